@@ -1,0 +1,15 @@
+"""Callbacks, one module per page; each exposes register(app), so every app gets its own set."""
+from __future__ import annotations
+
+import dash
+
+from callbacks import shell
+
+# Dash's app-less @dash.callback hands its callbacks to the first app only; tests build many
+# apps, so every module registers on the app it is given instead.
+MODULES = (shell,)
+
+
+def register(app: dash.Dash) -> None:
+    for module in MODULES:
+        module.register(app)

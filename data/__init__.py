@@ -1,0 +1,1 @@
+"""The national reporting database: models, reference data, simulated history, ingest, queries."""

@@ -1,0 +1,81 @@
+"""Engine and session factory: SQLite by default, PostgreSQL through the same URL setting."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from data.models import Base
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        db_path = url.removeprefix("sqlite:///")
+        if db_path and db_path != ":memory:":
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            # WAL lets the wall read while the simulator writes.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table that does not exist yet."""
+    Base.metadata.create_all(engine)
+
+
+def has_schema(engine: Engine) -> bool:
+    """True when the database already holds the reporting tables."""
+    return inspect(engine).has_table("observation")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A sessionmaker bound to the engine; objects stay usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+class Database:
+    """The reporting database of one app: its engine and session factory."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = session_factory(self.engine)
+        self.query_count = 0  # statements sent, for /healthz and the polling benchmark
+
+        @event.listens_for(self.engine, "before_cursor_execute")
+        def _count(*_args: object) -> None:
+            self.query_count += 1
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+EXTENSION_KEY = "ops_db"
+
+
+def current() -> Database:
+    """The Database of the Flask app handling this request (set by app.create_app)."""
+    from flask import current_app
+
+    return current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,122 @@
+"""Reporting periods: parse, validate against a frequency, step, and compute due dates."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+FREQUENCIES = ("realtime", "hourly", "daily", "monthly", "quarterly", "yearly")
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HOUR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}(:\d{2})?$")
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
+
+
+class PeriodError(ValueError):
+    """A period text that is malformed or does not match the indicator's frequency."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A normalised period: its canonical label, frequency and start instant."""
+
+    start: datetime
+    label: str
+    frequency: str
+
+
+def frequency_of(text: str) -> str:
+    """Guess the frequency a period label is written in."""
+    text = text.strip()
+    if _MONTH.match(text):
+        return "monthly"
+    if _QUARTER.match(text):
+        return "quarterly"
+    if _YEAR.match(text):
+        return "yearly"
+    if _DAY.match(text):
+        return "daily"
+    if _HOUR.match(text):
+        return "hourly"
+    if _INSTANT.match(text):
+        return "realtime"
+    raise PeriodError(f"'{text}' is not a period (expected 2026-10, 2026-Q3, 2026, 2026-11-22 or 2026-11-22T10:00)")
+
+
+def parse(text: str, frequency: str | None = None) -> Period:
+    """Parse a period label; with a frequency, refuse labels written in another one."""
+    text = str(text).strip()
+    found = frequency_of(text)
+    if frequency == "realtime" and found == "hourly":
+        found = "realtime"  # a real-time feed may stamp whole hours too
+    if frequency is not None and found != frequency:
+        raise PeriodError(f"period '{text}' is {found}, but the indicator is reported {frequency}")
+    if found == "monthly":
+        y, m = (int(p) for p in text.split("-"))
+        return Period(datetime(y, m, 1), f"{y:04d}-{m:02d}", found)
+    if found == "quarterly":
+        y, q = int(text[:4]), int(text[-1])
+        return Period(datetime(y, 3 * q - 2, 1), f"{y:04d}-Q{q}", found)
+    if found == "yearly":
+        y = int(text)
+        return Period(datetime(y, 1, 1), f"{y:04d}", found)
+    try:
+        if found == "daily":
+            d = date.fromisoformat(text)
+            return Period(datetime(d.year, d.month, d.day), d.isoformat(), found)
+        moment = datetime.fromisoformat(text if ":" in text else text + ":00")
+    except ValueError as exc:
+        raise PeriodError(f"'{text}' is not a real date: {exc}") from None
+    if found == "realtime":
+        moment = moment.replace(microsecond=0)
+        return Period(moment, moment.isoformat(timespec="seconds"), found)
+    moment = moment.replace(minute=0, second=0, microsecond=0)
+    return Period(moment, moment.strftime("%Y-%m-%dT%H:00"), found)
+
+
+def of(moment: datetime, frequency: str) -> Period:
+    """The period of the given frequency that contains a moment."""
+    if frequency == "monthly":
+        return parse(f"{moment.year:04d}-{moment.month:02d}")
+    if frequency == "quarterly":
+        return parse(f"{moment.year:04d}-Q{(moment.month - 1) // 3 + 1}")
+    if frequency == "yearly":
+        return parse(f"{moment.year:04d}")
+    if frequency == "daily":
+        return parse(moment.date().isoformat())
+    if frequency == "realtime":
+        return parse(moment.isoformat(timespec="seconds"), "realtime")
+    return parse(moment.strftime("%Y-%m-%dT%H:00"))
+
+
+def shift(period: Period, steps: int) -> Period:
+    """The period `steps` periods later (negative: earlier)."""
+    s = period.start
+    if period.frequency in ("monthly", "quarterly", "yearly"):
+        months = {"monthly": 1, "quarterly": 3, "yearly": 12}[period.frequency] * steps
+        index = s.year * 12 + (s.month - 1) + months
+        return of(datetime(index // 12, index % 12 + 1, 1), period.frequency)
+    unit = {"daily": timedelta(days=1), "hourly": timedelta(hours=1)}.get(period.frequency)
+    delta = (unit or timedelta(seconds=1)) * steps
+    return of(s + delta, period.frequency)
+
+
+def end(period: Period) -> datetime:
+    """The first instant after the period."""
+    return shift(period, 1).start
+
+
+def due_at(period: Period, grace_days: int = 5) -> datetime:
+    """When a report for the period is due: `grace_days` after the period ends, end of day."""
+    return end(period) + timedelta(days=grace_days)
+
+
+def previous_year(period: Period) -> Period:
+    """The same period one year earlier."""
+    per_year = {"monthly": 12, "quarterly": 4, "yearly": 1}.get(period.frequency)
+    if per_year is None:
+        return of(period.start.replace(year=period.start.year - 1), period.frequency)
+    return shift(period, -per_year)

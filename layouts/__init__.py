@@ -1,0 +1,43 @@
+"""Page layouts: pure functions returning components, registered as Dash pages here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import dash
+
+from layouts import cameras, indicators, overview, reporting, savings, shell
+
+
+@dataclass(frozen=True)
+class Page:
+    """One entry of the page registry: the navigation is built from this list."""
+
+    module: str
+    path: str
+    layout: Callable[..., object]
+    nav_key: str
+    path_template: str | None = None
+    in_nav: bool = True
+
+
+PAGES: tuple[Page, ...] = (
+    Page("overview", "/", overview.layout, "nav.overview"),
+    Page("indicators", "/indicators", indicators.layout, "nav.indicators"),
+    Page("indicator", "/indicators/<code>", indicators.layout, "nav.indicators",
+         path_template="/indicators/<code>", in_nav=False),
+    Page("savings", "/savings", savings.layout, "nav.savings"),
+    Page("reporting", "/reporting", reporting.layout, "nav.reporting"),
+    Page("cameras", "/cameras", cameras.layout, "nav.cameras"),
+)
+
+
+def register_pages() -> None:
+    """Register every page with Dash Pages (idempotent: the registry is global)."""
+    for order, page in enumerate(PAGES):
+        kwargs = {"path_template": page.path_template} if page.path_template else {"path": page.path}
+        dash.register_page(f"pages.{page.module}", name=page.module, order=order,
+                           layout=page.layout, **kwargs)
+
+
+__all__ = ["PAGES", "Page", "register_pages", "shell"]

@@ -1,0 +1,46 @@
+"""The frame around every page: header with title, clock, as-of time, language and navigation."""
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from web.i18n import t
+
+
+def nav_links(lang: str) -> list[html.A]:
+    """Navigation built from the page registry."""
+    from layouts import PAGES
+
+    return [html.A(t(p.nav_key, lang), href=p.path, className="nav-link", id=f"nav-{p.module}")
+            for p in PAGES if p.in_nav]
+
+
+def header(lang: str = "vi") -> html.Header:
+    return html.Header(className="shell-header", children=[
+        html.Div(className="brand", children=[
+            html.Img(src=dash.get_asset_url("emblem.svg"), className="emblem", alt=""),
+            html.Div([html.Div(t("app.title", lang), id="app-title", className="title"),
+                      html.Div(id="data-as-of", className="as-of")]),
+        ]),
+        html.Nav(nav_links(lang), id="nav", className="nav"),
+        html.Div(className="header-right", children=[
+            html.Button(t("lang.switch", lang), id="lang-switch", className="lang-switch",
+                        n_clicks=0),
+            html.Div(className="clock", children=[
+                html.Div(id="clock-time", className="clock-time"),
+                html.Div(id="clock-date", className="clock-date"),
+            ]),
+        ]),
+    ])
+
+
+def app_shell() -> html.Div:
+    """The whole page: stores, location, header and the page container."""
+    return html.Div(id="shell", className="shell", children=[
+        dcc.Location(id="url", refresh="callback-nav"),
+        # Language is remembered in the browser across visits and restarts.
+        dcc.Store(id="lang", storage_type="local", data="vi"),
+        dcc.Interval(id="clock-tick", interval=1000),
+        header("vi"),
+        html.Main(dash.page_container, id="page", className="page"),
+    ])

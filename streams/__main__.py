@@ -1,0 +1,70 @@
+"""CLI: `python -m streams relay --cameras FILE --port N` and `python -m streams simulate --port N`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from flask import Flask
+
+
+def _relay(args: argparse.Namespace) -> int:
+    from .config import load_cameras
+    from .routes import make_blueprint
+    from .server import serve_waitress
+    from .service import StreamService
+
+    service = StreamService(load_cameras(args.cameras), simulate=args.simulate, sim_base=args.sim_base or None)
+    app = Flask("streams-relay")
+    app.register_blueprint(make_blueprint(service))
+    service.start()
+    try:
+        serve_waitress(app, args.host, args.port, threads=args.threads)
+    finally:
+        service.stop()
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from .config import load_cameras
+    from .simulator import from_camera_set
+
+    sim = from_camera_set(load_cameras(args.cameras), host=args.host, port=args.port, fps=args.fps).start()
+    print(f"simulator on {sim.base_url} (cameras at /cam/<id>.mjpg|.ts, counts at /stats)", flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+    sim.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m streams")
+    sub = parser.add_subparsers(dest="command", required=True)
+    relay = sub.add_parser("relay", help="standalone relay: one upstream per camera, fan-out to viewers")
+    relay.add_argument("--cameras", default="", help="cameras YAML (default: the bundled file)")
+    relay.add_argument("--host", default="127.0.0.1")
+    relay.add_argument("--port", type=int, default=8060)
+    relay.add_argument("--threads", type=int, default=200, help="waitress threads (one per open stream)")
+    relay.add_argument("--no-simulate", dest="simulate", action="store_false",
+                       help="do not start the built-in simulator for sim:// sources")
+    relay.add_argument("--sim-base", default="", help="resolve sim:// sources against this running simulator")
+    relay.set_defaults(func=_relay)
+    sim = sub.add_parser("simulate", help="serve the simulated dam cameras")
+    sim.add_argument("--cameras", default="")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8070)
+    sim.add_argument("--fps", type=float, default=10.0)
+    sim.set_defaults(func=_simulate)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

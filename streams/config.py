@@ -1,0 +1,186 @@
+"""Typed, strict camera configuration (one model per section); source URLs stay secret."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+RESERVED_IDS = frozenset({"mosaic", "status"})
+BUNDLED_CAMERAS = Path(__file__).with_name("cameras.yaml")
+
+
+class ConfigError(ValueError):
+    """A camera file that cannot be used; the message names the key and camera, never a URL."""
+
+
+class CameraOptions(BaseModel):
+    """Per-camera reader options."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reader: Literal["auto", "mjpeg", "ffmpeg"] = Field(
+        "auto",
+        description="How to read the source: 'mjpeg' passes JPEG parts through, 'ffmpeg' decodes with "
+        "cv2.VideoCapture(CAP_FFMPEG); 'auto' picks mjpeg for http(s) URLs ending .mjpg/.mjpeg.",
+    )
+    open_timeout_ms: int = Field(3000, ge=100, le=60000, description="Connect/open timeout (CAP_PROP_OPEN_TIMEOUT_MSEC).")
+    read_timeout_ms: int = Field(3000, ge=100, le=60000, description="Timeout for one frame read (CAP_PROP_READ_TIMEOUT_MSEC).")
+    max_fps: float = Field(0.0, ge=0.0, le=60.0, description="Drop frames above this rate; 0 keeps every frame.")
+
+
+class RelayOptions(BaseModel):
+    """Relay-wide behaviour: health thresholds, backoff, encoding and the mosaic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stale_after_s: float = Field(3.0, gt=0, description="LIVE becomes STALE when no new frame arrived for this long.")
+    offline_after_s: float = Field(10.0, gt=0, description="A connected camera with no frame for this long is OFFLINE.")
+    frozen_after_s: float = Field(5.0, gt=0, description="An unchanged picture for this long counts as STALE (frozen).")
+    backoff_base_s: float = Field(1.0, gt=0, description="First reconnect delay; doubles after each failed attempt.")
+    backoff_max_s: float = Field(30.0, gt=0, description="Upper bound of the reconnect delay.")
+    jpeg_quality: int = Field(75, ge=20, le=95, description="JPEG quality for decoded sources and renditions.")
+    rendition_widths: list[int] = Field(
+        [160, 320, 480, 640, 960, 1280],
+        description="Allowed ?w= widths; a request is snapped to the smallest allowed width >= w so the "
+        "rendition cache stays bounded.",
+    )
+    mosaic_columns: int = Field(8, ge=1, le=16, description="Tiles per mosaic row.")
+    mosaic_tile_width: int = Field(320, ge=64, le=960, description="Width of one mosaic tile in pixels (16:9 tiles).")
+    mosaic_fps: float = Field(2.0, gt=0, le=15, description="Mosaic frames per second (built once per tick for all viewers).")
+    max_viewers: int = Field(500, ge=1, description="Concurrent MJPEG viewers across the relay; more get 503.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RelayOptions":
+        if self.offline_after_s < self.stale_after_s:
+            raise ValueError("offline_after_s must be >= stale_after_s")
+        if self.backoff_max_s < self.backoff_base_s:
+            raise ValueError("backoff_max_s must be >= backoff_base_s")
+        return self
+
+
+class CameraConfig(BaseModel):
+    """One dam camera: identity shown to users plus a secret source URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="URL slug, e.g. 'hoa-binh'; the only handle the browser ever sees.")
+    dam: str = Field(description="Dam id from data/reference/dams.csv, e.g. 'HOA_BINH'.")
+    name: str = Field(description="Display name of the dam.")
+    river: str = Field("", description="River the dam is on.")
+    province: str = Field("", description="Province (pre-2025 names, as in dams.csv).")
+    capacity_mw: float = Field(0.0, ge=0, description="Installed capacity in MW.")
+    lat: float = Field(ge=-90, le=90, description="Latitude in degrees.")
+    lon: float = Field(ge=-180, le=180, description="Longitude in degrees.")
+    source: SecretStr = Field(
+        description="Source URL (http(s) MJPEG, HTTP MPEG-TS, rtsp://, or sim://<id>[?codec=h264] for the "
+        "simulator). May hold credentials: never logged or returned.",
+    )
+    options: CameraOptions = Field(default_factory=CameraOptions, description="Reader options for this camera.")
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError("must be a lowercase slug (a-z, 0-9, '-')")
+        if value in RESERVED_IDS:
+            raise ValueError(f"'{value}' is reserved")
+        return value
+
+    def source_url(self, sim_base: str | None = None) -> str:
+        """The real URL to open; sim:// URLs resolve against the running simulator."""
+        return resolve_source(self.source.get_secret_value(), sim_base)
+
+    @property
+    def is_simulated(self) -> bool:
+        return self.source.get_secret_value().startswith("sim://")
+
+
+class CameraSet(BaseModel):
+    """The whole cameras file: relay options and the camera list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    relay: RelayOptions = Field(default_factory=RelayOptions, description="Relay-wide options.")
+    cameras: list[CameraConfig] = Field(description="The cameras, in display order.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> "CameraSet":
+        seen: set[str] = set()
+        for cam in self.cameras:
+            if cam.id in seen:
+                raise ValueError(f"duplicate camera id '{cam.id}'")
+            seen.add(cam.id)
+        return self
+
+    def by_id(self) -> dict[str, CameraConfig]:
+        return {cam.id: cam for cam in self.cameras}
+
+
+def resolve_source(url: str, sim_base: str | None) -> str:
+    """Map sim://<id>[?codec=h264] and sim://bad/<kind> onto the loopback simulator."""
+    if not url.startswith("sim://"):
+        return url
+    if not sim_base:
+        raise ConfigError("a sim:// camera needs the simulator (settings.simulate)")
+    parts = urlsplit(url)
+    name = (parts.netloc + parts.path).strip("/")
+    if name.startswith("bad/"):
+        return f"{sim_base}/{name}"
+    codec = parse_qs(parts.query).get("codec", ["mjpeg"])[0]
+    return f"{sim_base}/cam/{name}.{'ts' if codec == 'h264' else 'mjpg'}"
+
+
+_URL_RE = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def redact(text: str, *secrets: str) -> str:
+    """Remove known secrets and anything URL-shaped from a message meant for logs or status."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<source>")
+    return _URL_RE.sub("<url>", text)
+
+
+def _describe(err: dict, raw: object) -> str:
+    """'camera 'hoa-binh': key 'options.foo': extra inputs are not permitted' — no input values."""
+    loc = list(err.get("loc", ()))
+    where = "relay options" if loc[:1] == ["relay"] else "file"
+    if loc[:1] == ["cameras"] and len(loc) >= 2 and isinstance(loc[1], int):
+        index = loc[1]
+        cams = raw.get("cameras") if isinstance(raw, dict) else None
+        cam_id = None
+        if isinstance(cams, list) and index < len(cams) and isinstance(cams[index], dict):
+            cam_id = cams[index].get("id")
+        where = f"camera '{cam_id}'" if isinstance(cam_id, str) else f"camera #{index + 1}"
+        loc = loc[2:]
+    elif loc[:1] == ["relay"]:
+        loc = loc[1:]
+    key = ".".join(str(p) for p in loc) or "(camera)"
+    return f"{where}: key '{key}': {err.get('msg', 'invalid')}"
+
+
+def parse_cameras(raw: object, origin: str = "cameras file") -> CameraSet:
+    """Validate an already-loaded mapping; errors name the key and camera id."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{origin}: expected a mapping with 'cameras'")
+    try:
+        return CameraSet.model_validate(raw)
+    except ValidationError as exc:
+        # include_input=False: a bad 'source' value must not leak into the message.
+        lines = [_describe(err, raw) for err in exc.errors(include_input=False, include_url=False)]
+        raise ConfigError(f"{origin}: " + "; ".join(lines)) from None
+
+
+def load_cameras(path: str | Path | None = None) -> CameraSet:
+    """Read and validate a cameras YAML file (the bundled one when path is empty)."""
+    file = Path(path) if path else BUNDLED_CAMERAS
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{file.name}: cannot read: {type(exc).__name__}") from None
+    return parse_cameras(raw, file.name)

@@ -1,0 +1,114 @@
+"""Re-encode only the changed rows of a JPEG by splicing restart-marker segments."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._cv import cv2
+
+MCU = 16  # 4:2:0 baseline JPEG (OpenCV's default): one MCU row is 16 pixel rows
+
+
+def _encode(image: np.ndarray, quality: int) -> bytes:
+    mcus_per_row = (image.shape[1] + MCU - 1) // MCU
+    ok, buf = cv2.imencode(
+        ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_RST_INTERVAL, mcus_per_row]
+    )
+    if not ok:
+        raise RuntimeError("JPEG encode failed")
+    return buf.tobytes()
+
+
+def _split(jpeg: bytes) -> tuple[bytes, list[bytes]]:
+    """Header (through SOS) and the entropy-coded segment of every MCU row."""
+    pos = 2
+    while True:  # walk marker segments to the start of scan
+        marker = jpeg[pos + 1]
+        length = int.from_bytes(jpeg[pos + 2 : pos + 4], "big")
+        pos += 2 + length
+        if marker == 0xDA:
+            break
+    header, scan = jpeg[:pos], jpeg[pos:-2]  # drop EOI
+    segments: list[bytes] = []
+    start = i = 0
+    # Byte stuffing guarantees 0xFF inside data is followed by 0x00, so FFD0..FFD7 are real markers.
+    while True:
+        i = scan.find(b"\xff", i)
+        if i < 0 or i + 1 >= len(scan):
+            break
+        if 0xD0 <= scan[i + 1] <= 0xD7:
+            segments.append(scan[start:i])
+            start = i + 2
+        i += 2 if scan[i + 1] == 0 or 0xD0 <= scan[i + 1] <= 0xD7 else 1
+    segments.append(scan[start:])
+    return header, segments
+
+
+class SplicedJpeg:
+    """A static background encoded once; each frame re-encodes only the bands that change.
+
+    Bands must start and end on 16-row boundaries and span the full width, so that each band is a
+    whole number of restart intervals; the quantisation and Huffman tables are identical because
+    both encodes use the same quality and libjpeg's standard tables (checked at construction).
+    """
+
+    def __init__(self, background: np.ndarray, quality: int) -> None:
+        self.quality = quality
+        self.width = background.shape[1]
+        self.header, self.rows = _split(_encode(background, quality))
+        probe_header, _ = _split(_encode(background[:MCU], quality))
+        # Tables must match; SOF (image height) differs, so compare everything but SOF.
+        self.compatible = _tables(probe_header) == _tables(self.header)
+        self._background = background
+
+    def band(self, top: int, pixels: np.ndarray) -> "Band":
+        """Encode one full-width band starting at pixel row `top` (cacheable across frames)."""
+        if top % MCU or pixels.shape[0] % MCU or pixels.shape[1] != self.width:
+            raise ValueError("bands must be full-width and aligned to 16 rows")
+        if not self.compatible:
+            return Band(top, [], np.ascontiguousarray(pixels))
+        _, segs = _split(_encode(np.ascontiguousarray(pixels), self.quality))
+        return Band(top, segs, None)
+
+    def assemble(self, bands: list["Band"]) -> bytes:
+        """JPEG of the background with the given bands in place."""
+        if not self.compatible:  # fall back to a full encode; correct, just slower
+            full = self._background.copy()
+            for band in bands:
+                assert band.pixels is not None
+                full[band.top : band.top + band.pixels.shape[0]] = band.pixels
+            return _encode(full, self.quality)
+        rows = list(self.rows)
+        for band in bands:
+            rows[band.top // MCU : band.top // MCU + len(band.segments)] = band.segments
+        out = [self.header]
+        last = len(rows) - 1
+        for index, seg in enumerate(rows):
+            out.append(seg)
+            if index < last:
+                out.append(_RST[index % 8])
+        out.append(b"\xff\xd9")
+        return b"".join(out)
+
+
+_RST = [bytes((0xFF, 0xD0 + n)) for n in range(8)]
+
+
+class Band:
+    """Encoded restart segments of one band (or raw pixels when splicing is unavailable)."""
+
+    __slots__ = ("top", "segments", "pixels")
+
+    def __init__(self, top: int, segments: list[bytes], pixels: np.ndarray | None) -> None:
+        self.top, self.segments, self.pixels = top, segments, pixels
+
+
+def _tables(header: bytes) -> bytes:
+    """The DQT and DHT segments of a header, concatenated."""
+    pos, out = 2, []
+    while pos < len(header):
+        marker = header[pos + 1]
+        length = int.from_bytes(header[pos + 2 : pos + 4], "big")
+        if marker in (0xDB, 0xC4):
+            out.append(header[pos : pos + 2 + length])
+        pos += 2 + length
+    return b"".join(out)

@@ -1,0 +1,128 @@
+"""Flask blueprints for /streams: the in-process relay, a proxy to an external relay, or 503."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from .config import SLUG_RE
+
+if TYPE_CHECKING:
+    from .service import StreamService
+
+MJPEG_TYPE = "multipart/x-mixed-replace; boundary=opsframe"
+NO_STORE = {"Cache-Control": "no-store"}
+_PROXY_PATH = re.compile(r"^(status|mosaic\.(jpg|mjpg)|[a-z0-9-]{1,64}\.(jpg|mjpg))$")
+
+
+def _error(status: int, message: str) -> Response:
+    resp = jsonify({"error": message})
+    resp.status_code = status
+    resp.headers.update(NO_STORE)
+    return resp
+
+
+def _width() -> int | None:
+    raw = request.args.get("w")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not 16 <= int(raw) <= 4096:
+        abort(_error(400, "w must be an integer between 16 and 4096"))
+    return int(raw)
+
+
+def make_blueprint(service: "StreamService") -> Blueprint:
+    """Routes served straight from the in-process relay."""
+    bp = Blueprint("streams", __name__, url_prefix="/streams")
+    relay = service.relay
+
+    def reader_id(cam_id: str) -> str:
+        if not SLUG_RE.match(cam_id) or cam_id not in relay.readers:
+            abort(_error(404, "unknown camera"))
+        return cam_id
+
+    @bp.after_request
+    def _no_store(resp: Response) -> Response:
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @bp.get("/status")
+    def status() -> Response:
+        return jsonify(service.status())
+
+    @bp.get("/mosaic.jpg")
+    def mosaic_jpg() -> Response:
+        return Response(relay.mosaic.current().jpeg, mimetype="image/jpeg")
+
+    @bp.get("/mosaic.mjpg")
+    def mosaic_mjpg() -> Response:
+        if not relay.try_add_viewer():
+            return _error(503, "too many viewers")
+        return Response(relay.mosaic_stream(), mimetype=MJPEG_TYPE, direct_passthrough=True)
+
+    @bp.get("/<cam_id>.jpg")
+    def snapshot(cam_id: str) -> Response:
+        jpeg, live = relay.snapshot(reader_id(cam_id), _width())
+        return Response(jpeg, status=200 if live else 503, mimetype="image/jpeg")
+
+    @bp.get("/<cam_id>.mjpg")
+    def stream(cam_id: str) -> Response:
+        cam_id, width = reader_id(cam_id), _width()
+        if not relay.try_add_viewer():
+            return _error(503, "too many viewers")
+        return Response(relay.camera_stream(cam_id, width), mimetype=MJPEG_TYPE, direct_passthrough=True)
+
+    @bp.errorhandler(404)
+    def _not_found(_: Exception) -> Response:
+        return _error(404, "not found")
+
+    return bp
+
+
+def make_disabled_blueprint() -> Blueprint:
+    """Cameras switched off: every /streams URL answers 503, so pages can show 'cameras disabled'."""
+    bp = Blueprint("streams", __name__, url_prefix="/streams")
+
+    @bp.route("/", defaults={"path": ""})
+    @bp.route("/<path:path>")
+    def disabled(path: str) -> Response:
+        return _error(503, "cameras are disabled")
+
+    return bp
+
+
+def make_proxy_blueprint(relay_url: str, connect_timeout: float = 3.0, read_timeout: float = 15.0) -> Blueprint:
+    """Forward /streams/... to the external relay service; camera sources never reach this process."""
+    import requests  # only needed in the proxy deployment
+
+    base = relay_url.rstrip("/")
+    bp = Blueprint("streams", __name__, url_prefix="/streams")
+    session = requests.Session()
+
+    @bp.route("/<path:path>")
+    def proxy(path: str) -> Response:
+        if not _PROXY_PATH.match(path):
+            return _error(404, "not found")
+        params = {"w": request.args["w"]} if "w" in request.args else None
+        try:
+            upstream = session.get(f"{base}/streams/{path}", params=params, stream=True,
+                                   timeout=(connect_timeout, read_timeout))
+        except requests.RequestException:
+            return _error(503, "camera relay unavailable")
+
+        def body() -> Iterator[bytes]:
+            try:
+                yield from upstream.iter_content(chunk_size=None)
+            except requests.RequestException:
+                return  # relay went away mid-stream: end this viewer's stream
+            finally:
+                upstream.close()
+
+        headers = {"Cache-Control": "no-store"}
+        return Response(body(), status=upstream.status_code,
+                        content_type=upstream.headers.get("Content-Type", "application/octet-stream"),
+                        headers=headers, direct_passthrough=True)
+
+    return bp

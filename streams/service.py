@@ -1,0 +1,49 @@
+"""StreamService: the simulator (optional), the capture threads and the relay, started and stopped together."""
+from __future__ import annotations
+
+import logging
+
+from .capture import CameraReader, CaptureManager
+from .config import CameraSet
+from .relay import Relay
+from .simulator import Simulator, from_camera_set
+
+log = logging.getLogger(__name__)
+
+
+class StreamService:
+    """Everything the /streams blueprint needs; `stop()` joins every thread and releases every capture."""
+
+    def __init__(self, cameras: CameraSet, simulate: bool = True, sim_fps: float = 10.0,
+                 sim_base: str | None = None) -> None:
+        """sim_base: an already running simulator for sim:// sources (else one is started if simulate)."""
+        self.cameras = cameras
+        self.simulator: Simulator | None = None
+        if simulate and not sim_base and any(c.is_simulated for c in cameras.cameras):
+            self.simulator = from_camera_set(cameras, fps=sim_fps)
+            sim_base = self.simulator.base_url
+        readers = [CameraReader(cam, cam.source_url(sim_base), cameras.relay) for cam in cameras.cameras]
+        self.capture = CaptureManager(readers)
+        self.relay = Relay(self.capture.readers, cameras.relay)
+        self._started = False
+
+    def start(self) -> "StreamService":
+        if self.simulator:
+            self.simulator.start()
+        self.capture.start()
+        self._started = True
+        log.info("stream relay started: %d cameras", len(self.cameras.cameras))
+        return self
+
+    def status(self) -> list[dict[str, object]]:
+        return [reader.status() for reader in self.capture.readers.values()]
+
+    def stop(self, timeout: float = 10.0) -> list[str]:
+        """Stop viewers, readers and the simulator; returns ids of reader threads that did not end."""
+        self.relay.stopping.set()
+        left = self.capture.stop(timeout)
+        if self.simulator:
+            self.simulator.stop()
+        if left:
+            log.error("reader threads still alive after stop: %s", left)
+        return left

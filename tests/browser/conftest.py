@@ -1,0 +1,121 @@
+"""Browser fixtures: the real app on a loopback port and headless Debian Chromium (Selenium)."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from settings import Settings, from_env
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@dataclass
+class LiveApp:
+    """A running app: its base URL, Dash app and settings."""
+
+    url: str
+    app: Any
+    settings: Settings
+    server: BaseWSGIServer
+
+
+def start_live_app(settings: Settings) -> LiveApp:
+    """Create the app and serve it from a thread on an ephemeral loopback port."""
+    from app import create_app
+
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
+    thread.start()
+    return LiveApp(f"http://127.0.0.1:{server.server_port}", app, settings, server)
+
+
+def stop_live_app(live: LiveApp) -> None:
+    live.server.shutdown()
+    for key in ("ops_feeds", "ops_streams"):
+        service = live.app.server.extensions.get(key)
+        if service is not None:
+            service.stop()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """One app for the browser session: one year of history, fast live feeds, no cameras."""
+    data_dir = tmp_path_factory.mktemp("browser-var")
+    settings = from_env({}, data_dir=data_dir, simulate=True, feed_interval=1.0, cameras=False,
+                        seed_years=2)
+    live = start_live_app(settings)
+    yield live
+    stop_live_app(live)
+
+
+def make_driver(width: int = 1920, height: int = 1080) -> webdriver.Chrome:
+    """Headless Chromium with console and network logs; fails loudly if Chromium is missing."""
+    if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
+        pytest.fail("Debian packages chromium and chromium-driver are required (see .ci/run)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 f"--window-size={width},{height}", "--hide-scrollbars", "--lang=vi"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    # Window size includes browser chrome in some modes: set the viewport exactly.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1,
+                            "mobile": False})
+    return driver
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    driver = make_driver()
+    yield driver
+    driver.quit()
+
+
+def console_errors(driver: webdriver.Chrome) -> list[str]:
+    """Severe console messages since the last call."""
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def requested_hosts(driver: webdriver.Chrome) -> set[str]:
+    """Hosts of every request the page made since the last call (from the performance log)."""
+    hosts = set()
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            url = msg["params"]["request"]["url"]
+            if url.startswith(("http://", "https://", "ws://", "wss://")):
+                hosts.add(urlparse(url).hostname or "")
+    return hosts
+
+
+def wait_for(driver: webdriver.Chrome, condition: Callable[[webdriver.Chrome], Any],
+             timeout: float = 20) -> Any:
+    """Wait until condition(driver) is truthy; returns its value."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+
+
+def screenshot(driver: webdriver.Chrome, name: str) -> Path:
+    """Save a screenshot under screenshots/ (git-ignored) for a person to look at."""
+    out = Path(__file__).resolve().parents[2] / "screenshots"
+    out.mkdir(exist_ok=True)
+    path = out / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path

@@ -1,0 +1,25 @@
+"""The frame of every page in a real browser: clock ticks, language switch, kiosk, offline."""
+from __future__ import annotations
+
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import console_errors, requested_hosts, wait_for
+
+
+def test_shell_clock_language_and_kiosk(live_app, browser) -> None:
+    browser.get(live_app.url + "/reporting")
+    title = wait_for(browser, lambda d: d.find_element(By.ID, "app-title").text)
+    assert "Chính phủ" in title
+    first = wait_for(browser, lambda d: d.find_element(By.ID, "clock-time").text)
+    wait_for(browser, lambda d: d.find_element(By.ID, "clock-time").text not in ("", first))
+
+    browser.find_element(By.ID, "lang-switch").click()
+    wait_for(browser, lambda d: "Operations Centre" in d.find_element(By.ID, "app-title").text)
+    browser.refresh()  # the choice is remembered
+    wait_for(browser, lambda d: "Operations Centre" in d.find_element(By.ID, "app-title").text)
+
+    browser.get(live_app.url + "/reporting?kiosk=1")
+    wait_for(browser, lambda d: "kiosk" in d.find_element(By.ID, "shell").get_attribute("class"))
+    assert not browser.find_element(By.ID, "nav").is_displayed()
+    assert console_errors(browser) == []
+    assert requested_hosts(browser) <= {"127.0.0.1"}

@@ -1,0 +1,79 @@
+"""Fixtures for the relay tests: a real simulator, a real relay and a real HTTP server on loopback."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+
+from streams.config import CameraSet, parse_cameras
+from streams.routes import make_blueprint
+from streams.server import BackgroundServer
+from streams.service import StreamService
+from streams.simulator import Simulator
+
+FAST_RELAY = {"stale_after_s": 1.0, "offline_after_s": 2.0, "frozen_after_s": 3.0, "backoff_base_s": 0.2,
+              "backoff_max_s": 1.0, "mosaic_fps": 4.0, "mosaic_columns": 4, "mosaic_tile_width": 160}
+FAST_OPTIONS = {"open_timeout_ms": 1000, "read_timeout_ms": 1000}
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
+    """Poll until predicate() is truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def camera(cam_id: str, source: str, **extra: Any) -> dict[str, Any]:
+    return {"id": cam_id, "dam": cam_id.upper().replace("-", "_"), "name": cam_id.title(), "river": "Da",
+            "province": "Hoa Binh", "capacity_mw": 100.0, "lat": 21.0, "lon": 105.0, "source": source,
+            "options": dict(FAST_OPTIONS), **extra}
+
+
+def camera_set(cameras: list[dict[str, Any]], **relay: Any) -> CameraSet:
+    return parse_cameras({"relay": {**FAST_RELAY, **relay}, "cameras": cameras})
+
+
+class Stack:
+    """Simulator + StreamService + HTTP server, torn down in reverse order."""
+
+    def __init__(self, sim: Simulator, cameras: CameraSet) -> None:
+        self.sim = sim
+        self.service = StreamService(cameras, simulate=False, sim_base=sim.base_url)
+        app = Flask("streams-test")
+        app.register_blueprint(make_blueprint(self.service))
+        self.service.start()
+        self.server = BackgroundServer(app).start()
+        self.url = self.server.url
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        return {s["id"]: s for s in requests.get(f"{self.url}/streams/status", timeout=5).json()}
+
+    def wait_states(self, wanted: dict[str, str], timeout: float) -> dict[str, dict[str, Any]]:
+        def ok() -> dict[str, dict[str, Any]] | None:
+            status = self.status()
+            return status if all(status[c]["state"] == s for c, s in wanted.items()) else None
+
+        return wait_for(ok, timeout, f"states {wanted}")
+
+    def close(self) -> list[str]:
+        left = self.service.stop()
+        self.server.stop()
+        return left
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    """Six MJPEG cameras and one H.264 camera at 10 fps."""
+    names = [(f"dam-{i}", f"Dam {i}", False) for i in range(6)] + [("dam-h264", "Dam H264", True)]
+    simulator = Simulator(names, fps=10.0).start()
+    yield simulator
+    simulator.stop()

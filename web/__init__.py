@@ -1,0 +1,1 @@
+"""Cross-cutting web pieces of the app: health, error pages, security headers."""

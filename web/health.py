@@ -1,0 +1,62 @@
+"""GET /healthz: is the database reachable, how much it holds, is the cache and simulator up."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from flask import Flask, current_app, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from data.cache import cache
+from data.db import current
+from data.seed import counts
+
+VERSION = "0.1.0"
+
+
+def _cache_ok() -> bool:
+    try:
+        cache.set("ops:healthz", "ok", timeout=5)
+        return cache.get("ops:healthz") == "ok" or current_app.config["OPS_SETTINGS"].cache_type == "NullCache"
+    except Exception:  # any backend failure means "not reachable"
+        return False
+
+
+def report() -> tuple[dict[str, Any], int]:
+    """The health document and its HTTP status (503 when the database is unreachable)."""
+    database = current()
+    doc: dict[str, Any] = {"version": VERSION, "dash": _dist("dash")}
+    try:
+        with database.sessions() as session:
+            session.execute(text("SELECT 1"))
+            doc["counts"] = counts(session)
+        doc["database"] = {"reachable": True}
+    except SQLAlchemyError as exc:
+        doc["database"] = {"reachable": False, "reason": exc.__class__.__name__}
+    doc["cache"] = {"reachable": _cache_ok(), "type": current_app.config["OPS_SETTINGS"].cache_type}
+    feeds = current_app.extensions.get("ops_feeds")
+    doc["simulator"] = {"running": bool(feeds and feeds.running), "ticks": getattr(feeds, "ticks", 0)}
+    streams = current_app.extensions.get("ops_streams")
+    if streams is not None and hasattr(streams, "summary"):
+        doc["streams"] = streams.summary()
+    doc["db_queries"] = database.query_count
+    ok = doc["database"]["reachable"]
+    doc["status"] = "ok" if ok else "unavailable"
+    if not ok:
+        doc["reason"] = "database unreachable"
+    return doc, 200 if ok else 503
+
+
+def _dist(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def init_app(server: Flask) -> None:
+    @server.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        doc, status = report()
+        return jsonify(doc), status
