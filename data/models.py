@@ -112,7 +112,11 @@ class Submission(Base):
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (Index("ix_submission_agency_period", "agency_code", "period"),)
+    __table_args__ = (
+        Index("ix_submission_agency_period", "agency_code", "period"),
+        # The compliance matrix: every agency's first receipt for a set of periods.
+        Index("ix_submission_period", "period", "agency_code", "received_at"),
+    )
 
 
 class Observation(Base):
@@ -136,6 +140,8 @@ class Observation(Base):
         UniqueConstraint("indicator_code", "region_code", "period", "revision"),
         # The wall's reads: latest revisions of one indicator and region, by time.
         Index("ix_obs_latest", "indicator_code", "region_code", "is_latest", "period_start"),
+        # One indicator across all provinces over a time range (comparison, map).
+        Index("ix_obs_indicator_time", "indicator_code", "is_latest", "period_start"),
         Index("ix_obs_submission", "submission_id"),
     )
 

@@ -68,12 +68,14 @@ def regions() -> list[dict[str, Any]]:
         ]
 
 
-def _latest(s: Any, code: str, region: str, limit: int) -> list[Observation]:
-    stmt = (select(Observation)
+def _latest(s: Any, code: str, region: str, limit: int) -> list[Any]:
+    """The newest `limit` latest-revision rows of one series (period, value, ...), newest first."""
+    stmt = (select(Observation.period, Observation.value, Observation.revision,
+                   Observation.source, Observation.received_at)
             .where(Observation.indicator_code == code, Observation.region_code == region,
                    Observation.is_latest.is_(True))
             .order_by(Observation.period_start.desc()).limit(limit))
-    return list(s.scalars(stmt))
+    return list(s.execute(stmt))
 
 
 def tile_status(value: float, ind: dict[str, Any]) -> str:

@@ -1,0 +1,107 @@
+"""Times the queries the wall runs every few seconds on a 20-year database, with and without
+the observation index, and shows the SQLite query plans.
+
+    python bench/queries.py [--years 20] [--repeat 50] [--data-dir bench/out/queries]
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text  # noqa: E402
+
+from bench._table import p95, print_table, timings  # noqa: E402
+from data import queries, seed  # noqa: E402
+from data.db import Database  # noqa: E402
+
+TEN_YEARS = ("2016-11", "2026-10")
+
+
+def wall_queries() -> dict[str, object]:
+    """Each call the wall (or the drill-down) makes, uncached so the database answers."""
+    return {
+        "headline tiles (latest+trend x10)": lambda: [
+            queries.indicator_summary.uncached(c) for c in queries.headline_codes.uncached()],
+        "1 indicator x 34 provinces x 10y": lambda: queries.province_history.uncached(
+            "CPI_YOY", *TEN_YEARS),
+        "compliance matrix (42 x 12)": lambda: queries.compliance.uncached(12),
+        "live totals today": lambda: queries.live_totals.uncached(),
+        "national series 10y": lambda: queries.series.uncached("EXPORTS", "VN", *TEN_YEARS),
+    }
+
+
+PLANS = {
+    "latest of one series": "SELECT * FROM observation WHERE indicator_code='EXPORTS' AND "
+    "region_code='VN' AND is_latest=1 ORDER BY period_start DESC LIMIT 36",
+    "34 provinces x 10y": "SELECT region_code, period, value FROM observation WHERE "
+    "indicator_code='CPI_YOY' AND region_code != 'VN' AND is_latest=1 AND period_start >= "
+    "'2016-11-01' ORDER BY period_start",
+    "compliance": "SELECT agency_code, period, min(received_at) FROM submission WHERE period IN "
+    "('2026-09','2026-10') AND status != 'rejected' GROUP BY agency_code, period",
+}
+
+
+def measure(url: str, repeat: int) -> dict[str, list[float]]:
+    from flask import Flask
+
+    from data.db import EXTENSION_KEY
+
+    server = Flask(__name__)
+    database = Database(url)
+    server.extensions[EXTENSION_KEY] = database
+    with server.app_context():
+        return {name: timings(fn, repeat) for name, fn in wall_queries().items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--years", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=50)
+    ap.add_argument("--data-dir", default="bench/out/queries")
+    args = ap.parse_args()
+    out = Path(args.data_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    db_path = out / f"ops-{args.years}y.sqlite"
+    database = Database(f"sqlite:///{db_path.resolve()}")
+    counts = seed.init_database(database, years=args.years, seed=2020, progress=True)
+    database.dispose()
+    print(f"\ndatabase: {args.years} years, {counts}")
+
+    # Baseline in the same run: the same tables without any index.
+    base_path = out / f"ops-{args.years}y-noindex.sqlite"
+    shutil.copy(db_path, base_path)
+    base = Database(f"sqlite:///{base_path.resolve()}")
+    with base.engine.begin() as conn:
+        # CREATE TABLE AS copies rows without constraints or indexes: every read is a scan.
+        for table in ("observation", "submission"):
+            conn.execute(text(f"CREATE TABLE {table}_plain AS SELECT * FROM {table}"))
+            conn.execute(text(f"DROP TABLE {table}"))
+            conn.execute(text(f"ALTER TABLE {table}_plain RENAME TO {table}"))
+    base.dispose()
+
+    indexed = measure(f"sqlite:///{db_path.resolve()}", args.repeat)
+    unindexed = measure(f"sqlite:///{base_path.resolve()}", max(5, args.repeat // 5))
+    rows = []
+    for name, ms in indexed.items():
+        b = unindexed[name]
+        rows.append([name, statistics.median(ms), p95(ms), statistics.median(b),
+                     statistics.median(b) / statistics.median(ms),
+                     "yes" if p95(ms) < 20 else "NO"])
+    print()
+    print_table(["query (ms)", "median", "p95", "no-index median", "speed-up", "p95<20ms"], rows)
+
+    print("\nEXPLAIN QUERY PLAN (indexed database):")
+    check = Database(f"sqlite:///{db_path.resolve()}")
+    with check.engine.connect() as conn:
+        for name, sql in PLANS.items():
+            plan = [r[-1] for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql))]
+            print(f"  {name}: " + " | ".join(plan))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The app factory, /healthz (also with the database gone), error pages and settings."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app import create_app
+from settings import from_env
+
+
+def _app(tmp_path: Path, **kw):
+    settings = from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
+                        seed_years=1, **kw)
+    return create_app(settings)
+
+
+def test_settings_from_environment_and_defaults(tmp_path: Path) -> None:
+    s = from_env({"OPS_PORT": "9000", "OPS_SIMULATE": "0", "OPS_DATA_DIR": str(tmp_path),
+                  "OPS_CACHE_TYPE": "NullCache"})
+    assert (s.port, s.simulate, s.cache_type) == (9000, False, "NullCache")
+    assert s.sqlalchemy_url.endswith("ops.sqlite") and str(tmp_path) in s.sqlalchemy_url
+    d = from_env({})
+    assert (d.host, d.port, d.simulate, d.data_dir) == ("127.0.0.1", 8050, True, Path("var"))
+    assert from_env({"OPS_DATABASE_URL": "postgresql://x/y"}).sqlalchemy_url == "postgresql://x/y"
+
+
+def test_first_start_creates_database_and_healthz_reports(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    assert (tmp_path / "var" / "ops.sqlite").exists()
+    doc = app.server.test_client().get("/healthz")
+    assert doc.status_code == 200
+    body = doc.get_json()
+    assert body["status"] == "ok" and body["database"]["reachable"] is True
+    assert body["counts"]["indicators"] == 64 and body["counts"]["agencies"] == 128
+    assert body["counts"]["observations"] > 1000
+    assert body["cache"]["reachable"] is True
+    assert body["simulator"]["running"] is False
+    assert body["version"]
+
+
+def test_second_start_reuses_database(tmp_path: Path) -> None:
+    first = _app(tmp_path).server.test_client().get("/healthz").get_json()["counts"]
+    second = _app(tmp_path).server.test_client().get("/healthz").get_json()["counts"]
+    assert first == second
+
+
+def test_healthz_503_when_database_gone(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    client = app.server.test_client()
+    assert client.get("/healthz").status_code == 200
+    database = app.server.extensions["ops_db"]
+    database.dispose()
+    db_file = tmp_path / "var" / "ops.sqlite"
+    db_file.rename(tmp_path / "backup.sqlite")
+    db_file.mkdir()  # a directory where the database was: SQLite cannot open it
+    r = client.get("/healthz")
+    assert r.status_code == 503
+    body = r.get_json()
+    assert body["status"] == "unavailable" and body["database"]["reachable"] is False
+    assert "database" in body["reason"]
+    db_file.rmdir()
+    (tmp_path / "backup.sqlite").rename(db_file)
+    assert client.get("/healthz").status_code == 200  # recovers by itself
+
+
+def test_unknown_page_and_api_errors_have_no_traceback(tmp_path: Path) -> None:
+    client = _app(tmp_path).server.test_client()
+    r = client.get("/api/v1/nothing-here")
+    assert r.status_code == 404 and r.is_json
+    r = client.post("/_dash-update-component", data=b"{not json", content_type="application/json")
+    assert 400 <= r.status_code < 500
+    assert b"Traceback" not in r.data
