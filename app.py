@@ -10,7 +10,7 @@ from flask import Flask
 
 import callbacks
 import layouts
-from data import cache, seed
+from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, get_settings
 from web import errors, health
@@ -43,12 +43,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = layouts.shell.app_shell
     callbacks.register(app)
 
-    try:  # TODO(lead): unconditional once data/api.py lands
-        from data import api
-
-        api.init_app(server)
-    except ImportError:
-        log.warning("data.api not available yet")
+    api.init_app(server)
     health.init_app(server)
     errors.init_app(server)
     _start_background(app, settings, database)

@@ -1,0 +1,206 @@
+"""JSON API /api/v1: the indicator catalogue, observation series, and agency submissions.
+
+Status codes of POST /api/v1/submissions (the body is always the JSON report or {"error"}):
+200 every row accepted (or all unchanged: status "duplicate"); 207 some rows accepted, some
+rejected; 422 every row rejected; 400 file-level error (empty, undecodable, malformed, missing
+column); 401 no or unknown token; 403 revoked token; 413 payload over the upload limit.
+Rows an agency may not report are row rejections, not 403.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from data import ingest, periods, tokens
+from data.db import Database, current
+from data.models import Indicator, Observation, Region
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+MAX_SERIES = 20000  # rows per series response: a year of a real-time feed is far below this
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file itself
+DEFAULT_MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def init_app(server: Flask) -> None:
+    """Register the API blueprint on the Flask server (expects extensions['ops_db'])."""
+    server.register_blueprint(blueprint)
+
+
+def error(message: str, status: int, **headers: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    return error(exc.description or exc.name, exc.code or 500)
+
+
+@blueprint.errorhandler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    # Never a traceback to the client; the log keeps it for us.
+    log.exception("API error on %s %s", request.method, request.path)
+    return error("internal error", 500)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def _indicator_json(ind: Indicator) -> dict[str, Any]:
+    return {
+        "code": ind.code, "name_vi": ind.name_vi, "name_en": ind.name_en, "unit": ind.unit,
+        "frequency": ind.frequency, "group": ind.group_code, "group_name_vi": ind.group_name_vi,
+        "group_name_en": ind.group_name_en, "agency": ind.agency_code,
+        "by_province": ind.by_province, "higher_is_better": ind.higher_is_better,
+        "target": ind.target, "target_note": ind.target_note,
+        "thresholds": {"warn_below": ind.warn_below, "warn_above": ind.warn_above},
+        "plausible_range": {"min": ind.min_value, "max": ind.max_value},
+    }
+
+
+@blueprint.get("/indicators")
+def indicators() -> Response:
+    with current().sessions() as session:
+        rows = session.scalars(select(Indicator).order_by(Indicator.group_code, Indicator.code))
+        return jsonify({"indicators": [_indicator_json(i) for i in rows]})
+
+
+def _bound(name: str) -> periods.Period | None:
+    """A from/to query parameter as a period of any frequency (None when absent)."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return periods.parse(text)
+    except periods.PeriodError as exc:
+        raise _BadRequest(f"'{name}': {exc}") from None
+
+
+class _BadRequest(Exception):
+    """A query parameter the client got wrong (answered with 400)."""
+
+
+@blueprint.errorhandler(_BadRequest)
+def _bad_request(exc: _BadRequest) -> Response:
+    return error(str(exc), 400)
+
+
+@blueprint.get("/indicators/<code>/observations")
+def observations(code: str) -> Response:
+    region = request.args.get("region", "VN").strip().upper()
+    start, stop = _bound("from"), _bound("to")
+    with current().sessions() as session:
+        ind = session.get(Indicator, code.upper())
+        if ind is None:
+            return error(f"unknown indicator '{code}'", 404)
+        if session.get(Region, region) is None:
+            return error(f"unknown region '{region}' (VN or a province code)", 400)
+        stmt = select(Observation).where(Observation.indicator_code == ind.code,
+                                         Observation.region_code == region,
+                                         Observation.is_latest)
+        if start is not None:
+            stmt = stmt.where(Observation.period_start >= start.start)
+        if stop is not None:
+            stmt = stmt.where(Observation.period_start < periods.end(stop))
+        rows = list(session.scalars(stmt.order_by(Observation.period_start.desc())
+                                    .limit(MAX_SERIES + 1)))
+    truncated = len(rows) > MAX_SERIES
+    rows = rows[:MAX_SERIES][::-1]  # the most recent MAX_SERIES, oldest first
+    return jsonify({
+        "indicator": ind.code, "region": region, "unit": ind.unit, "frequency": ind.frequency,
+        "truncated": truncated,
+        "observations": [
+            {"period": o.period, "period_start": o.period_start.isoformat(), "value": o.value,
+             "source": o.source, "revision": o.revision, "received_at": _iso(o.received_at)}
+            for o in rows
+        ],
+    })
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _max_upload() -> int:
+    settings = current_app.config.get("OPS_SETTINGS")
+    return getattr(settings, "max_upload_bytes", DEFAULT_MAX_UPLOAD)
+
+
+def _read_upload(limit: int) -> tuple[bytes, str, str] | None:
+    """(payload, filename, content type) from a multipart 'file' part or the raw body.
+
+    None when the body is over the limit. Raises _BadRequest for a multipart without 'file'.
+    """
+    multipart = request.mimetype == "multipart/form-data"
+    allowed = limit + (MULTIPART_OVERHEAD if multipart else 0)
+    if request.content_length is not None and request.content_length > allowed:
+        return None
+    # Bounds chunked bodies too. Werkzeug silently stops a chunked body at the maximum, so
+    # allow one byte more: a body that reaches it is known to be over the limit, not truncated.
+    request.max_content_length = allowed + 1
+    if not multipart:
+        payload = request.get_data(cache=False)
+        if len(payload) > limit:
+            return None
+        return payload, request.args.get("filename", ""), request.mimetype or ""
+    upload = request.files.get("file")
+    if upload is None:
+        raise _BadRequest("multipart body needs a 'file' part")
+    payload = upload.read(limit + 1)
+    return (None if len(payload) > limit
+            else (payload, upload.filename or "", upload.mimetype or ""))
+
+
+def _status_code(result: ingest.IngestResult) -> int:
+    if result.too_large:
+        return 413
+    if result.file_error:
+        return 400
+    if result.status == "rejected":
+        return 422
+    return 207 if result.status == "partial" else 200
+
+
+@blueprint.post("/submissions")
+def submit() -> Response:
+    database: Database = current()
+    check = tokens.check(database, _bearer())
+    if not check.ok:
+        if check.reason == "revoked":
+            return error("token revoked", 403)
+        return error("missing or unknown bearer token", 401, **{"WWW-Authenticate": "Bearer"})
+    agency = check.agency or ""
+    limit = _max_upload()
+    try:
+        upload = _read_upload(limit)
+    except RequestEntityTooLarge:
+        upload = None
+    if upload is None:
+        # Only a raw body's Content-Length is the payload's size; multipart adds its framing.
+        size = request.content_length if request.mimetype != "multipart/form-data" else None
+        result = ingest.reject_oversize(
+            database, ingest.unread_arrival(agency, "api", request.args.get("filename", ""),
+                                            request.mimetype or ""), size, limit)
+    else:
+        payload, filename, content_type = upload
+        result = ingest.ingest_bytes(database, payload, filename=filename, agency=agency,
+                                     channel="api", content_type=content_type, max_bytes=limit)
+    response = jsonify(result.to_dict())
+    response.status_code = _status_code(result)
+    return response
+
+
+@blueprint.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(_rest: str) -> Response:
+    return error("no such API endpoint", 404)
