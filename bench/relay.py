@@ -5,7 +5,6 @@ import argparse
 import os
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -116,7 +115,7 @@ def snapshot_probe(base: str, stop: threading.Event, out: list[float], cam_ids: 
         cam = cam_ids[i % len(cam_ids)]
         suffix = "?w=320" if i % 2 else ""
         started = time.perf_counter()
-        session.get(f"{base}/streams/{cam}.jpg{suffix}", timeout=5).content
+        _ = session.get(f"{base}/streams/{cam}.jpg{suffix}", timeout=5).content
         out.append(time.perf_counter() - started)
         i += 1
         stop.wait(0.1)

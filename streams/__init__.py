@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from .service import StreamService
 
 
-def init_app(server: "flask.Flask", settings: Any) -> "StreamService | None":
+def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
     """Register /streams on `server` as the settings say; returns the running service (or None).
 
     - settings.cameras false: a blueprint answering 503, returns None;

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
@@ -13,7 +14,7 @@ from flask import Flask
 def _relay(args: argparse.Namespace) -> int:
     from .config import load_cameras
     from .routes import make_blueprint
-    from .server import serve_waitress
+    from .server import serve_waitress, serve_werkzeug
     from .service import StreamService
 
     service = StreamService(load_cameras(args.cameras), simulate=args.simulate, sim_base=args.sim_base or None)
@@ -21,7 +22,10 @@ def _relay(args: argparse.Namespace) -> int:
     app.register_blueprint(make_blueprint(service))
     service.start()
     try:
-        serve_waitress(app, args.host, args.port, threads=args.threads)
+        if args.server == "werkzeug":
+            serve_werkzeug(app, args.host, args.port)
+        else:
+            serve_waitress(app, args.host, args.port, threads=args.threads)
     finally:
         service.stop()
     return 0
@@ -35,10 +39,8 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"simulator on {sim.base_url} (cameras at /cam/<id>.mjpg|.ts, counts at /stats)", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         done.wait()
-    except KeyboardInterrupt:
-        pass
     sim.stop()
     return 0
 
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     relay.add_argument("--threads", type=int, default=200, help="waitress threads (one per open stream)")
     relay.add_argument("--no-simulate", dest="simulate", action="store_false",
                        help="do not start the built-in simulator for sim:// sources")
+    relay.add_argument("--server", choices=("waitress", "werkzeug"), default="werkzeug",
+                       help="WSGI server: waitress (thread pool) or werkzeug (one thread per connection)")
     relay.add_argument("--sim-base", default="", help="resolve sim:// sources against this running simulator")
     relay.set_defaults(func=_relay)
     sim = sub.add_parser("simulate", help="serve the simulated dam cameras")

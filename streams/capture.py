@@ -7,7 +7,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from .sources import FfmpegSource, MjpegSource, SourceError, open_source
 log = logging.getLogger(__name__)
 
 
-class State(str, Enum):
+class State(StrEnum):
     CONNECTING = "CONNECTING"
     LIVE = "LIVE"
     STALE = "STALE"

@@ -7,7 +7,15 @@ from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED_IDS = frozenset({"mosaic", "status"})
@@ -55,7 +63,7 @@ class RelayOptions(BaseModel):
     max_viewers: int = Field(500, ge=1, description="Concurrent MJPEG viewers across the relay; more get 503.")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RelayOptions":
+    def _ordered(self) -> RelayOptions:
         if self.offline_after_s < self.stale_after_s:
             raise ValueError("offline_after_s must be >= stale_after_s")
         if self.backoff_max_s < self.backoff_base_s:
@@ -109,7 +117,7 @@ class CameraSet(BaseModel):
     cameras: list[CameraConfig] = Field(description="The cameras, in display order.")
 
     @model_validator(mode="after")
-    def _unique(self) -> "CameraSet":
+    def _unique(self) -> CameraSet:
         seen: set[str] = set()
         for cam in self.cameras:
             if cam.id in seen:

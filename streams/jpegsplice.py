@@ -60,7 +60,7 @@ class SplicedJpeg:
         self.compatible = _tables(probe_header) == _tables(self.header)
         self._background = background
 
-    def band(self, top: int, pixels: np.ndarray) -> "Band":
+    def band(self, top: int, pixels: np.ndarray) -> Band:
         """Encode one full-width band starting at pixel row `top` (cacheable across frames)."""
         if top % MCU or pixels.shape[0] % MCU or pixels.shape[1] != self.width:
             raise ValueError("bands must be full-width and aligned to 16 rows")
@@ -69,7 +69,7 @@ class SplicedJpeg:
         _, segs = _split(_encode(np.ascontiguousarray(pixels), self.quality))
         return Band(top, segs, None)
 
-    def assemble(self, bands: list["Band"]) -> bytes:
+    def assemble(self, bands: list[Band]) -> bytes:
         """JPEG of the background with the given bands in place."""
         if not self.compatible:  # fall back to a full encode; correct, just slower
             full = self._background.copy()

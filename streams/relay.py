@@ -21,8 +21,10 @@ STATE_COLOURS = {  # BGR; high contrast for a wall seen from 5 m
 }
 
 
-def mjpeg_part(jpeg: bytes) -> bytes:
-    head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n".encode()
+def mjpeg_part(jpeg: bytes, ts: float | None = None) -> bytes:
+    # X-Timestamp (frame arrival at the relay, epoch seconds) lets clients and the bench measure age.
+    stamp = f"X-Timestamp: {ts:.3f}\r\n" if ts else ""
+    head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n{stamp}\r\n".encode()
     return head + jpeg + b"\r\n"
 
 
@@ -131,8 +133,9 @@ def offline_tile(name: str, width: int, height: int, state: State = State.OFFLIN
 @dataclass(frozen=True)
 class MosaicFrame:
     seq: int
-    built: float
+    built: float  # monotonic
     jpeg: bytes
+    ts: float  # wall clock of the build
 
 
 class Mosaic:
@@ -156,7 +159,7 @@ class Mosaic:
         with self._lock:
             now = time.monotonic()
             if self._frame is None or now - self._frame.built >= self.period * 0.8:
-                self._frame = MosaicFrame((self._frame.seq + 1) if self._frame else 1, now, self._build())
+                self._frame = MosaicFrame((self._frame.seq + 1) if self._frame else 1, now, self._build(), time.time())
                 self.builds += 1
             return self._frame
 
@@ -258,7 +261,7 @@ class Relay:
                     yield mjpeg_part(self.snapshot(cam_id, width)[0])
                     continue
                 seq = frame.seq
-                yield mjpeg_part(self.renditions.get(cam_id, frame, width))
+                yield mjpeg_part(self.renditions.get(cam_id, frame, width), frame.ts)
         finally:
             with self._viewer_lock:
                 reader.viewers -= 1
@@ -271,6 +274,6 @@ class Relay:
                 frame = self.mosaic.next_tick(self.stopping)
                 if frame is None:
                     break
-                yield mjpeg_part(frame.jpeg)
+                yield mjpeg_part(frame.jpeg, frame.ts)
         finally:
             self._drop_viewer()

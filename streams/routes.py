@@ -33,7 +33,7 @@ def _width() -> int | None:
     return int(raw)
 
 
-def make_blueprint(service: "StreamService") -> Blueprint:
+def make_blueprint(service: StreamService) -> Blueprint:
     """Routes served straight from the in-process relay."""
     bp = Blueprint("streams", __name__, url_prefix="/streams")
     relay = service.relay

@@ -17,7 +17,7 @@ class BackgroundServer:
         self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="streams-http", daemon=True)
 
-    def start(self) -> "BackgroundServer":
+    def start(self) -> BackgroundServer:
         self._thread.start()
         return self
 
@@ -34,3 +34,10 @@ def serve_waitress(app: Any, host: str, port: int, threads: int = 200) -> None:
     # outbuf_overflow high: a slow viewer's buffered frames spill to memory, not to temp files.
     serve(app, host=host, port=port, threads=threads, channel_timeout=30, connection_limit=2000,
           outbuf_overflow=8 * 1024 * 1024, ident="ops-relay")
+
+
+def serve_werkzeug(app: Any, host: str, port: int) -> None:
+    """Blocking werkzeug threaded server: writes straight to the socket from the viewer's thread."""
+    server = make_server(host, port, app, threaded=True)
+    server.daemon_threads = True
+    server.serve_forever()

@@ -27,7 +27,7 @@ class StreamService:
         self.relay = Relay(self.capture.readers, cameras.relay)
         self._started = False
 
-    def start(self) -> "StreamService":
+    def start(self) -> StreamService:
         if self.simulator:
             self.simulator.start()
         self.capture.start()

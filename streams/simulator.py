@@ -33,7 +33,7 @@ class SimCamera:
     total_connections: int = 0  # ever accepted
     generation: int = 0  # bumped on stop so open streams end
     cond: threading.Condition = field(default_factory=threading.Condition)
-    encoder: "H264Encoder | None" = None
+    encoder: H264Encoder | None = None
 
 
 class H264Encoder:
@@ -142,7 +142,7 @@ class Simulator:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "Simulator":
+    def start(self) -> Simulator:
         for cam in self.cameras.values():
             cam.scene = DamScene(cam.cam_id, cam.name, self.width, self.height)
             if cam.h264:
@@ -315,7 +315,7 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def from_camera_set(camera_set: "object", **kwargs: object) -> Simulator:
+def from_camera_set(camera_set: object, **kwargs: object) -> Simulator:
     """A simulator for every sim:// camera of a CameraSet (H.264 where ?codec=h264)."""
     cams = []
     for cam in camera_set.cameras:  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import socket
 from collections.abc import Iterator
@@ -104,7 +105,7 @@ class MjpegSource:
                 if not data.startswith(b"\xff\xd8"):
                     raise SourceError("part is not a JPEG")
                 yield RawFrame(jpeg=data)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise SourceError("read timed out") from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
             raise SourceError(f"read failed: {type(exc).__name__}") from None
@@ -113,10 +114,8 @@ class MjpegSource:
         """Unblock a read from another thread (used on shutdown)."""
         conn = self._conn
         if conn is not None and conn.sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 conn.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def close(self) -> None:
         if self._resp is not None:
