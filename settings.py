@@ -42,7 +42,7 @@ class Settings:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'ops.sqlite').resolve()}"
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)
 
 

@@ -1,7 +1,7 @@
 """The centre's clock: Viet Nam time (UTC+7, no daylight saving), naive for the database."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 
@@ -13,7 +13,7 @@ def local_now() -> datetime:
 
 def utc_now() -> datetime:
     """Current UTC time, without tzinfo (received_at columns are UTC)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def local_to_utc(moment: datetime) -> datetime:

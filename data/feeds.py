@@ -64,7 +64,7 @@ class FeedSimulator:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> "FeedSimulator":
+    def start(self) -> FeedSimulator:
         self._thread = threading.Thread(target=self._loop, name="feed-simulator", daemon=True)
         self._thread.start()
         return self

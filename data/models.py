@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models of the national reporting database."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from sqlalchemy import (
@@ -27,7 +27,7 @@ name = Annotated[str, mapped_column(String(200))]
 
 def utcnow() -> datetime:
     """Naive UTC timestamp (the database stores UTC without zone)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):

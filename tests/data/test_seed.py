@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from data import seed
 from data.db import Database
-from data.models import Camera, BridgePoint, Indicator, KpiFact, Observation, Region, Submission
+from data.models import BridgePoint, Camera, Indicator, KpiFact, Observation, Region, Submission
 
 NOW = datetime(2026, 11, 22, 10, 30)
 
