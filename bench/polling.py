@@ -1,0 +1,199 @@
+"""N simulated viewers replay the overview's interval callbacks over real HTTP, with the cache on
+and off in the same run: latency, errors and database queries per minute.
+
+    python bench/polling.py [--viewers 1 60 120] [--seconds 60] [--page /]
+
+The app runs as its own process (as in production), so the load generator does not share its
+interpreter. The callback payloads are captured from a real headless Chromium visit to the page.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench._table import p95, print_table  # noqa: E402
+
+
+@dataclass
+class Payload:
+    """One interval callback as the browser sends it, and how often it fires."""
+
+    body: dict
+    period_s: float
+    name: str
+
+
+@dataclass
+class Run:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def start_app(data_dir: Path, port: int, cache_type: str) -> subprocess.Popen:
+    env = {**os.environ, "OPS_DATA_DIR": str(data_dir), "OPS_PORT": str(port),
+           "OPS_CACHE_TYPE": cache_type, "OPS_CAMERAS": "0", "OPS_SIMULATE": "1",
+           "OPS_SEED_YEARS": "6"}
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("app did not start")
+
+
+def capture_payloads(base: str, page: str) -> list[Payload]:
+    """Visit the page in headless Chromium and record the interval callbacks it posts."""
+    from tests.browser.conftest import make_driver
+
+    driver = make_driver()
+    try:
+        driver.get(base + page)
+        time.sleep(8)  # let every interval fire at least once (a benchmark, not a test)
+        logs = driver.get_log("performance")
+    finally:
+        driver.quit()
+    seen: dict[str, Payload] = {}
+    for entry in logs:
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") != "Network.requestWillBeSent":
+            continue
+        req = msg["params"]["request"]
+        if not req["url"].endswith("/_dash-update-component") or "postData" not in req:
+            continue
+        body = json.loads(req["postData"])
+        inputs = body.get("inputs", [])
+        ticks = [i for i in _flat(inputs) if i.get("property") == "n_intervals"]
+        if not ticks or ticks[0]["id"] == "clock-tick":
+            continue
+        seen[body["output"]] = Payload(body, 0.0, ticks[0]["id"])
+    return list(seen.values())
+
+
+def _flat(items: list) -> list[dict]:
+    out = []
+    for i in items:
+        out.extend(_flat(i) if isinstance(i, list) else [i])
+    return out
+
+
+def interval_periods(page: str) -> dict[str, float]:
+    """Each dcc.Interval's period (s) on the page, from its layout function's component tree."""
+    from dash import dcc
+
+    import layouts
+
+    page_def = next(p for p in layouts.PAGES if p.path == page)
+    tree = page_def.layout()
+    found = [tree, *tree._traverse()] if hasattr(tree, "_traverse") else [tree]
+    return {c.id: (c.interval or 1000) / 1000 for c in found if isinstance(c, dcc.Interval)}
+
+
+def viewer(base: str, payloads: list[Payload], seconds: float, run: Run) -> None:
+    session = requests.Session()
+    start = time.monotonic()
+    next_at = {p.name + p.body["output"]: start + random.uniform(0, p.period_s) for p in payloads}
+    while True:
+        now = time.monotonic()
+        if now - start >= seconds:
+            return
+        key, due = min(next_at.items(), key=lambda kv: kv[1])
+        if due > now:
+            time.sleep(min(due - now, seconds - (now - start)))
+            continue
+        payload = next(p for p in payloads if p.name + p.body["output"] == key)
+        t0 = time.perf_counter()
+        try:
+            r = session.post(base + "/_dash-update-component", json=payload.body, timeout=10)
+            ok = r.status_code in (200, 204)
+        except requests.RequestException:
+            ok = False
+        ms = (time.perf_counter() - t0) * 1000
+        with run.lock:
+            run.requests += 1
+            run.latencies_ms.append(ms)
+            run.errors += 0 if ok else 1
+        next_at[key] = due + payload.period_s
+
+
+def db_queries(base: str) -> int:
+    return requests.get(base + "/healthz", timeout=5).json()["db_queries"]
+
+
+def measure(base: str, payloads: list[Payload], viewers: int, seconds: float) -> list:
+    run = Run()
+    q0, t0 = db_queries(base), time.monotonic()
+    threads = [threading.Thread(target=viewer, args=(base, payloads, seconds, run))
+               for _ in range(viewers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t0
+    per_min = (db_queries(base) - q0 - 1) / elapsed * 60
+    lat = run.latencies_ms or [float("nan")]
+    return [viewers, run.requests, statistics.median(lat), p95(lat), run.errors, per_min]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--viewers", type=int, nargs="+", default=[1, 60, 120])
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--page", default="/")
+    ap.add_argument("--port", type=int, default=8071)
+    ap.add_argument("--data-dir", default="bench/out/polling")
+    args = ap.parse_args()
+    data_dir = (ROOT / args.data_dir).resolve()
+    base = f"http://127.0.0.1:{args.port}"
+    results: dict[str, list] = {}
+    for label, cache_type in (("cached", "SimpleCache"), ("uncached", "NullCache")):
+        proc = start_app(data_dir, args.port, cache_type)
+        try:
+            periods = interval_periods(args.page)
+            payloads = capture_payloads(base, args.page)
+            for p in payloads:
+                p.period_s = periods.get(p.name, 5.0)
+            if label == "cached":
+                print("replayed callbacks: " + ", ".join(
+                    f"{p.body['output'][:40]} every {p.period_s:g}s" for p in payloads))
+            results[label] = [measure(base, payloads, n, args.seconds) for n in args.viewers]
+        finally:
+            proc.terminate()
+            proc.wait(20)
+    rows = []
+    for i, n in enumerate(args.viewers):
+        c, u = results["cached"][i], results["uncached"][i]
+        rows.append([n, c[1], c[2], c[3], c[4], c[5], u[2], u[3], u[4], u[5], u[2] / c[2]])
+    print()
+    print_table(["viewers", "requests", "p50 ms", "p95 ms", "errors", "db q/min",
+                 "uncached p50", "uncached p95", "uncached err", "uncached q/min",
+                 "p50 ratio"], rows)
+    base_q = results["cached"][0][5]
+    if base_q:
+        print(f"\ndb queries/min at {args.viewers[-1]} viewers vs {args.viewers[0]}: "
+              f"{results['cached'][-1][5] / base_q:.2f}x (target <= 1.2x)")
+
+
+if __name__ == "__main__":
+    main()
