@@ -1,0 +1,270 @@
+"""Small shared components for every page: KPI cards, indicator tiles, sparklines, badges.
+
+Pure functions returning Dash components (or plain figures). Signatures are stable: other
+pages import them, so new options are added as keyword arguments with defaults, never removed.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import plotly.graph_objects as go
+from dash import html
+
+from web.i18n import number, period_label, signed, t, when
+
+# Threshold colours, the same as the CSS variables in assets/00-theme.css (figures need hex).
+STATUS_COLOURS: dict[str, str] = {
+    "good": "#2fd67b", "warn": "#ffb020", "bad": "#ff4d5a", "neutral": "#7cc4ff",
+}
+MUTED = "#9fb0cc"
+STATUSES = tuple(STATUS_COLOURS)
+
+# Plotly config for every wall figure: static, no toolbar, nothing that needs a mouse.
+STATIC_CONFIG: dict[str, Any] = {"displayModeBar": False, "staticPlot": True, "responsive": True}
+
+
+def status_colour(status: str | None) -> str:
+    """Hex colour of a status (good/warn/bad/neutral); neutral when unknown."""
+    return STATUS_COLOURS.get(status or "neutral", STATUS_COLOURS["neutral"])
+
+
+def unit_label(unit: str | None, lang: str | None) -> str:
+    """An indicator's unit in the viewer's language (TEXTS 'unit:<unit>'; else as stored)."""
+    if not unit:
+        return ""
+    text = t(f"unit:{unit}", lang)
+    return unit if text == f"unit:{unit}" else text
+
+
+def indicator_name(item: dict[str, Any], lang: str | None, short: bool = True) -> str:
+    """Short wall name of an indicator (TEXTS 'short:<code>') or its catalogue name."""
+    code = item.get("code", "")
+    if short:
+        text = t(f"short:{code}", lang)
+        if text != f"short:{code}":
+            return text
+    return item.get("name_en" if lang == "en" else "name_vi") or code
+
+
+# --- small badges -----------------------------------------------------------------------------
+
+def stale_badge(stale_since: str | datetime | None, lang: str | None,
+                id: str | None = None) -> html.Span | None:
+    """'Mất kết nối từ 10:05' when data could not be refreshed; None when fresh."""
+    if not stale_since:
+        return None
+    moment = datetime.fromisoformat(stale_since) if isinstance(stale_since, str) else stale_since
+    kwargs = {"id": id} if id else {}
+    return html.Span(f"{t('stale_since', lang)} {moment:%H:%M}", className="badge badge-stale",
+                     title=when(moment, lang), **kwargs)
+
+
+def overdue_badge(lang: str | None) -> html.Span:
+    """The period shown is older than its reporting frequency allows."""
+    return html.Span(t("ov.overdue", lang), className="badge badge-overdue")
+
+
+def simulated_badge(lang: str | None) -> html.Span:
+    """Marks values produced by the simulator rather than reported."""
+    return html.Span(t("ov.sim", lang), className="badge badge-sim", title=t("simulated", lang))
+
+
+def change_arrow(delta: float | None, higher_is_better: bool | None) -> tuple[str, str]:
+    """(arrow, status) of a change: ▲/▼/▶, coloured good or bad by the indicator's direction."""
+    if delta is None:
+        return "", "neutral"
+    if abs(delta) < 1e-12:
+        return "▶", "neutral"
+    arrow = "▲" if delta > 0 else "▼"
+    if higher_is_better is None:
+        return arrow, "neutral"
+    return arrow, "good" if (delta > 0) == bool(higher_is_better) else "bad"
+
+
+def change_text(value: float | None, base: float | None, unit: str | None, lang: str | None,
+                decimals: int = 1) -> str:
+    """Change from a base: points for rates (units starting with %), per cent for levels."""
+    if value is None or base is None:
+        return "—"
+    if (unit or "").startswith("%"):
+        return signed(value - base, lang, decimals)
+    if base == 0:
+        return "—"
+    return signed((value - base) / abs(base) * 100, lang, 1) + " %"
+
+
+# --- sparklines ------------------------------------------------------------------------------
+
+def _spark_path(values: list[float], width: float, height: float, pad: float,
+                lo: float, hi: float) -> list[tuple[float, float]]:
+    span = (hi - lo) or 1.0
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    return [(pad + i * step, pad + (height - 2 * pad) * (1 - (v - lo) / span))
+            for i, v in enumerate(values)]
+
+
+def sparkline_svg(points: list[Any], status: str | None = "neutral",
+                  target: float | None = None) -> str:
+    """A sparkline as an inline SVG data URI: [[period, value], ...] or [value, ...].
+
+    Built on the server (a few hundred bytes), crisp at any size, no plotly.js render per tile:
+    the wall redraws ten of them every minute. Stroke widths do not scale with the box.
+    """
+    values = [float(p[1] if isinstance(p, list | tuple) else p) for p in points
+              if (p[1] if isinstance(p, list | tuple) else p) is not None]
+    w, h, pad = 100.0, 32.0, 2.0
+    colour = status_colour(status)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:g} {h:g}" '
+             f'preserveAspectRatio="none">']
+    if len(values) >= 2:
+        lo, hi = min(values), max(values)
+        if target is not None and lo <= target <= hi * 1.5 and target >= lo * 0.5:
+            lo, hi = min(lo, target), max(hi, target)
+        xy = _spark_path(values, w, h, pad, lo, hi)
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+        area = f"{xy[0][0]:.1f},{h:g} {line} {xy[-1][0]:.1f},{h:g}"
+        if target is not None and lo <= target <= hi:
+            ty = _spark_path([target], w, h, pad, lo, hi)[0][1]
+            parts.append(f'<line x1="0" x2="{w:g}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="{MUTED}" '
+                         'stroke-width="1.5" stroke-dasharray="4 3" '
+                         'vector-effect="non-scaling-stroke"/>')
+        parts.append(f'<polygon points="{area}" fill="{colour}" fill-opacity="0.18"/>')
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="3" '
+                     'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>')
+        x, y = xy[-1]
+        # A zero-length line with round caps draws an undistorted dot despite aspect "none".
+        parts.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
+                     f'stroke="{colour}" stroke-width="9" stroke-linecap="round" '
+                     'vector-effect="non-scaling-stroke"/>')
+    parts.append("</svg>")
+    return "data:image/svg+xml;charset=utf-8," + quote("".join(parts))
+
+
+def sparkline(points: list[Any], status: str | None = "neutral", target: float | None = None,
+              className: str = "sparkline", id: str | dict | None = None) -> html.Img:
+    """The sparkline as an <img> (no hover, nothing to click)."""
+    kwargs = {"id": id} if id is not None else {}
+    return html.Img(src=sparkline_svg(points, status, target), className=className, alt="",
+                    **kwargs)
+
+
+def sparkline_figure(points: list[Any], status: str | None = "neutral",
+                     target: float | None = None, height: int | None = None) -> go.Figure:
+    """The same sparkline as a plotly figure (use with config=STATIC_CONFIG)."""
+    xs = [p[0] if isinstance(p, list | tuple) else i for i, p in enumerate(points)]
+    ys = [p[1] if isinstance(p, list | tuple) else p for p in points]
+    colour = status_colour(status)
+    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 3},
+                               fill="tozeroy", fillcolor=_rgba(colour, 0.18), hoverinfo="skip"))
+    if target is not None:
+        fig.add_hline(y=target, line={"color": MUTED, "width": 1.5, "dash": "dash"})
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, showlegend=False,
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      xaxis={"visible": False, "fixedrange": True},
+                      yaxis={"visible": False, "fixedrange": True})
+    if ys:
+        valid = [y for y in ys if y is not None]
+        if valid:
+            lo, hi = min(valid), max(valid)
+            pad = (hi - lo) * 0.1 or 1
+            fig.update_yaxes(range=[lo - pad, hi + pad])
+    return fig
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+# --- cards and tiles -------------------------------------------------------------------------
+
+def kpi_card(label: str, value: Any, unit: str = "", *, qualifier: str = "",
+             foot: Any = None, status: str | None = None, value_id: str | None = None,
+             card_id: str | None = None, extra: Any = None, className: str = "") -> html.Div:
+    """A big figure with its label: [label] [qualifier] VALUE unit / foot (as-of, source).
+
+    value is shown as given (format it with web.i18n first); value_id lets a callback or a
+    clientside ticker update only the number.
+    """
+    value_kwargs = {"id": value_id} if value_id else {}
+    card_kwargs = {"id": card_id} if card_id else {}
+    status_class = f" status-{status}" if status else ""
+    return html.Div(className=f"kpi-card{status_class} {className}".strip(), **card_kwargs,
+                    children=[
+        html.Div(label, className="kpi-label"),
+        html.Div(className="kpi-figure", children=[
+            html.Span(qualifier, className="kpi-qualifier") if qualifier else None,
+            html.Span(value, className="kpi-value", **value_kwargs),
+            html.Span(unit, className="kpi-unit") if unit else None,
+        ]),
+        extra,
+        html.Div(foot, className="kpi-foot") if foot is not None else None,
+    ])
+
+
+def indicator_tile(item: dict[str, Any], lang: str | None, *, decimals: int = 1,
+                   stale_since: str | None = None, overdue: bool = False,
+                   id: str | dict | None = None, className: str = "") -> html.Div:
+    """One indicator: name, value + unit, period, changes, sparkline, target, as-of, badges.
+
+    item is a queries.indicator_summary() dict. Status colours the tile (good/warn/bad/neutral).
+    """
+    kwargs = {"id": id} if id is not None else {}
+    value = item.get("value")
+    if value is None:
+        return html.Div(className=f"ind-tile status-neutral {className}".strip(), **kwargs,
+                        children=[html.Div(indicator_name(item, lang), className="ind-name"),
+                                  html.Div(t("no_data", lang), className="ind-empty")])
+    status = item.get("status") or "neutral"
+    unit = unit_label(item.get("unit"), lang)
+    hib = item.get("higher_is_better")
+    changes = []
+    for base_key, label_key in (("previous", "vs_prev"), ("year_ago", "vs_year")):
+        base = item.get(base_key)
+        delta = None if base is None else value - base
+        arrow, tone = change_arrow(delta, hib)
+        changes.append(html.Div(className=f"ind-change tone-{tone}", children=[
+            html.Span(arrow, className="arrow"),
+            html.Span(change_text(value, base, item.get("unit"), lang, decimals),
+                      className="delta"),
+            html.Span(t(label_key, lang), className="change-label"),
+        ]))
+    # Stale and overdue go up top where they are seen; "simulated" is on every demo tile, so
+    # it sits in the foot line.
+    badges = [b for b in (overdue_badge(lang) if overdue else None,
+                          stale_badge(stale_since, lang)) if b is not None]
+    target = item.get("target")
+    foot = [html.Span(f"{t('target', lang)} {number(target, lang, decimals)}",
+                      className="ind-target") if target is not None else None,
+            html.Span(f"{t('as_of', lang)} {when(item.get('received_at'), lang)}",
+                      className="ind-asof"),
+            simulated_badge(lang) if item.get("source") == "simulated" else None]
+    stale_class = " is-stale" if stale_since or overdue else ""
+    return html.Div(className=f"ind-tile status-{status}{stale_class} {className}".strip(),
+                    **kwargs, children=[
+        html.Div(className="ind-head", children=[
+            html.Div(indicator_name(item, lang), className="ind-name",
+                     title=indicator_name(item, lang, short=False)),
+            html.Div(badges, className="ind-badges"),
+        ]),
+        html.Div(className="ind-body", children=[
+            html.Div(number(value, lang, decimals), className="ind-value"),
+            html.Div(className="ind-sub", children=[
+                html.Span(unit, className="ind-unit"),
+                html.Span(period_label(item.get("period", ""), lang), className="ind-period"),
+            ]),
+            sparkline(item.get("spark") or [], status, target, className="ind-spark"),
+        ]),
+        html.Div(changes, className="ind-changes"),
+        html.Div(foot, className="ind-foot"),
+    ])
+
+
+__all__ = [
+    "STATIC_CONFIG", "STATUSES", "STATUS_COLOURS", "change_arrow", "change_text",
+    "indicator_name", "indicator_tile", "kpi_card", "overdue_badge", "simulated_badge",
+    "sparkline", "sparkline_figure", "sparkline_svg", "stale_badge", "status_colour",
+    "unit_label",
+]
