@@ -1,8 +1,78 @@
-"""The indicators page (placeholder until its screen lands)."""
+"""Indicator drill-down for staff: picker, national series, 34-province comparison, table, CSV."""
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
+
+from web.i18n import t
+
+GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 
 
-def layout(**_query: str) -> html.Div:
-    return html.Div(html.H2("indicators"), className="placeholder")
+def _field(label_id: str, label_key: str, control: object, cls: str = "") -> html.Div:
+    return html.Div(className=f"field {cls}".strip(), children=[
+        html.Label(t(label_key, "vi"), id=label_id, className="field-label"),
+        control,
+    ])
+
+
+def _dropdown(id: str, value: str | None, options: list | None = None,
+              disabled: bool = False) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id, value=value, options=options or [], clearable=False,
+                        searchable=True, className="dd", disabled=disabled)
+
+
+def layout(code: str | None = None, **query: str) -> html.Div:
+    """The page for a URL: /indicators[/<code>]?region=..&from=..&to=..&period=.."""
+    # Imported here: the URL state lives beside the callbacks that keep it in step.
+    from callbacks.indicators import initial_controls
+
+    init = initial_controls(code, query)
+    state = init["state"]
+    return html.Div(className="pg pg-indicators", children=[
+        # refresh=False: controls rewrite the address bar without re-rendering the page.
+        dcc.Location(id="ind-url", refresh=False),
+        dcc.Download(id="ind-csv"),
+        html.Div(className="pg-head", children=[
+            html.Div(className="pg-title-block", children=[
+                html.H1(id="ind-title", className="pg-title"),
+                html.Div(id="ind-meta", className="pg-meta"),
+            ]),
+            html.Div(id="ind-stale", className="pg-badges"),
+        ]),
+        html.Div(className="pg-controls control", children=[
+            _field("ind-l-group", "ind.group", _dropdown("ind-group", init["group"], init["groups"]), "w-group"),
+            _field("ind-l-code", "ind.indicator", _dropdown("ind-code", state.code, init["codes"]), "w-code"),
+            _field("ind-l-region", "ind.region",
+                   _dropdown("ind-region", state.region, init["regions"],
+                             disabled=not init["by_province"])),
+            _field("ind-l-from", "ind.from", _dropdown("ind-from", state.start, init["periods"])),
+            _field("ind-l-to", "ind.to", _dropdown("ind-to", state.end, init["periods"])),
+        ]),
+        html.Section(className="pg-panel", children=[
+            html.Div(className="panel-head", children=[
+                html.H2(id="ind-series-title", className="panel-title"),
+                html.Div(id="ind-series-note", className="panel-note"),
+            ]),
+            dcc.Graph(id="ind-series", config=GRAPH_CONFIG, className="graph graph-series"),
+        ]),
+        html.Section(className="pg-panel", id="ind-compare", children=[
+            html.Div(className="panel-head", children=[
+                html.H2(id="ind-compare-title", className="panel-title"),
+                _field("ind-l-period", "ind.compare_period",
+                       _dropdown("ind-period", state.period, init["compare_periods"]), "inline control"),
+            ]),
+            html.Div(id="ind-compare-note", className="panel-note"),
+            html.Div(className="compare-grid", children=[
+                dcc.Graph(id="ind-rank", config=GRAPH_CONFIG, className="graph graph-rank"),
+                dcc.Graph(id="ind-map", config=GRAPH_CONFIG, className="graph graph-map"),
+            ]),
+        ]),
+        html.Section(className="pg-panel", children=[
+            html.Div(className="panel-head", children=[
+                html.H2(id="ind-table-title", className="panel-title"),
+                html.Button(t("ind.csv", "vi"), id="ind-csv-btn", n_clicks=0,
+                            className="btn btn-csv control"),
+            ]),
+            html.Div(id="ind-table", className="table-wrap"),
+        ]),
+    ])

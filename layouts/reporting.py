@@ -1,8 +1,56 @@
-"""The reporting page (placeholder until its screen lands)."""
+"""Reporting compliance: agencies × months heat map, who is late now, an agency's submissions."""
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
+
+from web.i18n import t
 
 
-def layout(**_query: str) -> html.Div:
-    return html.Div(html.H2("reporting"), className="placeholder")
+def layout(agency: str | None = None, submission: str | None = None, **_query: str) -> html.Div:
+    """The page for /reporting[?agency=T34_01[&submission=123]]."""
+    from callbacks.reporting import initial_options, parse_state
+
+    state = parse_state({"agency": agency, "submission": submission})
+    options = initial_options(state.agency)
+    return html.Div(className="pg pg-reporting", children=[
+        dcc.Location(id="rep-url", refresh=False),
+        dcc.Store(id="rep-submission", data=state.submission),
+        html.Div(className="pg-head", children=[
+            html.Div(className="pg-title-block", children=[
+                html.H1(t("rep.title", "vi"), id="rep-title", className="pg-title"),
+                html.Div(id="rep-subtitle", className="pg-meta"),
+            ]),
+            html.Div(id="rep-stale", className="pg-badges"),
+        ]),
+        html.Div(id="rep-summary", className="rep-summary"),
+        html.Div(className="rep-grid", children=[
+            html.Section(className="pg-panel rep-heat-panel", children=[
+                html.Div(className="panel-head", children=[
+                    html.H2(id="rep-heat-title", className="panel-title"),
+                    html.Div(id="rep-legend", className="legend"),
+                ]),
+                html.Div(id="rep-heat", className="heat-wrap"),
+            ]),
+            html.Div(className="rep-side", children=[
+                html.Section(className="pg-panel", children=[
+                    html.H2(id="rep-late-title", className="panel-title"),
+                    html.Div(id="rep-late", className="late-list"),
+                ]),
+                html.Section(className="pg-panel", id="rep-drill", children=[
+                    html.Div(className="panel-head", children=[
+                        html.H2(id="rep-agency-title", className="panel-title"),
+                        html.Div(id="rep-drill-stale", className="pg-badges"),
+                    ]),
+                    html.Div(className="field control", children=[
+                        html.Label(t("rep.agency", "vi"), id="rep-l-agency",
+                                   className="field-label"),
+                        dcc.Dropdown(id="rep-agency", value=state.agency, options=options,
+                                     clearable=True,
+                                     className="dd"),
+                    ]),
+                    html.Div(id="rep-submissions", className="table-wrap"),
+                    html.Div(id="rep-rejected", className="rejected"),
+                ]),
+            ]),
+        ]),
+    ])

@@ -1,8 +1,70 @@
-"""The savings page (placeholder until its screen lands)."""
+"""Cost savings of the e-government systems: official figures with sources, adoption, estimate."""
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
+
+from web.i18n import t
+
+GRAPH_CONFIG = {"displayModeBar": False}
 
 
-def layout(**_query: str) -> html.Div:
-    return html.Div(html.H2("savings"), className="placeholder")
+def _input(key: str, value: float, step: float) -> html.Div:
+    return html.Div(className="field", children=[
+        html.Label(t(f"sav.in.{key}", "vi"), id=f"sav-l-{key}", className="field-label",
+                   htmlFor=f"sav-in-{key}"),
+        dcc.Input(id=f"sav-in-{key}", type="number", value=value, min=0, step=step,
+                  debounce=True, className="num-input"),
+    ])
+
+
+def layout(**query: str) -> html.Div:
+    """The page for /savings[?n1=..&h1=..]: assumptions of the estimate come from the URL."""
+    from callbacks.savings import ASSUMPTIONS, parse_assumptions
+
+    values = parse_assumptions(query)
+    return html.Div(className="pg pg-savings", children=[
+        dcc.Location(id="sav-url", refresh=False),
+        html.Div(className="pg-head", children=[
+            html.Div(className="pg-title-block", children=[
+                html.H1(t("sav.title", "vi"), id="sav-title", className="pg-title"),
+                html.Div(id="sav-subtitle", className="pg-meta"),
+            ]),
+            html.Div(id="sav-stale", className="pg-badges"),
+        ]),
+        html.Div(id="sav-cards", className="sav-cards"),
+        html.Div(className="grid-2", children=[
+            html.Section(className="pg-panel", children=[
+                html.H2(id="sav-by-system-title", className="panel-title"),
+                dcc.Graph(id="sav-by-system", config=GRAPH_CONFIG, className="graph"),
+            ]),
+            html.Section(className="pg-panel", children=[
+                html.H2(id="sav-growth-title", className="panel-title"),
+                dcc.Graph(id="sav-growth", config=GRAPH_CONFIG, className="graph"),
+            ]),
+        ]),
+        html.Section(className="pg-panel", children=[
+            html.H2(id="sav-adoption-title", className="panel-title"),
+            html.Div(id="sav-adoption", className="adoption-grid"),
+        ]),
+        html.Section(className="pg-panel sav-estimate", children=[
+            html.Div(className="panel-head", children=[
+                html.H2(id="sav-est-title", className="panel-title"),
+                html.Span(id="sav-est-badge", className="badge badge-estimate"),
+            ]),
+            html.Div(id="sav-est-intro", className="panel-note"),
+            html.Div(className="est-grid", children=[
+                html.Div(className="est-inputs control", children=[
+                    html.Fieldset(className="est-group", children=[
+                        html.Legend(id=f"sav-g-{group}"),
+                        *[_input(a.key, values[a.key], a.step) for a in ASSUMPTIONS
+                          if a.group == group],
+                    ]) for group in ("portal", "axis", "common")
+                ] + [html.Button(id="sav-reset", n_clicks=0, className="btn")]),
+                html.Div(id="sav-est-result", className="est-result"),
+            ]),
+        ]),
+        html.Section(className="pg-panel", children=[
+            html.H2(id="sav-sources-title", className="panel-title"),
+            html.Div(id="sav-sources", className="table-wrap"),
+        ]),
+    ])

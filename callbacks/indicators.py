@@ -1,0 +1,641 @@
+"""Indicator drill-down callbacks: URL state, pickers, series/ranking/map figures, table, CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, html
+
+from data import periods, queries
+from data.clock import local_now
+from layouts.components import STATUS_COLOURS, indicator_name, stale_badge, unit_label
+from web.i18n import norm, number, period_label, t, when
+
+# --- shared figure styling (savings and reporting import these) -----------------------------
+
+TEXT = "#eef3fb"
+MUTED = "#9fb0cc"
+GRID = "#24365a"
+ACCENT = "#ffcd00"
+LINE = "#7cc4ff"
+FONT = '"Noto Sans", "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif'
+
+
+def separators(lang: str | None) -> str:
+    """Plotly's decimal and thousands separators: 30,5 and 9.900 in Vietnamese."""
+    return ",." if norm(lang) == "vi" else ".,"
+
+
+def dark_layout(fig: go.Figure, lang: str | None, height: int | None = None,
+                **extra: Any) -> go.Figure:
+    """The dark theme on a figure: transparent background, muted grid, app font."""
+    fig.update_layout(
+        template="plotly_dark", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "color": TEXT, "size": 13}, separators=separators(lang),
+        margin={"l": 60, "r": 24, "t": 36, "b": 48}, height=height,
+        hoverlabel={"font": {"family": FONT}}, dragmode=False,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+                "bgcolor": "rgba(0,0,0,0)"},
+        **extra,
+    )
+    fig.update_xaxes(gridcolor=GRID, linecolor=GRID, zerolinecolor=GRID, fixedrange=True)
+    fig.update_yaxes(gridcolor=GRID, linecolor=GRID, zerolinecolor=GRID, fixedrange=True)
+    return fig
+
+
+def empty_figure(message: str, lang: str | None, height: int | None = 320) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": MUTED},
+                       xref="paper", yref="paper", x=0.5, y=0.5)
+    dark_layout(fig, lang, height)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def search_string(params: dict[str, Any]) -> str:
+    """'?a=1&b=2' from the non-empty parameters, in the given order ('' when none)."""
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return "?" + urlencode(clean) if clean else ""
+
+
+def first(value: Any) -> str:
+    """A query value as one string (Dash Pages gives a list for repeated keys)."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return "" if value is None else str(value)
+
+
+def decimals_for(values: list[float], unit: str | None = None) -> int:
+    """Enough decimals to tell values apart without noise: 2 for small, 0 for large."""
+    finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
+    if not finite:
+        return 1
+    top = max(finite)
+    if top >= 1000:
+        return 0
+    if top >= 100:
+        return 1 if (unit or "").startswith("%") else 0
+    if top >= 10:
+        return 1
+    return 2
+
+
+# --- URL state -------------------------------------------------------------------------------
+
+BASE_PATH = "/indicators"
+RANGE_POINTS = {"monthly": 36, "quarterly": 16, "yearly": 30, "daily": 60, "hourly": 72,
+                "realtime": 24}
+BUCKET = "5min"  # real-time ticks are summed (or averaged) into five-minute buckets
+
+
+@dataclass(frozen=True)
+class IndicatorState:
+    """Everything the drill-down shows, as it is written in the URL."""
+
+    code: str = ""
+    region: str = "VN"
+    start: str = ""
+    end: str = ""
+    period: str = ""
+
+    def pathname(self) -> str:
+        return f"{BASE_PATH}/{self.code}" if self.code else BASE_PATH
+
+    def search(self) -> str:
+        return search_string({"region": self.region, "from": self.start, "to": self.end,
+                              "period": self.period})
+
+    def url(self) -> str:
+        return self.pathname() + self.search()
+
+
+def parse_state(code: str | None, query: dict[str, Any]) -> IndicatorState:
+    """The raw state of a URL (not yet checked against the catalogue)."""
+    return IndicatorState(code=first(code).strip().upper(),
+                          region=first(query.get("region")) or "VN",
+                          start=first(query.get("from")), end=first(query.get("to")),
+                          period=first(query.get("period")))
+
+
+def _catalogue() -> queries.Fetched:
+    return queries.fetch(queries.catalogue)
+
+
+def _by_code(items: list[dict] | None) -> dict[str, dict]:
+    return {i["code"]: i for i in items or []}
+
+
+def default_code(items: list[dict]) -> str:
+    """The first headline indicator (what the wall shows first), else the first of all."""
+    heads = sorted((i for i in items if i.get("headline")), key=lambda i: i["headline"])
+    if heads:
+        return heads[0]["code"]
+    return items[0]["code"] if items else ""
+
+
+def range_frequency(ind: dict) -> str:
+    """Real-time feeds are picked by the hour; every other series by its own period."""
+    return "hourly" if ind["frequency"] == "realtime" else ind["frequency"]
+
+
+def period_choices(ind: dict) -> tuple[list[str], str | None]:
+    """The periods the range pickers offer (oldest first) and the stale-since mark."""
+    if ind["frequency"] == "realtime":
+        now = local_now()
+        first_hour = periods.of(now.replace(hour=0, minute=0, second=0), "hourly")
+        hours = [periods.shift(first_hour, i).label for i in range(now.hour + 1)]
+        return hours, None
+    got = queries.fetch(queries.series, ind["code"], "VN", "", "")
+    return [r["period"] for r in got.data or []], got.stale_since
+
+
+def _valid(label: str, frequency: str) -> str:
+    if not label:
+        return ""
+    try:
+        return periods.parse(label, frequency).label
+    except periods.PeriodError:
+        return ""
+
+
+def normalize(state: IndicatorState, ind: dict, labels: list[str], region_codes: set[str],
+              compare_default: str = "") -> IndicatorState:
+    """A state the page can show: known region, range inside the data, start before end."""
+    freq = range_frequency(ind)
+    region = state.region if state.region in region_codes else "VN"
+    if not ind.get("by_province"):
+        region = "VN"
+    start, end = _valid(state.start, freq), _valid(state.end, freq)
+    if labels:
+        n = RANGE_POINTS.get(ind["frequency"], 36)
+        known = set(labels)
+        if start not in known:
+            start = labels[max(0, len(labels) - n)]
+        if end not in known:
+            end = labels[-1]
+        if labels.index(start) > labels.index(end):
+            start, end = end, start
+    period = ""
+    if ind.get("by_province"):
+        period = _valid(state.period, freq)
+        if labels and period not in set(labels):
+            period = compare_default if compare_default in set(labels) else labels[-1]
+    return replace(state, code=ind["code"], region=region, start=start, end=end, period=period)
+
+
+def resolve(code: str | None, query: dict[str, Any]) -> tuple[IndicatorState, dict | None]:
+    """The URL's state checked against the catalogue and the data, with its indicator."""
+    raw = parse_state(code, query)
+    items = _catalogue().data or []
+    by_code = _by_code(items)
+    ind = by_code.get(raw.code) or by_code.get(default_code(items))
+    if ind is None:
+        return raw, None
+    labels, _ = period_choices(ind)
+    regions = {r["code"] for r in queries.fetch(queries.regions).data or []} or {"VN"}
+    compare_default = ""
+    if ind.get("by_province") and not (raw.period and raw.period in labels):
+        snap = queries.fetch(queries.province_snapshot, ind["code"], "").data or {}
+        compare_default = snap.get("period", "")
+    return normalize(raw, ind, labels, regions, compare_default), ind
+
+
+def initial_controls(code: str | None, query: dict[str, Any], lang: str = "vi") -> dict:
+    """For the layout: the state to open with and every picker's options, so the values in
+    the URL are valid options from the first render (Dash 4 drops a value not in options)."""
+    state, ind = resolve(code, query)
+    items = _catalogue().data or []
+    regions = queries.fetch(queries.regions).data or []
+    group = (ind or {}).get("group", "")
+    opts = period_options(period_choices(ind)[0], lang) if ind else []
+    by_province = bool(ind and ind.get("by_province"))
+    return {"state": state, "group": group, "groups": group_options(items, lang),
+            "codes": code_options(items, group, lang), "regions": region_options(regions, lang),
+            "periods": opts, "compare_periods": opts if by_province else [],
+            "by_province": by_province}
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+def region_name(region: dict | None, lang: str | None, short: bool = True) -> str:
+    if region is None:
+        return ""
+    if region["code"] == "VN":
+        return t("ind.national", lang)
+    name = region["name_en" if norm(lang) == "en" else "name_vi"]
+    if short and norm(lang) == "en":
+        for suffix in (" Province", " City"):
+            name = name.removesuffix(suffix)
+    return name
+
+
+def group_options(items: list[dict], lang: str | None) -> list[dict]:
+    seen: dict[str, str] = {}
+    for i in items:
+        seen.setdefault(i["group"], i["group_name_en" if norm(lang) == "en" else "group_name_vi"])
+    return [{"label": f"{code} · {name}" if code.startswith("G") else name, "value": code}
+            for code, name in sorted(seen.items(), key=lambda kv: (kv[0] == "RT", kv[0]))]
+
+
+def code_options(items: list[dict], group: str | None, lang: str | None) -> list[dict]:
+    return [{"label": indicator_name(i, lang, short=False), "value": i["code"]}
+            for i in items if i["group"] == group]
+
+
+def region_options(regions: list[dict], lang: str | None) -> list[dict]:
+    ordered = sorted(regions, key=lambda r: (r["code"] != "VN", region_name(r, lang)))
+    return [{"label": region_name(r, lang), "value": r["code"]} for r in ordered]
+
+
+def period_options(labels: list[str], lang: str | None) -> list[dict]:
+    return [{"label": period_label(p, lang), "value": p} for p in reversed(labels)]
+
+
+def page_labels(lang: str | None) -> tuple:
+    items = _catalogue().data or []
+    regions = queries.fetch(queries.regions).data or []
+    return (t("ind.group", lang), t("ind.indicator", lang), t("ind.region", lang),
+            t("ind.from", lang), t("ind.to", lang), t("ind.compare_period", lang),
+            t("ind.csv", lang), group_options(items, lang), region_options(regions, lang))
+
+
+def pick_code(group: str | None, lang: str | None, code: str | None) -> tuple[list, str]:
+    """The group's indicators; the current one stays picked if it belongs to the group."""
+    items = _catalogue().data or []
+    options = code_options(items, group, lang)
+    values = [o["value"] for o in options]
+    if code in values or not values:
+        return options, code or ""
+    return options, values[0]
+
+
+def range_controls(code: str | None, lang: str | None, region: str | None, start: str | None,
+                   end: str | None, period: str | None) -> tuple:
+    """Pickers that fit the indicator's frequency; values kept when they still fit."""
+    ind = _by_code(_catalogue().data).get(code or "")
+    if ind is None:
+        return [], "", [], "", [], "", True, "VN"
+    state, _ = resolve(code, {"region": region, "from": start, "to": end, "period": period})
+    labels, _ = period_choices(ind)
+    opts = period_options(labels, lang)
+    return (opts, state.start, opts, state.end, opts if ind.get("by_province") else [],
+            state.period, not ind.get("by_province"), state.region)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+def _when_points(rows: list[dict], ind: dict) -> tuple[list[datetime], list[float], list[int],
+                                                      list[str]]:
+    """x, y, revision and period label per point; real-time ticks bucketed to 5 minutes."""
+    if ind["frequency"] != "realtime":
+        return ([datetime.fromisoformat(r["start"]) for r in rows], [r["value"] for r in rows],
+                [r["revision"] for r in rows], [r["period"] for r in rows])
+    if not rows:
+        return [], [], [], []
+    frame = pd.DataFrame({"start": pd.to_datetime([r["start"] for r in rows]),
+                          "value": [r["value"] for r in rows]}).set_index("start")
+    grouped = frame["value"].resample(BUCKET)
+    buckets = grouped.mean() if ind["unit"] == "MW" else grouped.sum()
+    buckets = buckets.dropna()
+    xs = [ts.to_pydatetime() for ts in buckets.index]
+    return xs, [float(v) for v in buckets.values], [1] * len(xs), \
+        [x.strftime("%Y-%m-%dT%H:%M") for x in xs]
+
+
+def _step(count: int, choices: tuple[int, ...], most: int = 12) -> int:
+    for step in choices:
+        if count / step <= most:
+            return step
+    return choices[-1]
+
+
+def time_axis(fig: go.Figure, xs: list[datetime], labels: list[str], frequency: str,
+              lang: str | None) -> None:
+    """Tick labels in the indicator's own calendar: T10/2026, Quý III/2026, 2026, 22/11, 10:00."""
+    vi = norm(lang) == "vi"
+    if frequency in ("monthly", "quarterly", "yearly") and xs:
+        per_year = {"monthly": 12, "quarterly": 4, "yearly": 1}[frequency]
+        choices = {"monthly": (1, 2, 3, 6, 12, 24), "quarterly": (1, 2, 4, 8),
+                   "yearly": (1, 2, 5, 10)}[frequency]
+        step = _step(len(xs), choices)
+        ticks = [(x, lab) for x, lab in zip(xs, labels, strict=True)
+                 if ((x.year * per_year + (x.month - 1) * per_year // 12) % step == 0)]
+        fig.update_xaxes(tickmode="array", tickvals=[x for x, _ in ticks],
+                         ticktext=[period_label(lab, lang) for _, lab in ticks])
+    elif frequency == "daily":
+        fig.update_xaxes(tickformat="%d/%m" if vi else "%d %b")
+    elif frequency == "hourly":
+        fig.update_xaxes(tickformat="%H:%M<br>%d/%m" if vi else "%H:%M<br>%d %b")
+    else:
+        fig.update_xaxes(tickformat="%H:%M")
+
+
+def series_figure(ind: dict, rows: list[dict], region_label: str, lang: str | None,
+                  height: int = 380) -> go.Figure:
+    """The series with its target line, revised points marked and the last value labelled."""
+    if not rows:
+        return empty_figure(t("no_data", lang), lang, height)
+    xs, ys, revs, labels = _when_points(rows, ind)
+    dec = decimals_for(ys, ind["unit"])
+    unit = unit_label(ind["unit"], lang)
+    shown = [period_label(lab, lang) if ind["frequency"] != "realtime" else lab[11:16]
+             for lab in labels]
+    values = [number(y, lang, dec) for y in ys]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, name=region_label, mode="lines+markers" if len(xs) <= 120 else "lines",
+        line={"color": LINE, "width": 2.5}, marker={"size": 6, "color": LINE},
+        customdata=list(zip(shown, values, revs, strict=True)),
+        hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> " + unit
+                      + "<extra></extra>"))
+    revised = [i for i, r in enumerate(revs) if r > 1]
+    if revised:
+        fig.add_trace(go.Scatter(
+            x=[xs[i] for i in revised], y=[ys[i] for i in revised], mode="markers",
+            name=t("ind.revised", lang),
+            marker={"symbol": "diamond", "size": 12, "color": ACCENT,
+                    "line": {"color": "#0a1120", "width": 1.5}},
+            customdata=[[shown[i], values[i], revs[i]] for i in revised],
+            hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> " + unit + " · "
+                          + t("ind.revision", lang) + " %{customdata[2]}<extra></extra>"))
+    target = ind.get("target")
+    if target is not None and ind["frequency"] != "realtime":
+        fig.add_hline(y=target, line={"color": STATUS_COLOURS["good"], "width": 2,
+                                      "dash": "dash"},
+                      annotation={"text": f"{t('target', lang)}: {number(target, lang, dec)} "
+                                          f"{unit}", "font": {"color": STATUS_COLOURS["good"]},
+                                  "xanchor": "left", "x": 0, "yanchor": "bottom"})
+    fig.add_annotation(x=xs[-1], y=ys[-1], text=f"<b>{values[-1]}</b> {unit}",
+                       showarrow=True, arrowcolor=MUTED, ax=0, ay=-28,
+                       font={"size": 14, "color": TEXT}, bgcolor="rgba(10,17,32,0.85)",
+                       bordercolor=GRID)
+    dark_layout(fig, lang, height, showlegend=True)
+    fig.update_yaxes(title={"text": unit, "font": {"color": MUTED}}, tickformat=",~r")
+    time_axis(fig, xs, labels, ind["frequency"], lang)
+    return fig
+
+
+def _province_rows(snapshot: dict, regions: list[dict]) -> list[tuple[dict, float]]:
+    values = snapshot.get("values") or {}
+    return [(r, values[r["code"]]) for r in regions
+            if r["code"] != "VN" and values.get(r["code"]) is not None]
+
+
+def _status_colour(value: float, ind: dict) -> str:
+    return STATUS_COLOURS[queries.tile_status(value, ind)]
+
+
+def ranking_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
+                   national: float | None, lang: str | None) -> go.Figure:
+    """The 34 provinces ranked for one period, each bar labelled with its value."""
+    rows = _province_rows(snapshot, regions)
+    height = 40 + 21 * max(len(rows), 10) + 40
+    if not rows:
+        return empty_figure(t("no_data", lang), lang, 320)
+    best_first = ind.get("higher_is_better") is not False
+    rows.sort(key=lambda rv: rv[1], reverse=best_first)
+    dec = decimals_for([v for _, v in rows], ind["unit"])
+    names = [region_name(r, lang) for r, _ in rows]
+    ranked = [f"<b>{i}. {n}</b>" if r["code"] == selected else f"{i}. {n}"
+              for i, (n, (r, _)) in enumerate(zip(names, rows, strict=True), start=1)]
+    colours = [_status_colour(v, ind) for _, v in rows]
+    outline = [ACCENT if r["code"] == selected else "rgba(0,0,0,0)" for r, _ in rows]
+    texts = [number(v, lang, dec) for _, v in rows]
+    fig = go.Figure(go.Bar(
+        x=[v for _, v in rows], y=ranked, orientation="h", text=texts,
+        textposition="outside", cliponaxis=False, textfont={"color": TEXT, "size": 12},
+        marker={"color": colours, "line": {"color": outline, "width": 3}},
+        customdata=names, hovertemplate="%{customdata}: <b>%{text}</b><extra></extra>"))
+    if national is not None:
+        fig.add_vline(x=national, line={"color": ACCENT, "width": 2, "dash": "dot"},
+                      annotation={"text": f"{t('ind.national', lang)}: "
+                                          f"{number(national, lang, dec)}",
+                                  "font": {"color": ACCENT}, "yanchor": "bottom",
+                                  "y": 1, "yref": "paper"})
+    dark_layout(fig, lang, height, showlegend=False, bargap=0.25)
+    fig.update_layout(margin={"l": 150, "r": 60, "t": 36, "b": 30})
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 12}, gridcolor="rgba(0,0,0,0)")
+    fig.update_xaxes(tickformat=",~r", side="top")
+    lo = min(0.0, min(v for _, v in rows))
+    hi = max(v for _, v in rows)
+    fig.update_xaxes(range=[lo, hi * 1.12 if hi > 0 else 1])
+    return fig
+
+
+# Labels that would collide in the Red River delta are pushed to the side away from neighbours.
+_LABEL_SIDE = {"25": "middle left", "14": "middle left", "11": "middle left",
+               "12": "middle left", "15": "middle left", "08": "top center",
+               "37": "bottom center", "38": "middle left", "33": "bottom right",
+               "31": "middle right", "24": "middle right", "01": "bottom left",
+               "40": "middle left", "42": "middle left", "80": "middle left",
+               "91": "middle left", "82": "top left", "92": "bottom left", "96": "middle left"}
+ISLANDS = (("ind.paracels", 16.5, 112.0), ("ind.spratlys", 10.0, 114.0))
+
+
+def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
+               lang: str | None, height: int | None = None) -> go.Figure:
+    """Province centroids drawn to scale (no tiles, no topojson): size and colour by value."""
+    rows = _province_rows(snapshot, regions)
+    height = height or 40 + 21 * 34 + 40
+    if not rows:
+        return empty_figure(t("no_data", lang), lang, 320)
+    vals = [v for _, v in rows]
+    dec = decimals_for(vals, ind["unit"])
+    top = max(abs(v) for v in vals) or 1.0
+    sizes = [9 + 21 * math.sqrt(abs(v) / top) for v in vals]
+    reverse = ind.get("higher_is_better") is False
+    fig = go.Figure(go.Scatter(
+        x=[r["lon"] for r, _ in rows], y=[r["lat"] for r, _ in rows], mode="markers+text",
+        text=[f"{region_name(r, lang)} {number(v, lang, dec)}" for r, v in rows],
+        textposition=[_LABEL_SIDE.get(r["code"], "middle right") for r, _ in rows],
+        textfont={"size": 11, "color": TEXT},
+        marker={"size": sizes, "color": vals, "colorscale": "Viridis", "reversescale": reverse,
+                "line": {"color": [ACCENT if r["code"] == selected else "#0a1120"
+                                   for r, _ in rows],
+                         "width": [3 if r["code"] == selected else 1 for r, _ in rows]},
+                "opacity": 0.9, "showscale": True,
+                "colorbar": {"title": {"text": unit_label(ind["unit"], lang)},
+                             "thickness": 12, "len": 0.6, "x": 1.0, "tickformat": ",~r"}},
+        customdata=[region_name(r, lang, short=False) for r, _ in rows],
+        hovertemplate="%{customdata}: <b>%{text}</b><extra></extra>", cliponaxis=False))
+    for key, lat, lon in ISLANDS:
+        fig.add_annotation(x=lon, y=lat, text=t(key, lang), showarrow=False,
+                           font={"size": 11, "color": MUTED})
+    dark_layout(fig, lang, height, showlegend=False)
+    fig.update_layout(margin={"l": 8, "r": 8, "t": 20, "b": 8})
+    fig.update_xaxes(visible=False, range=[101.4, 115.6])
+    fig.update_yaxes(visible=False, range=[8.2, 23.6], scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def table(rows: list[dict], ind: dict, region_label: str, lang: str | None,
+          limit: int = 240) -> html.Table | html.Div:
+    """The series as a table, newest first (what the CSV download contains)."""
+    if not rows:
+        return html.Div(t("no_data", lang), className="empty")
+    dec = decimals_for([r["value"] for r in rows], ind["unit"])
+    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
+        "period", "ind.region", "ind.value", "ind.revision", "ind.source", "ind.received")]))
+    body = []
+    for r in list(reversed(rows))[:limit]:
+        label = period_label(r["period"], lang) if ind["frequency"] != "realtime" \
+            else r["period"].replace("T", " ")
+        body.append(html.Tr(className="revised" if r["revision"] > 1 else None, children=[
+            html.Td(label), html.Td(region_label),
+            html.Td(number(r["value"], lang, dec), className="num"),
+            html.Td(str(r["revision"]), className="num"),
+            html.Td(t(f"ind.src.{r['source']}", lang)), html.Td(when(r["received_at"], lang)),
+        ]))
+    return html.Table([head, html.Tbody(body)], className="data-table")
+
+
+def csv_text(ind: dict, region: str, rows: list[dict]) -> str:
+    """The series in plain CSV (dot decimals, ISO periods) for spreadsheets and scripts."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["indicator", "region", "period", "value", "unit", "revision", "source",
+                     "received_at"])
+    for r in rows:
+        writer.writerow([ind["code"], region, r["period"], r["value"], ind["unit"],
+                         r["revision"], r["source"], r["received_at"]])
+    return out.getvalue()
+
+
+# --- callbacks -------------------------------------------------------------------------------
+
+def _stale(*fetched: queries.Fetched) -> str | None:
+    marks = [f.stale_since for f in fetched if f.stale_since]
+    return min(marks) if marks else None
+
+
+def _freq_text(ind: dict, lang: str | None) -> str:
+    return t(f"ind.freq.{ind['frequency']}", lang)
+
+
+def render(code: str | None, region: str | None, start: str | None, end: str | None,
+           period: str | None, lang: str | None) -> tuple:
+    """Every view of the page for one state, and the URL that reopens it."""
+    lang = norm(lang)
+    state, ind = resolve(code, {"region": region, "from": start, "to": end, "period": period})
+    cat = _catalogue()
+    if ind is None:
+        empty = empty_figure(t("no_data", lang), lang)
+        return (t("nav.indicators", lang), "", stale_badge(cat.stale_since, lang), "", "",
+                empty, "", "", {"display": "none"}, empty, empty, "", "", BASE_PATH, "")
+    reg_fetch = queries.fetch(queries.regions)
+    regions = reg_fetch.data or []
+    by_region = {r["code"]: r for r in regions}
+    region_label = region_name(by_region.get(state.region), lang) or state.region
+    got = queries.fetch(queries.series, ind["code"], state.region, state.start, state.end)
+    rows = got.data or []
+    unit = unit_label(ind["unit"], lang)
+    name = indicator_name(ind, lang, short=False)
+    meta = [html.Span(f"{ind['code']}", className="chip"),
+            html.Span(f"{ind['group']} · {ind['group_name_en' if lang == 'en' else 'group_name_vi']}",
+                      className="chip"),
+            html.Span(_freq_text(ind, lang), className="chip"),
+            html.Span(f"{t('ind.unit', lang)}: {unit}", className="chip"),
+            html.Span(f"{t('ind.owner', lang)}: {ind['agency']}", className="chip")]
+    if ind.get("target") is not None:
+        meta.append(html.Span(f"{t('target', lang)}: {number(ind['target'], lang, 1)} {unit}",
+                              className="chip chip-target"))
+    if any(r["source"] == "simulated" for r in rows):
+        meta.append(html.Span(t("simulated", lang), className="badge badge-sim"))
+    if rows:
+        meta.append(html.Span(f"{t('as_of', lang)} {when(max(r['received_at'] for r in rows), lang)}",
+                              className="chip chip-asof"))
+    range_text = f"{period_label(state.start, lang)} – {period_label(state.end, lang)}" \
+        if state.start else ""
+    series_title = f"{region_label} · {range_text}"
+    revised = sum(1 for r in rows if r["revision"] > 1)
+    note = t("ind.bucket_note", lang) if ind["frequency"] == "realtime" else \
+        (t("ind.revised_note", lang).format(n=revised) if revised else "")
+    fig_series = series_figure(ind, rows, region_label, lang)
+
+    fetched = [cat, reg_fetch, got]
+    if ind.get("by_province"):
+        snap_f = queries.fetch(queries.province_snapshot, ind["code"], state.period)
+        nat_f = queries.fetch(queries.series, ind["code"], "VN", state.period, state.period)
+        fetched += [snap_f, nat_f]
+        snap = snap_f.data or {"period": state.period, "values": {}}
+        national = (nat_f.data or [{}])[0].get("value") if nat_f.data else None
+        compare_title = f"{t('ind.compare', lang)} · {period_label(state.period, lang)}"
+        compare_note = t("ind.compare_note", lang).format(n=len(snap.get("values") or {}))
+        rank = ranking_figure(ind, snap, regions, state.region, national, lang)
+        fig_map = map_figure(ind, snap, regions, state.region, lang)
+        compare_style: dict = {}
+    else:
+        compare_title, compare_note = t("ind.compare", lang), ""
+        rank = fig_map = empty_figure(t("ind.no_provinces", lang), lang, 200)
+        compare_style = {"display": "none"}
+    table_title = f"{t('ind.table', lang)} · {region_label} ({len(rows)})"
+    return (name, meta, stale_badge(_stale(*fetched), lang), series_title, note, fig_series,
+            compare_title, compare_note, compare_style, rank, fig_map, table_title,
+            table(rows, ind, region_label, lang), state.pathname(), state.search())
+
+
+def download_csv(n_clicks: int | None, code: str | None, region: str | None,
+                 start: str | None, end: str | None) -> dict:
+    """The shown series as a CSV file named after the indicator, region and range."""
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    state, ind = resolve(code, {"region": region, "from": start, "to": end})
+    if ind is None:
+        raise dash.exceptions.PreventUpdate
+    rows = queries.fetch(queries.series, ind["code"], state.region, state.start,
+                         state.end).data or []
+    name = f"{ind['code']}_{state.region}_{state.start}_{state.end}.csv".replace(":", "")
+    return {"content": csv_text(ind, state.region, rows), "filename": name,
+            "type": "text/csv", "base64": False}
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output("ind-l-group", "children"), Output("ind-l-code", "children"),
+        Output("ind-l-region", "children"), Output("ind-l-from", "children"),
+        Output("ind-l-to", "children"), Output("ind-l-period", "children"),
+        Output("ind-csv-btn", "children"), Output("ind-group", "options"),
+        Output("ind-region", "options"), Input("lang", "data"),
+    )(page_labels)
+    app.callback(
+        Output("ind-code", "options"), Output("ind-code", "value"),
+        Input("ind-group", "value"), Input("lang", "data"), State("ind-code", "value"),
+    )(pick_code)
+    app.callback(
+        Output("ind-from", "options"), Output("ind-from", "value"),
+        Output("ind-to", "options"), Output("ind-to", "value"),
+        Output("ind-period", "options"), Output("ind-period", "value"),
+        Output("ind-region", "disabled"), Output("ind-region", "value"),
+        Input("ind-code", "value"), Input("lang", "data"), State("ind-region", "value"),
+        State("ind-from", "value"), State("ind-to", "value"), State("ind-period", "value"),
+    )(range_controls)
+    app.callback(
+        Output("ind-title", "children"), Output("ind-meta", "children"),
+        Output("ind-stale", "children"), Output("ind-series-title", "children"),
+        Output("ind-series-note", "children"), Output("ind-series", "figure"),
+        Output("ind-compare-title", "children"), Output("ind-compare-note", "children"),
+        Output("ind-compare", "style"), Output("ind-rank", "figure"),
+        Output("ind-map", "figure"), Output("ind-table-title", "children"),
+        Output("ind-table", "children"), Output("ind-url", "pathname"),
+        Output("ind-url", "search"),
+        Input("ind-code", "value"), Input("ind-region", "value"), Input("ind-from", "value"),
+        Input("ind-to", "value"), Input("ind-period", "value"), Input("lang", "data"),
+    )(render)
+    app.callback(
+        Output("ind-csv", "data"), Input("ind-csv-btn", "n_clicks"),
+        State("ind-code", "value"), State("ind-region", "value"), State("ind-from", "value"),
+        State("ind-to", "value"), prevent_initial_call=True,
+    )(download_csv)
+
+
+__all__ = ["IndicatorState", "dark_layout", "empty_figure", "parse_state", "register",
+           "render", "resolve", "search_string", "series_figure"]

@@ -1,0 +1,374 @@
+"""Savings page callbacks: official figures with sources, adoption over time, the SCM estimate."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import dash
+import plotly.graph_objects as go
+from dash import Input, Output, html
+
+from callbacks.indicators import ACCENT, LINE, MUTED, TEXT, dark_layout, first, search_string
+from data import queries
+from layouts.components import STATUS_COLOURS, kpi_card, stale_badge
+from web.i18n import day, norm, number, t
+
+SYSTEMS = ("public_service_portal", "document_axis", "e_cabinet", "reporting_system")
+SYSTEM_COLOURS = {"public_service_portal": LINE, "document_axis": STATUS_COLOURS["good"],
+                  "e_cabinet": STATUS_COLOURS["warn"], "reporting_system": "#c79bff",
+                  "all": ACCENT}
+ADOPTION = (("services_integrated", "public_service_portal"), ("visits", "public_service_portal"),
+            ("accounts", "public_service_portal"), ("documents_exchanged", "document_axis"),
+            ("dossiers_online", "public_service_portal"), ("e_payments", "public_service_portal"))
+GRAPH_CONFIG = {"displayModeBar": False}
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+def history(facts: list[dict], metric: str, system: str | None = None) -> list[dict]:
+    """The dated figures of one metric (and system), oldest first."""
+    rows = [f for f in facts if f["metric"] == metric and (system is None or f["system"] == system)]
+    return sorted(rows, key=lambda f: f["as_of"])
+
+
+def latest(facts: list[dict], metric: str, system: str | None = None) -> dict | None:
+    rows = history(facts, metric, system)
+    return rows[-1] if rows else None
+
+
+def qualifier(fact: dict | None, lang: str | None) -> str:
+    """'hơn' / 'khoảng' when the source says 'more than' / 'approx.'."""
+    note = (fact or {}).get("note", "").lower()
+    if note.startswith("more than"):
+        return t("sav.more_than", lang)
+    if note.startswith("approx") or note.startswith("nearly"):
+        return t("sav.about", lang)
+    return ""
+
+
+def compact(value: float | None, lang: str | None) -> str:
+    """116.000.000 -> '116 triệu' / '116 million'; smaller numbers in full."""
+    if value is None:
+        return "—"
+    if abs(value) >= 1_000_000:
+        scaled = value / 1_000_000
+        return f"{number(scaled, lang, 1 if scaled < 100 and scaled % 1 else 0)} " \
+               f"{t('sav.million', lang)}"
+    return number(value, lang, 0 if float(value).is_integer() else 1)
+
+
+def source_line(fact: dict, lang: str | None) -> str:
+    return f"{day(fact['as_of'], lang)} · {fact['source']}"
+
+
+# --- the standard cost model estimate --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Assumption:
+    """One input of the estimate: URL key, group, default and step."""
+
+    key: str
+    group: str
+    default: float
+    step: float
+
+
+ASSUMPTIONS = (
+    Assumption("n1", "portal", 42_500_000, 100_000),  # dossiers a year
+    Assumption("h1", "portal", 4, 0.5),  # hours a citizen saves per dossier
+    Assumption("c1", "portal", 50_000, 1_000),  # travel, copies, postage saved per dossier (VND)
+    Assumption("n2", "axis", 4_500_000, 100_000),  # e-documents a year
+    Assumption("h2", "axis", 0.5, 0.25),  # clerk hours saved per document
+    Assumption("c2", "axis", 20_000, 1_000),  # paper, printing, postage per document (VND)
+    Assumption("w", "common", 30_000, 1_000),  # cost of one hour of time (VND)
+)
+DEFAULTS = {a.key: a.default for a in ASSUMPTIONS}
+BN = 1_000_000_000  # the official figures are in billions of VND (tỷ đồng)
+
+
+def parse_assumptions(query: dict[str, Any]) -> dict[str, float]:
+    """Assumptions from a URL query: defaults for anything missing, negative or not a number."""
+    out = dict(DEFAULTS)
+    for key in DEFAULTS:
+        raw = first(query.get(key))
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        if value >= 0 and value == value and value != float("inf"):
+            out[key] = int(value) if value.is_integer() else value
+    return out
+
+
+def assumptions_search(values: dict[str, float]) -> str:
+    """Only the assumptions that differ from the defaults go into the URL."""
+    return search_string({k: _plain(v) for k, v in values.items()
+                          if v is not None and float(v) != float(DEFAULTS[k])})
+
+
+def _plain(value: float) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def scm_estimate(values: dict[str, float]) -> dict[str, Any]:
+    """Standard cost model: transactions × (hours saved × hourly cost + direct cost saved)."""
+    v = {k: float(values.get(k) if values.get(k) is not None else DEFAULTS[k]) for k in DEFAULTS}
+    rows = []
+    for system, n, h, c in (("public_service_portal", "n1", "h1", "c1"),
+                            ("document_axis", "n2", "h2", "c2")):
+        per_unit = v[h] * v["w"] + v[c]
+        rows.append({"system": system, "transactions": v[n], "hours": v[h], "direct": v[c],
+                     "per_unit": per_unit, "bn_vnd": v[n] * per_unit / BN})
+    return {"rows": rows, "hourly_cost": v["w"], "total_bn_vnd": sum(r["bn_vnd"] for r in rows)}
+
+
+# --- views -----------------------------------------------------------------------------------
+
+def system_name(system: str, lang: str | None) -> str:
+    return t(f"sav.sys.{system}", lang)
+
+
+def cards(facts: list[dict], lang: str | None) -> list:
+    """The official total (with its growth) and the four systems, each with date and source."""
+    unit = t("unit.bn_vnd_year", lang)
+    total = latest(facts, "savings_total_per_year", "all")
+    before = history(facts, "savings_total_per_year", "all")
+    out = []
+    if total:
+        growth = None
+        if len(before) >= 2:
+            prev = before[-2]
+            growth = html.Div(className="kpi-growth", children=[
+                f"{t('sav.up_from', lang)} {qualifier(prev, lang)} ".replace("  ", " "),
+                html.B(number(prev["value"], lang)), f" ({day(prev['as_of'], lang)}) → ",
+                html.B(number(total["value"], lang)), f" ({day(total['as_of'], lang)})",
+            ])
+        out.append(kpi_card(t("sav.total", lang), number(total["value"], lang), unit,
+                            qualifier=qualifier(total, lang), extra=growth,
+                            foot=source_line(total, lang), card_id="sav-card-total",
+                            className="sav-card sav-card-total"))
+    for system in SYSTEMS:
+        fact = latest(facts, "savings_per_year", system)
+        if fact is None:
+            continue
+        out.append(kpi_card(system_name(system, lang), number(fact["value"], lang), unit,
+                            qualifier=qualifier(fact, lang), foot=source_line(fact, lang),
+                            card_id=f"sav-card-{system}", className="sav-card"))
+    return out
+
+
+def by_system_figure(facts: list[dict], lang: str | None) -> go.Figure:
+    rows = [(s, latest(facts, "savings_per_year", s)) for s in SYSTEMS]
+    rows = [(s, f) for s, f in rows if f]
+    fig = go.Figure(go.Bar(
+        x=[f["value"] for _, f in rows],
+        y=[f"{system_name(s, lang)}<br><span style='font-size:11px;color:{MUTED}'>"
+           f"{day(f['as_of'], lang)}</span>" for s, f in rows],
+        orientation="h", marker={"color": [SYSTEM_COLOURS[s] for s, _ in rows]},
+        text=[f"{qualifier(f, lang)} {number(f['value'], lang)}".strip() for _, f in rows],
+        textposition="outside", cliponaxis=False, textfont={"size": 15, "color": TEXT},
+        hoverinfo="skip"))
+    dark_layout(fig, lang, 300, showlegend=False, bargap=0.35)
+    fig.update_layout(margin={"l": 230, "r": 90, "t": 10, "b": 40})
+    fig.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
+    fig.update_xaxes(title={"text": t("unit.bn_vnd_year", lang), "font": {"color": MUTED}},
+                     tickformat=",~r")
+    return fig
+
+
+def growth_figure(facts: list[dict], lang: str | None) -> go.Figure:
+    """Annual savings as reported over time: the total and each system's dated figures."""
+    fig = go.Figure()
+    series = [("savings_total_per_year", "all", t("sav.total_short", lang))] + \
+        [("savings_per_year", s, system_name(s, lang)) for s in SYSTEMS]
+    for metric, system, label in series:
+        rows = history(facts, metric, system)
+        if len(rows) < 2:  # a single dated figure is in the bar chart beside this one
+            continue
+        fig.add_trace(go.Scatter(
+            x=[r["as_of"] for r in rows], y=[r["value"] for r in rows], name=label,
+            mode="lines+markers+text", line={"color": SYSTEM_COLOURS[system],
+                                             "width": 4 if system == "all" else 2},
+            marker={"size": 10 if system == "all" else 7},
+            text=[number(r["value"], lang) for r in rows], textposition="top center",
+            textfont={"color": SYSTEM_COLOURS[system], "size": 13}, cliponaxis=False,
+            hovertemplate="%{text}<extra>" + label + "</extra>"))
+    dark_layout(fig, lang, 300, showlegend=True)
+    fig.update_layout(margin={"l": 60, "r": 30, "t": 40, "b": 40},
+                      legend={"font": {"size": 12}})
+    fig.update_xaxes(tickformat="%m/%Y", range=["2019-04-01", "2021-06-30"])
+    fig.update_yaxes(title={"text": t("unit.bn_vnd_year", lang), "font": {"color": MUTED}},
+                     tickformat=",~r", range=[0, 11_500])
+    return fig
+
+
+def adoption_card(facts: list[dict], metric: str, system: str, lang: str | None) -> html.Div:
+    rows = history(facts, metric, system)
+    if not rows:
+        return html.Div()
+    last = rows[-1]
+    colour = SYSTEM_COLOURS[system]
+    fig = go.Figure(go.Scatter(
+        x=[r["as_of"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers+text",
+        line={"color": colour, "width": 3}, marker={"size": 8},
+        text=[compact(r["value"], lang) for r in rows], textposition="top center",
+        textfont={"size": 12, "color": TEXT}, cliponaxis=False, hoverinfo="skip",
+        fill="tozeroy", fillcolor="rgba(124,196,255,0.08)"))
+    dark_layout(fig, lang, 170, showlegend=False)
+    top = max(r["value"] for r in rows)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 26, "b": 26})
+    fig.update_yaxes(visible=False, range=[0, top * 1.35])
+    start, end = date.fromisoformat(rows[0]["as_of"]), date.fromisoformat(last["as_of"])
+    pad = max((end - start) * 0.12, timedelta(days=20))
+    fig.update_xaxes(tickformat="%m/%Y", tickfont={"size": 11}, nticks=5,
+                     range=[(start - pad).isoformat(), (end + pad).isoformat()])
+    first_row = rows[0]
+    change = f"{compact(first_row['value'], lang)} ({day(first_row['as_of'], lang)}) → " \
+             f"{compact(last['value'], lang)} ({day(last['as_of'], lang)})" \
+        if len(rows) > 1 else day(last["as_of"], lang)
+    return html.Div(className="adoption-card", id=f"sav-adopt-{metric}", children=[
+        html.Div(t(f"sav.m.{metric}", lang), className="adoption-title"),
+        html.Div(className="adoption-figure", children=[
+            html.Span(qualifier(last, lang), className="kpi-qualifier"),
+            html.Span(compact(last["value"], lang), className="adoption-value"),
+            html.Span(t(f"sav.u.{metric}", lang), className="adoption-unit"),
+        ]),
+        html.Div(change, className="adoption-change"),
+        html.Div(dash.dcc.Graph(figure=fig, config=GRAPH_CONFIG), className="adoption-graph"),
+        html.Ul([html.Li(f"{compact(r['value'], lang)} — {source_line(r, lang)}")
+                 for r in rows], className="sources"),
+    ])
+
+
+def sources_table(facts: list[dict], lang: str | None) -> html.Table:
+    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
+        "sav.col.metric", "sav.col.system", "ind.value", "sav.col.date", "ind.source",
+        "sav.col.note")]))
+    body = [html.Tr([
+        html.Td(t(f"sav.m.{f['metric']}", lang) if f"sav.m.{f['metric']}" in _known()
+                else f["metric"]),
+        html.Td(system_name(f["system"], lang)),
+        html.Td(f"{number(f['value'], lang, 0 if float(f['value']).is_integer() else 1)} "
+                f"{f['unit']}", className="num"),
+        html.Td(day(f["as_of"], lang)), html.Td(f["source"]), html.Td(f["note"]),
+    ]) for f in sorted(facts, key=lambda f: (f["as_of"], f["metric"]), reverse=True)]
+    return html.Table([head, html.Tbody(body)], className="data-table")
+
+
+def _known() -> set[str]:
+    from web.i18n import TEXTS
+
+    return set(TEXTS)
+
+
+def page(lang: str | None) -> tuple:
+    """Everything on the page that depends only on the facts and the language."""
+    lang = norm(lang)
+    got = queries.fetch(queries.kpi_facts)
+    facts = got.data or []
+    labels = [t(f"sav.in.{a.key}", lang) for a in ASSUMPTIONS]
+    legends = [t(f"sav.g.{g}", lang) for g in ("portal", "axis", "common")]
+    return (t("sav.title", lang), t("sav.subtitle", lang), stale_badge(got.stale_since, lang),
+            cards(facts, lang), t("sav.by_system", lang), by_system_figure(facts, lang),
+            t("sav.growth", lang), growth_figure(facts, lang), t("sav.adoption", lang),
+            [adoption_card(facts, m, s, lang) for m, s in ADOPTION],
+            t("sav.est.title", lang), t("sav.est.badge", lang), t("sav.est.intro", lang),
+            t("sav.sources", lang), sources_table(facts, lang), t("sav.reset", lang),
+            *legends, *labels)
+
+
+def _bn(value: float, lang: str | None) -> str:
+    return number(value, lang, 0 if value >= 100 else 1)
+
+
+def estimate_view(values: dict[str, float], lang: str | None) -> list:
+    """The estimate beside the official figures, with the formula and its substitution."""
+    lang = norm(lang)
+    est = scm_estimate(values)
+    facts = queries.fetch(queries.kpi_facts).data or []
+    unit = t("unit.bn_vnd_year", lang)
+    vnd = t("sav.vnd", lang)
+    lines = []
+    for row in est["rows"]:
+        official = latest(facts, "savings_per_year", row["system"])
+        lines.append(html.Div(className="est-row", id=f"sav-est-{row['system']}", children=[
+            html.Div(system_name(row["system"], lang), className="est-system"),
+            html.Code(f"{number(row['transactions'], lang)} × ({number(row['hours'], lang, 2)}"
+                      f" × {number(est['hourly_cost'], lang)} {vnd} + "
+                      f"{number(row['direct'], lang)} {vnd}) = "
+                      f"{_bn(row['bn_vnd'], lang)} {unit}", className="est-formula-line"),
+            html.Div(className="est-compare", children=[
+                html.Span([t("sav.estimate", lang), ": ",
+                           html.B(f"{_bn(row['bn_vnd'], lang)}", className="est-value"),
+                           f" {unit}"], className="est-figure"),
+                html.Span([t("sav.official", lang), ": ", qualifier(official, lang), " ",
+                           html.B(number(official["value"], lang)), f" {unit} (",
+                           day(official["as_of"], lang), ")"],
+                          className="official-figure") if official else None,
+            ]),
+        ]))
+    total = latest(facts, "savings_total_per_year", "all")
+    return [
+        html.Div(className="est-formula", children=[
+            html.Div(t("sav.est.formula_label", lang), className="field-label"),
+            html.Code(t("sav.est.formula", lang), id="sav-formula"),
+        ]),
+        *lines,
+        html.Div(className="est-total", children=[
+            html.Div([html.Span(t("sav.est.total", lang), className="est-total-label"),
+                      html.Span(_bn(est["total_bn_vnd"], lang), id="sav-est-total",
+                                className="est-total-value"),
+                      html.Span(unit, className="kpi-unit"),
+                      html.Span(t("sav.est.badge", lang), className="badge badge-estimate")]),
+            html.Div([t("sav.official_total", lang), ": ", qualifier(total, lang), " ",
+                      html.B(number(total["value"], lang)), f" {unit} · ",
+                      source_line(total, lang)], className="official-figure")
+            if total else None,
+            html.Div(t("sav.est.scope", lang), className="panel-note"),
+        ]),
+    ]
+
+
+def estimate(*args: Any) -> tuple[list, str]:
+    """Recompute when an assumption changes; the URL keeps the changed assumptions."""
+    *inputs, lang = args
+    values = {a.key: (v if v is not None else a.default) for a, v in zip(ASSUMPTIONS, inputs,
+                                                                          strict=True)}
+    return estimate_view(values, lang), assumptions_search(values)
+
+
+def reset(n_clicks: int | None) -> tuple:
+    if not n_clicks:
+        raise dash.exceptions.PreventUpdate
+    return tuple(a.default for a in ASSUMPTIONS)
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output("sav-title", "children"), Output("sav-subtitle", "children"),
+        Output("sav-stale", "children"), Output("sav-cards", "children"),
+        Output("sav-by-system-title", "children"), Output("sav-by-system", "figure"),
+        Output("sav-growth-title", "children"), Output("sav-growth", "figure"),
+        Output("sav-adoption-title", "children"), Output("sav-adoption", "children"),
+        Output("sav-est-title", "children"), Output("sav-est-badge", "children"),
+        Output("sav-est-intro", "children"), Output("sav-sources-title", "children"),
+        Output("sav-sources", "children"), Output("sav-reset", "children"),
+        *[Output(f"sav-g-{g}", "children") for g in ("portal", "axis", "common")],
+        *[Output(f"sav-l-{a.key}", "children") for a in ASSUMPTIONS],
+        Input("lang", "data"),
+    )(page)
+    app.callback(
+        Output("sav-est-result", "children"), Output("sav-url", "search"),
+        *[Input(f"sav-in-{a.key}", "value") for a in ASSUMPTIONS], Input("lang", "data"),
+    )(estimate)
+    app.callback(
+        *[Output(f"sav-in-{a.key}", "value") for a in ASSUMPTIONS],
+        Input("sav-reset", "n_clicks"), prevent_initial_call=True,
+    )(reset)
+
+
+__all__ = ["ASSUMPTIONS", "DEFAULTS", "cards", "estimate", "parse_assumptions", "register",
+           "scm_estimate"]
+

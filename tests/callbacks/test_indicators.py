@@ -1,0 +1,147 @@
+"""Indicator drill-down callbacks as plain functions: URL state, figures, table, CSV, staleness."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from callbacks import indicators as ind
+from data import queries
+from web.i18n import t
+
+
+@pytest.fixture
+def app(settings):
+    from app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def ctx(app) -> Iterator[None]:
+    with app.server.app_context():
+        yield
+
+
+def test_url_state_round_trips() -> None:
+    query = {"region": "01", "from": "2022-01", "to": "2026-10", "period": "2026-10"}
+    state = ind.parse_state("cpi_yoy", query)
+    assert state == ind.IndicatorState("CPI_YOY", "01", "2022-01", "2026-10", "2026-10")
+    assert state.url() == "/indicators/CPI_YOY?region=01&from=2022-01&to=2026-10&period=2026-10"
+    from urllib.parse import parse_qs
+
+    again = ind.parse_state(state.pathname().rsplit("/", 1)[-1],
+                            {k: v for k, v in parse_qs(state.search()[1:]).items()})
+    assert again == state
+    assert ind.parse_state(None, {}) == ind.IndicatorState("", "VN", "", "", "")
+
+
+def test_resolve_keeps_a_valid_url_and_repairs_a_broken_one(ctx) -> None:
+    labels, _ = ind.period_choices(ind._by_code(queries.catalogue())["CPI_YOY"])
+    query = {"region": "01", "from": labels[-6], "to": labels[-2], "period": labels[-3]}
+    state, info = ind.resolve("CPI_YOY", query)
+    assert info["code"] == "CPI_YOY"
+    assert (state.region, state.start, state.end, state.period) == \
+        ("01", labels[-6], labels[-2], labels[-3])
+    # Unknown region, malformed periods, reversed range: the page still opens, sensibly.
+    state, _ = ind.resolve("CPI_YOY", {"region": "XX", "from": "2026-Q1", "to": "junk"})
+    assert state.region == "VN" and state.end == labels[-1] and state.start in labels
+    state, _ = ind.resolve("CPI_YOY", {"from": labels[-2], "to": labels[-5]})
+    assert labels.index(state.start) < labels.index(state.end)
+    # A national-only indicator ignores a province; an unknown code opens the first headline.
+    state, _ = ind.resolve("GDP_CURRENT", {"region": "01"})
+    assert state.region == "VN" and state.period == ""
+    state, info = ind.resolve("NOPE", {})
+    assert info["code"] == ind.default_code(queries.catalogue())
+
+
+def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
+    labels, _ = ind.period_choices(ind._by_code(queries.catalogue())["CPI_YOY"])
+    out = ind.render("CPI_YOY", "01", labels[-12], labels[-1], labels[-2], "vi")
+    (title, meta, stale, series_title, _note, series, compare_title, _cnote, compare_style,
+     rank, fig_map, _ttitle, table, pathname, search) = out
+    assert title.startswith("Chỉ số giá tiêu dùng")
+    assert stale is None and compare_style == {}
+    assert pathname == "/indicators/CPI_YOY"
+    assert search == f"?region=01&from={labels[-12]}&to={labels[-1]}&period={labels[-2]}"
+    assert series_title.startswith("Hà Nội")
+    rows = queries.series("CPI_YOY", "01", labels[-12], labels[-1])
+    assert len(series.data[0].x) == len(rows) >= 8  # a province may have missed a month
+    # The target line (4 %) is drawn and labelled, not only on hover.
+    assert any(s.y0 == 4.0 and s.y1 == 4.0 for s in series.layout.shapes)
+    assert any("Mục tiêu" in (a.text or "") for a in series.layout.annotations)
+    # Monthly ticks read T1/2026 style.
+    assert all(tt.startswith("T") and "/" in tt for tt in series.layout.xaxis.ticktext)
+    # 34 provinces ranked with their values written on the bars; the selected one is marked.
+    snap = queries.province_snapshot("CPI_YOY", labels[-2])
+    assert len(rank.data[0].x) == len(snap["values"]) >= 28  # the seed leaves a few late
+    assert len(queries.regions()) == 35  # VN and the 34 provinces: all can be ranked
+    assert any("<b>" in y and "Hà Nội" in y for y in rank.data[0].y)
+    assert all(txt for txt in rank.data[0].text)
+    # The "map" is a cartesian scatter of centroids to scale: nothing to fetch from the internet.
+    assert fig_map.data[0].type == "scatter" and len(fig_map.data[0].x) == len(snap["values"])
+    assert fig_map.layout.yaxis.scaleanchor == "x"
+    assert not any(tr.type in ("scattergeo", "scattermapbox", "scattermap", "choropleth",
+                               "choroplethmapbox") for tr in fig_map.data)
+    assert compare_title.endswith(ind.period_label(labels[-2], "vi"))
+    assert "Hà Nội" in str(table)
+
+
+def test_revised_points_are_marked(ctx) -> None:
+    rows = queries.series("EXPORTS", "VN", "", "")
+    revised = [r for r in rows if r["revision"] > 1]
+    assert revised, "the seed revises some national EXPORTS values"
+    out = ind.render("EXPORTS", "VN", rows[0]["period"], rows[-1]["period"], "", "en")
+    series = out[5]
+    marks = [tr for tr in series.data if tr.name == t("ind.revised", "en")]
+    assert len(marks) == 1 and len(marks[0].x) == len(revised)
+    assert str(len(revised)) in out[4]  # the note counts them
+    assert out[8] == {"display": "none"}  # exports are national only
+
+
+@pytest.mark.parametrize("code, expect", [("GDP_GROWTH", "Quý"), ("GDP_PER_CAPITA", "20")])
+def test_axes_follow_the_frequency(ctx, code: str, expect: str) -> None:
+    out = ind.render(code, "VN", "", "", "", "vi")
+    ticks = out[5].layout.xaxis.ticktext
+    assert ticks and all(expect in tt for tt in ticks)
+
+
+def test_realtime_feed_is_bucketed_by_hour_range(ctx) -> None:
+    state, info = ind.resolve("RT_DOSSIERS", {})
+    assert info["frequency"] == "realtime" and state.start.endswith(":00")
+    out = ind.render("RT_DOSSIERS", "VN", state.start, state.end, "", "vi")
+    assert out[5].layout.xaxis.tickformat == "%H:%M"
+
+
+def test_csv_download_holds_the_series(ctx) -> None:
+    labels, _ = ind.period_choices(ind._by_code(queries.catalogue())["CPI_YOY"])
+    sent = ind.download_csv(1, "CPI_YOY", "01", labels[-3], labels[-1])
+    lines = sent["content"].strip().splitlines()
+    rows = queries.series("CPI_YOY", "01", labels[-3], labels[-1])
+    assert lines[0].startswith("indicator,region,period,value")
+    assert len(lines) == len(rows) + 1 and rows and all(line.startswith("CPI_YOY,01,") for line in lines[1:])
+    assert sent["filename"] == f"CPI_YOY_01_{labels[-3]}_{labels[-1]}.csv"
+
+
+def test_database_down_keeps_last_values_with_stale_badge(ctx, monkeypatch) -> None:
+    first = ind.render("CPI_YOY", "VN", "", "", "", "vi")
+    assert first[2] is None
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("select", {}, Exception("database is locked"))
+
+    for name in ("catalogue", "regions", "series", "province_snapshot"):
+        broken.__name__ = name
+        monkeypatch.setattr(queries, name, _named(broken, name))
+    again = ind.render("CPI_YOY", "VN", "", "", "", "vi")
+    assert again[2] is not None and "Mất kết nối" in str(again[2])
+    assert len(again[5].data[0].x) == len(first[5].data[0].x)  # same series, kept
+
+
+def _named(fn, name):
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+
+    wrapper.__name__ = name
+    return wrapper

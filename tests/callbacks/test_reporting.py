@@ -1,0 +1,142 @@
+"""Reporting page callbacks: compliance matrix, late list, submissions and rejected rows."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from callbacks import reporting as rep
+from data import queries
+from data.db import current, transaction
+from data.models import RejectedRow, Submission, utcnow
+
+
+@pytest.fixture
+def app(settings):
+    from app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def ctx(app) -> Iterator[None]:
+    with app.server.app_context():
+        yield
+
+
+def text_of(component: Any) -> str:
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
+def ids_of(component: Any) -> list[str]:
+    out = []
+    if isinstance(component, list | tuple):
+        for c in component:
+            out += ids_of(c)
+        return out
+    if hasattr(component, "children"):
+        if isinstance(getattr(component, "id", None), str):
+            out.append(component.id)
+        out += ids_of(component.children)
+    return out
+
+
+def test_state_round_trips() -> None:
+    state = rep.parse_state({"agency": "t34_01", "submission": "12"})
+    assert state == rep.ReportingState("T34_01", 12)
+    assert state.search() == "?agency=T34_01&submission=12"
+    assert rep.parse_state({"submission": "12"}) == rep.ReportingState(None, None)
+    assert rep.parse_state({"agency": "BTC", "submission": "x"}).search() == "?agency=BTC"
+
+
+def test_matrix_has_34_provinces_and_the_reporting_ministries(ctx) -> None:
+    out = rep.page("vi", "T34_01")
+    heat = out[6]
+    rows = [i for i in ids_of(heat) if i.startswith("rep-row-")]
+    provinces = [r for r in rows if r.startswith("rep-row-T34_")]
+    assert len(provinces) == 34
+    matrix = queries.compliance(12)
+    ministries = [r["agency"] for r in matrix["rows"] if r["kind"] == "ministry"]
+    assert {"BTC", "BCT", "NHNN"} <= set(ministries)
+    assert all(f"rep-row-{m}" in rows for m in ministries)
+    assert len(matrix["periods"]) == 12
+    cells = {c for r in matrix["rows"] for c in r["cells"]}
+    assert cells <= set(rep.CELLS) and "on_time" in cells
+    # Summary counts add up to the agencies of the latest due month.
+    c = rep.counts(matrix)
+    assert c["on_time"] + c["late"] + c["missing"] + c["pending"] == len(matrix["rows"])
+    late = queries.late_now(12)
+    assert f"({len(late)})" in out[7]
+    for item in late:
+        assert rep.agency_href(item["agency"]) in str(out[8])
+
+
+def test_rejected_rows_of_a_bad_submission_show_with_reasons(ctx) -> None:
+    with transaction(current().sessions) as s:
+        sub = Submission(agency_code="T34_01", channel="api", filename="hanoi_bad.csv",
+                         content_type="text/csv", sha256="0" * 64, payload=b"x",
+                         received_at=utcnow(), period="", status="partial", rows_total=3,
+                         rows_accepted=2, rows_rejected=1, error="")
+        s.add(sub)
+        s.flush()
+        s.add(RejectedRow(submission_id=sub.id, row_number=3, field="value",
+                          reason="value 950 is outside the plausible range 0–100",
+                          raw="CPI_YOY,01,2026-10,950"))
+        sid = sub.id
+    title, table, rejected, _stale, search = rep.drill("T34_01", None, "vi")
+    assert "Hà Nội" in title and rejected == ""
+    assert search == "?agency=T34_01"
+    assert {"type": "rep-sub", "id": sid} in [getattr(c, "id", None) for c in _walk(table)]
+    _title, _table, rejected, _stale, search = rep.drill("T34_01", sid, "vi")
+    shown = text_of(rejected)
+    assert "hanoi_bad.csv" in shown and "outside the plausible range" in shown
+    assert "CPI_YOY,01,2026-10,950" in shown
+    assert search == f"?agency=T34_01&submission={sid}"
+    # A submission that is not the agency's is dropped from the state.
+    *_, search = rep.drill("BTC", sid, "vi")
+    assert search == "?agency=BTC"
+
+
+def test_ingested_bad_row_is_quarantined_and_shown(ctx) -> None:
+    ingest = pytest.importorskip("data.ingest")
+    payload = b"indicator,region,period,value\nCPI_YOY,01,2026-09,3.1\nCPI_YOY,01,2026-09,abc\n"
+    ingest.ingest_bytes(current(), payload, filename="t34_01.csv", agency="T34_01",
+                        channel="api", content_type="text/csv")
+    queries.agency_submissions.uncached  # noqa: B018 - memoized; the key is new anyway
+    subs = queries.agency_submissions.uncached("T34_01")
+    bad = next(s for s in subs if s["filename"] == "t34_01.csv")
+    assert bad["rows_rejected"] >= 1
+    *_, rejected, _stale, _search = rep.drill("T34_01", bad["id"], "en")
+    assert "abc" in text_of(rejected)
+
+
+def test_database_down_keeps_the_matrix_with_stale_badge(ctx, monkeypatch) -> None:
+    first = rep.page("vi", None)
+    assert first[2] is None
+
+    def compliance(*_args):
+        raise OperationalError("select", {}, Exception("unable to open database file"))
+
+    monkeypatch.setattr(queries, "compliance", compliance)
+    again = rep.page("vi", None)
+    assert "Mất kết nối" in str(again[2])
+    assert str(again[6]) == str(first[6])
+
+
+def _walk(component: Any):
+    if isinstance(component, list | tuple):
+        for c in component:
+            yield from _walk(c)
+        return
+    yield component
+    children = getattr(component, "children", None)
+    if children is not None and not isinstance(children, str):
+        yield from _walk(children)

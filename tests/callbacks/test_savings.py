@@ -1,0 +1,96 @@
+"""Savings page callbacks: official figures with dates and sources, adoption, the SCM estimate."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from callbacks import savings as sav
+from data import queries
+
+
+@pytest.fixture
+def app(settings):
+    from app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def ctx(app) -> Iterator[None]:
+    with app.server.app_context():
+        yield
+
+
+def text_of(component: Any) -> str:
+    """All the text a component tree shows, in order."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
+def test_cards_show_each_official_figure_with_date_and_source(ctx) -> None:
+    cards = sav.cards(queries.kpi_facts(), "vi")
+    text = {c.id: text_of(c) for c in cards}
+    total = text["sav-card-total"]
+    assert "hơn" in total and "9.900" in total and "08/03/2021" in total
+    assert "8.500" in total and "28/12/2020" in total  # grew from 8.500 in Dec 2020
+    assert "Baochinhphu.vn" in total
+    for system, figure, when in (("public_service_portal", "8.100", "08/03/2021"),
+                                 ("document_axis", "1.200", "08/03/2021"),
+                                 ("e_cabinet", "169", "31/12/2020"),
+                                 ("reporting_system", "460", "31/12/2020")):
+        card = text[f"sav-card-{system}"]
+        assert figure in card and when in card and "tỷ đồng/năm" in card
+    english = text_of(sav.cards(queries.kpi_facts(), "en"))
+    assert "9,900" in english and "more than" in english and "bn VND/yr" in english
+
+
+def test_page_shows_adoption_over_time_with_sources(ctx) -> None:
+    out = sav.page("vi")
+    adoption = {c.id: text_of(c) for c in out[9]}
+    services = adoption["sav-adopt-services_integrated"]
+    assert "8 (09/12/2019)" in services and "2.800 (08/03/2021)" in services
+    for metric in ("visits", "accounts", "documents_exchanged", "dossiers_online",
+                   "e_payments"):
+        assert metric and "·" in adoption[f"sav-adopt-{metric}"]  # every figure dated+sourced
+    assert "116 triệu" in adoption["sav-adopt-visits"]
+    by_system, growth = out[5], out[7]
+    assert sorted(by_system.data[0].x) == [169, 460, 1200, 8100]
+    total = [tr for tr in growth.data if list(tr.y) == [8500, 9900]]
+    assert total and list(total[0].text) == ["8.500", "9.900"]
+    assert out[2] is None  # fresh: no stale badge
+
+
+def test_estimate_recomputes_when_an_assumption_changes(ctx) -> None:
+    base = sav.scm_estimate(sav.DEFAULTS)
+    portal = base["rows"][0]
+    assert portal["bn_vnd"] == pytest.approx(42_500_000 * (4 * 30_000 + 50_000) / 1e9)
+    values = [a.default for a in sav.ASSUMPTIONS]
+    view, search = sav.estimate(*values, "vi")
+    assert search == ""
+    shown = text_of(view)
+    assert "Ước tính" in shown and "Số chính thức" in shown and "8.100" in shown
+    assert "42.500.000 × (4,00 × 30.000 đ + 50.000 đ) = 7.225 tỷ đồng/năm" in shown
+    values[1] = 5  # one more hour saved per dossier
+    view, search = sav.estimate(*values, "vi")
+    assert search == "?h1=5"
+    more = sav.scm_estimate(sav.parse_assumptions({"h1": "5"}))
+    assert more["total_bn_vnd"] - base["total_bn_vnd"] == pytest.approx(42.5e6 * 30_000 / 1e9)
+    assert sav._bn(more["total_bn_vnd"], "vi") in text_of(view)
+
+
+def test_assumptions_url_round_trip() -> None:
+    values = sav.parse_assumptions({"n1": "1000000", "w": "42500.5", "h2": "-3", "c1": "x"})
+    assert values["n1"] == 1_000_000 and values["w"] == 42500.5
+    assert values["h2"] == sav.DEFAULTS["h2"] and values["c1"] == sav.DEFAULTS["c1"]
+    search = sav.assumptions_search(values)
+    assert search == "?n1=1000000&w=42500.5"
+    from urllib.parse import parse_qs
+
+    assert sav.parse_assumptions({k: v[0] for k, v in parse_qs(search[1:]).items()}) == values
