@@ -55,11 +55,11 @@ def _receipt(rng: np.random.Generator, due: datetime, latest: bool, is_province:
              ) -> datetime | None:
     """When an agency's report arrived (local time), or None if it never did."""
     r = rng.random()
-    # Ministries almost always report; a few provinces are behind on the latest period.
-    if latest:
-        missing = 0.12 if is_province else 0.03
+    # Ministries report, some late; a few provinces are behind, most on the latest period.
+    if not is_province:
+        missing = 0.0
     else:
-        missing = 0.015 if is_province else 0.0
+        missing = 0.12 if latest else 0.015
     if r < missing:
         return None
     if r < missing + (0.15 if latest else 0.08):
