@@ -13,7 +13,7 @@ import layouts
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, get_settings
-from web import errors, health
+from web import auth, errors, health, security
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     api.init_app(server)
     health.init_app(server)
     errors.init_app(server)
+    auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
+    security.init_app(app)  # CSP and the other security headers on every response
     _start_background(app, settings, database)
     return app
 

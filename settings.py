@@ -34,6 +34,8 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
     secret_key: str = ""
     debug: bool = False
+    session_idle_minutes: int = 30  # user sessions end after this long without activity
+    secure_cookies: bool = False  # always mark cookies Secure (TLS at a proxy); else per request
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -63,6 +65,8 @@ _ENV: dict[str, tuple[str, type]] = {
     "max_upload_bytes": ("OPS_MAX_UPLOAD_BYTES", int),
     "secret_key": ("OPS_SECRET_KEY", str),
     "debug": ("OPS_DEBUG", bool),
+    "session_idle_minutes": ("OPS_SESSION_IDLE_MINUTES", int),
+    "secure_cookies": ("OPS_SECURE_COOKIES", bool),
 }
 
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import periods
 from data.cache import memoized
 from data.catalogue import LIVE_GROUP, TOTAL_INDICATORS
-from data.clock import local_now, local_to_utc, utc_now, utc_to_local
+from data.clock import local_now, local_to_utc, utc_to_local
 from data.db import current
 from data.models import (
     Agency,
@@ -382,3 +382,18 @@ def fetch(fn: Callable[..., Any], *args: Any) -> Fetched:
     return Fetched(data=data, fetched_at=now)
 
 
+# --- overview
+
+@memoized
+def live_history(code: str, since: str) -> list[list[Any]]:
+    """A real-time feed's national readings since a local ISO time, oldest first: [[t, v]].
+
+    Callers pass `since` rounded to the minute, so every viewer in that minute shares one key.
+    """
+    start = datetime.fromisoformat(since)
+    with current().sessions() as s:
+        stmt = (select(Observation.period_start, Observation.value)
+                .where(Observation.indicator_code == code, Observation.region_code == "VN",
+                       Observation.is_latest.is_(True), Observation.period_start >= start)
+                .order_by(Observation.period_start))
+        return [[_iso(moment), value] for moment, value in s.execute(stmt)]

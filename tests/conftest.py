@@ -29,3 +29,45 @@ def database(settings: Settings) -> Iterator[Database]:
         catalogue.load(session)
     yield db
     db.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id with test-sized cost (production keeps argon2-cffi's defaults)."""
+    from argon2 import PasswordHasher
+
+    from data import users
+
+    saved = users.hasher
+    users.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users.hasher = saved
+
+
+def login(client, role: str = "staff", name: str | None = None,
+          password: str = "correct horse battery") -> str:
+    """Create an account with `role` in the client's app and sign in through the real form.
+
+    Returns the user name. The client then carries the session and CSRF cookies; send
+    `csrf_header(client)` with POSTs (Dash does that from the cookie by itself).
+    """
+    import re
+    import secrets
+
+    from data import users
+
+    database = client.application.extensions["ops_db"]
+    name = name or f"{role}-{secrets.token_hex(3)}"
+    users.add(database, name, role, password)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"csrf_token": token, "username": name,
+                                           "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    return name
+
+
+def csrf_header(client) -> dict[str, str]:
+    """The X-CSRFToken header a signed-in browser sends with Dash callbacks."""
+    cookie = client.get_cookie("_csrf_token")
+    return {"X-CSRFToken": cookie.value if cookie else ""}

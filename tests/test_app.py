@@ -5,6 +5,7 @@ from pathlib import Path
 
 from app import create_app
 from settings import from_env
+from tests.conftest import csrf_header, login
 
 
 def _app(tmp_path: Path, **kw):
@@ -26,7 +27,9 @@ def test_settings_from_environment_and_defaults(tmp_path: Path) -> None:
 def test_first_start_creates_database_and_healthz_reports(tmp_path: Path) -> None:
     app = _app(tmp_path)
     assert (tmp_path / "var" / "ops.sqlite").exists()
-    doc = app.server.test_client().get("/healthz")
+    client = app.server.test_client()
+    login(client)
+    doc = client.get("/healthz")
     assert doc.status_code == 200
     body = doc.get_json()
     assert body["status"] == "ok" and body["database"]["reachable"] is True
@@ -38,14 +41,19 @@ def test_first_start_creates_database_and_healthz_reports(tmp_path: Path) -> Non
 
 
 def test_second_start_reuses_database(tmp_path: Path) -> None:
-    first = _app(tmp_path).server.test_client().get("/healthz").get_json()["counts"]
-    second = _app(tmp_path).server.test_client().get("/healthz").get_json()["counts"]
+    first_client = _app(tmp_path).server.test_client()
+    login(first_client)
+    first = first_client.get("/healthz").get_json()["counts"]
+    second_client = _app(tmp_path).server.test_client()
+    login(second_client)
+    second = second_client.get("/healthz").get_json()["counts"]
     assert first == second
 
 
 def test_healthz_503_when_database_gone(tmp_path: Path) -> None:
     app = _app(tmp_path)
     client = app.server.test_client()
+    login(client)
     assert client.get("/healthz").status_code == 200
     database = app.server.extensions["ops_db"]
     database.dispose()
@@ -64,8 +72,10 @@ def test_healthz_503_when_database_gone(tmp_path: Path) -> None:
 
 def test_unknown_page_and_api_errors_have_no_traceback(tmp_path: Path) -> None:
     client = _app(tmp_path).server.test_client()
+    login(client)
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404 and r.is_json
-    r = client.post("/_dash-update-component", data=b"{not json", content_type="application/json")
+    r = client.post("/_dash-update-component", data=b"{not json", content_type="application/json",
+                    headers=csrf_header(client))
     assert 400 <= r.status_code < 500
     assert b"Traceback" not in r.data

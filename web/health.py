@@ -4,7 +4,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app, g, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -59,4 +59,7 @@ def init_app(server: Flask) -> None:
     @server.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
         doc, status = report()
+        principal = g.get("ops_principal")  # set by web.auth; anonymous callers get the status only
+        if principal is None or principal.kind == "agency":
+            return jsonify({"status": doc["status"]}), status
         return jsonify(doc), status

@@ -388,4 +388,7 @@ TEXTS.update({
     "cam.reconnects": ("Số lần kết nối lại", "Reconnects"),
     "cam.last_error": ("Lỗi gần nhất", "Last error"),
     "cam.down_short": ("mất tín hiệu", "down"),
+    "cam.means.LIVE": ("có khung hình mới liên tục", "new frames arriving"),
+    "cam.means.STALE": ("khung hình chậm hoặc hình đứng yên", "frames late, or the picture frozen"),
+    "cam.means.OFFLINE": ("mất kết nối, đang tự kết nối lại", "no connection; reconnecting"),
 })

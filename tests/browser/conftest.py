@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -22,25 +24,46 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
+# One browser account per test process (its password is only ever in memory).
+BROWSER_USER = "browser-staff"
+BROWSER_PASSWORD = secrets.token_urlsafe(18)
+
+
 @dataclass
 class LiveApp:
-    """A running app: its base URL, Dash app and settings."""
+    """A running app: its base URL, Dash app, settings and a staff account to sign in with."""
 
     url: str
     app: Any
     settings: Settings
     server: BaseWSGIServer
+    username: str = BROWSER_USER
+    password: str = BROWSER_PASSWORD
 
 
 def start_live_app(settings: Settings) -> LiveApp:
-    """Create the app and serve it from a thread on an ephemeral loopback port."""
+    """Create the app (with the browser's staff account) and serve it on a loopback port."""
     from app import create_app
+    from data import users
 
     app = create_app(settings)
+    try:
+        users.add(app.server.extensions["ops_db"], BROWSER_USER, "staff", BROWSER_PASSWORD)
+    except users.UserError:  # a restart on the same data dir: the account is already there
+        pass
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
     thread.start()
     return LiveApp(f"http://127.0.0.1:{server.server_port}", app, settings, server)
+
+
+def login_browser(driver: webdriver.Chrome, live: LiveApp, next_path: str = "/healthz") -> None:
+    """Sign in through the real /login form; lands on next_path (light by default)."""
+    driver.get(f"{live.url}/login?next={next_path}")
+    driver.find_element(By.ID, "username").send_keys(live.username)
+    driver.find_element(By.ID, "password").send_keys(live.password)
+    driver.find_element(By.ID, "login-submit").click()
+    wait_for(driver, lambda d: "/login" not in d.current_url, timeout=10)
 
 
 def stop_live_app(live: LiveApp) -> None:
@@ -83,10 +106,15 @@ def make_driver(width: int = 1920, height: int = 1080) -> webdriver.Chrome:
 
 
 @pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
+def browser(live_app: LiveApp) -> Iterator[webdriver.Chrome]:
+    """Headless Chromium signed in to live_app as its staff account."""
     driver = make_driver()
-    yield driver
-    driver.quit()
+    try:
+        login_browser(driver, live_app)
+        driver.get_log("browser")  # start each test with an empty console
+        yield driver
+    finally:
+        driver.quit()
 
 
 def console_errors(driver: webdriver.Chrome) -> list[str]:

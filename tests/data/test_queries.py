@@ -12,6 +12,7 @@ from app import create_app
 from data import queries
 from data.models import Observation
 from settings import from_env
+from tests.conftest import login
 
 
 @pytest.fixture
@@ -97,7 +98,9 @@ def test_cache_outage_degrades_to_direct_queries(tmp_path: Path) -> None:
                               redis_url="redis://127.0.0.1:1/0"))
     with app.server.app_context():
         assert len(queries.headline_tiles()) >= 8
-    r = app.server.test_client().get("/healthz")
+    client = app.server.test_client()
+    login(client)
+    r = client.get("/healthz")
     assert r.status_code == 200 and r.get_json()["cache"]["reachable"] is False
 
 
