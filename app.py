@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app = dash.Dash(
         __name__, server=server, use_pages=True, pages_folder="",
         assets_folder=str(HERE / "assets"), title="Trung tâm thông tin, chỉ đạo, điều hành",
-        suppress_callback_exceptions=True, update_title=None,
+        suppress_callback_exceptions=True, update_title=None, on_error=errors.callback_error,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.config.include_assets_files = True

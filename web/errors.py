@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from dash.exceptions import DashException
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -33,3 +34,23 @@ def init_app(server: Flask) -> None:
             return jsonify({"error": "internal error"}), 500
         return _PAGE.format(code=500, title="Lỗi hệ thống / Internal error",
                             message="Đã ghi nhận lỗi. / The error was logged."), 500
+
+
+# Errors a callback raises when a tampered or stale browser sends values of the wrong shape
+# (DashException: e.g. the pages router given a pathname that is not a path).
+_INPUT_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, DashException)
+
+
+def callback_error(exc: Exception) -> None:
+    """Dash's app-wide on_error: bad callback input is the client's 400, never a 500.
+
+    Every callback reads the database through queries.fetch, which already turns a database
+    failure into last-good values; what reaches here is input the callback cannot use (or a bug,
+    which the log keeps with its traceback).
+    """
+    from werkzeug.exceptions import BadRequest, InternalServerError
+
+    log.warning("callback failed on %s: %s", request.path, exc.__class__.__name__, exc_info=exc)
+    if isinstance(exc, _INPUT_ERRORS):
+        raise BadRequest("invalid value for this callback") from None
+    raise InternalServerError() from None
