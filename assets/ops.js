@@ -19,3 +19,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     }
   }
 });
+
+/* An expired or revoked session answers callbacks with 401: reload, so the server can send the
+   screen to the login page instead of leaving it silently frozen. */
+(function () {
+  const original = window.fetch;
+  window.fetch = function (resource, init) {
+    return original.call(this, resource, init).then(function (response) {
+      if (response.status === 401 && String(resource).indexOf("_dash-update-component") !== -1) {
+        window.location.reload();
+      }
+      return response;
+    });
+  };
+})();

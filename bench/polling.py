@@ -35,6 +35,7 @@ class Payload:
     body: dict
     period_s: float
     name: str
+    query: str = ""  # Dash 4 tags callback requests with ?endId=...
 
 
 @dataclass
@@ -63,12 +64,21 @@ def start_app(data_dir: Path, port: int, cache_type: str) -> subprocess.Popen:
     raise RuntimeError("app did not start")
 
 
-def capture_payloads(base: str, page: str) -> list[Payload]:
+def display_token(data_dir: Path) -> str:
+    """A read-only display token, as a wall screen would use (printed once by the CLI)."""
+    env = {**os.environ, "OPS_DATA_DIR": str(data_dir)}
+    out = subprocess.run([sys.executable, "-m", "data", "token", "create", "--display", "bench"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    return next(w for w in out.split() if "/display/" in w).rsplit("/display/", 1)[1]
+
+
+def capture_payloads(base: str, page: str, token: str) -> list[Payload]:
     """Visit the page in headless Chromium and record the interval callbacks it posts."""
     from tests.browser.conftest import make_driver
 
     driver = make_driver()
     try:
+        driver.get(f"{base}/display/{token}")  # signs this browser in as a display
         driver.get(base + page)
         time.sleep(8)  # let every interval fire at least once (a benchmark, not a test)
         logs = driver.get_log("performance")
@@ -80,14 +90,15 @@ def capture_payloads(base: str, page: str) -> list[Payload]:
         if msg.get("method") != "Network.requestWillBeSent":
             continue
         req = msg["params"]["request"]
-        if not req["url"].endswith("/_dash-update-component") or "postData" not in req:
+        if "/_dash-update-component" not in req["url"] or "postData" not in req:
             continue
         body = json.loads(req["postData"])
         inputs = body.get("inputs", [])
         ticks = [i for i in _flat(inputs) if i.get("property") == "n_intervals"]
         if not ticks or ticks[0]["id"] == "clock-tick":
             continue
-        seen[body["output"]] = Payload(body, 0.0, ticks[0]["id"])
+        seen[body["output"]] = Payload(body, 0.0, ticks[0]["id"],
+                                       req["url"].split("/_dash-update-component", 1)[1])
     return list(seen.values())
 
 
@@ -110,8 +121,9 @@ def interval_periods(page: str) -> dict[str, float]:
     return {c.id: (c.interval or 1000) / 1000 for c in found if isinstance(c, dcc.Interval)}
 
 
-def viewer(base: str, payloads: list[Payload], seconds: float, run: Run) -> None:
+def viewer(base: str, payloads: list[Payload], seconds: float, run: Run, token: str) -> None:
     session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
     start = time.monotonic()
     next_at = {p.name + p.body["output"]: start + random.uniform(0, p.period_s) for p in payloads}
     while True:
@@ -125,7 +137,8 @@ def viewer(base: str, payloads: list[Payload], seconds: float, run: Run) -> None
         payload = next(p for p in payloads if p.name + p.body["output"] == key)
         t0 = time.perf_counter()
         try:
-            r = session.post(base + "/_dash-update-component", json=payload.body, timeout=10)
+            r = session.post(base + "/_dash-update-component" + payload.query, json=payload.body,
+                             timeout=10)
             ok = r.status_code in (200, 204)
         except requests.RequestException:
             ok = False
@@ -137,21 +150,22 @@ def viewer(base: str, payloads: list[Payload], seconds: float, run: Run) -> None
         next_at[key] = due + payload.period_s
 
 
-def db_queries(base: str) -> int:
-    return requests.get(base + "/healthz", timeout=5).json()["db_queries"]
+def db_queries(base: str, token: str) -> int:
+    headers = {"Authorization": f"Bearer {token}"}
+    return requests.get(base + "/healthz", headers=headers, timeout=5).json()["db_queries"]
 
 
-def measure(base: str, payloads: list[Payload], viewers: int, seconds: float) -> list:
+def measure(base: str, payloads: list[Payload], viewers: int, seconds: float, token: str) -> list:
     run = Run()
-    q0, t0 = db_queries(base), time.monotonic()
-    threads = [threading.Thread(target=viewer, args=(base, payloads, seconds, run))
+    q0, t0 = db_queries(base, token), time.monotonic()
+    threads = [threading.Thread(target=viewer, args=(base, payloads, seconds, run, token))
                for _ in range(viewers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - t0
-    per_min = (db_queries(base) - q0 - 1) / elapsed * 60
+    per_min = (db_queries(base, token) - q0 - 1) / elapsed * 60
     lat = run.latencies_ms or [float("nan")]
     return [viewers, run.requests, statistics.median(lat), p95(lat), run.errors, per_min]
 
@@ -170,14 +184,16 @@ def main() -> None:
     for label, cache_type in (("cached", "SimpleCache"), ("uncached", "NullCache")):
         proc = start_app(data_dir, args.port, cache_type)
         try:
+            token = display_token(data_dir)
             periods = interval_periods(args.page)
-            payloads = capture_payloads(base, args.page)
+            payloads = capture_payloads(base, args.page, token)
             for p in payloads:
                 p.period_s = periods.get(p.name, 5.0)
             if label == "cached":
                 print("replayed callbacks: " + ", ".join(
                     f"{p.body['output'][:40]} every {p.period_s:g}s" for p in payloads))
-            results[label] = [measure(base, payloads, n, args.seconds) for n in args.viewers]
+            results[label] = [measure(base, payloads, n, args.seconds, token)
+                              for n in args.viewers]
         finally:
             proc.terminate()
             proc.wait(20)

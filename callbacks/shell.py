@@ -14,18 +14,19 @@ def toggle_lang(n_clicks: int | None, lang: str | None) -> str:
     return "en" if norm(lang) == "vi" else "vi"
 
 
-def shell_texts(lang: str | None) -> tuple[str, str, list]:
+def shell_texts(lang: str | None) -> tuple[str, str, list, str]:
     from layouts.shell import nav_links
 
     lang = norm(lang)
-    return t("app.title", lang), t("lang.switch", lang), nav_links(lang)
+    return t("app.title", lang), t("lang.switch", lang), nav_links(lang), t("logout", lang)
 
 
 def register(app: dash.Dash) -> None:
     app.callback(Output("lang", "data"), Input("lang-switch", "n_clicks"), State("lang", "data"),
                  prevent_initial_call=True)(toggle_lang)
     app.callback(Output("app-title", "children"), Output("lang-switch", "children"),
-                 Output("nav", "children"), Input("lang", "data"))(shell_texts)
+                 Output("nav", "children"), Output("logout-link", "children"),
+                 Input("lang", "data"))(shell_texts)
     # The clock ticks in the browser: no server round trip every second.
     app.clientside_callback(
         dash.ClientsideFunction(namespace="ops", function_name="clock"),

@@ -53,12 +53,16 @@ def _set(key: str, value: Any, timeout: int) -> None:
         log.warning("cache set failed for %s", key, exc_info=True)
 
 
-def memoized(fn: Callable[P, R]) -> Callable[P, R]:
-    """Memoize a data function on its plain arguments for the app's cache TTL.
+def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None) -> Any:
+    """Memoize a data function on its plain arguments: `@memoized` or `@memoized(ttl=60)`.
 
-    Only one caller per process recomputes an expired key (single flight), so the number
-    of database queries does not grow with the number of viewers polling at once.
+    The TTL is the app's cache TTL unless given; it should match the polling interval of the
+    screens that read the function, so one viewer and a hundred cause the same recomputations.
+    Only one caller per process recomputes an expired key (single flight), so the number of
+    database queries does not grow with the number of viewers polling at once.
     """
+    if fn is None:
+        return lambda f: memoized(f, ttl=ttl)
     prefix = f"ops:{fn.__module__}.{fn.__qualname__}"
 
     @wraps(fn)
@@ -74,7 +78,7 @@ def memoized(fn: Callable[P, R]) -> Callable[P, R]:
             if hit is not None:
                 return hit
             value = fn(*args, **kwargs)
-            _set(key, value, current_app.config.get("OPS_CACHE_TTL", 5))
+            _set(key, value, ttl or current_app.config.get("OPS_CACHE_TTL", 5))
             return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]

@@ -32,6 +32,9 @@ from data.models import (
 
 log = logging.getLogger(__name__)
 SPARK_POINTS = 24
+# Reported (monthly, quarterly ...) data is polled once a minute; the live feeds every few
+# seconds use the app's short default TTL.
+SLOW_TTL = 60
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -49,7 +52,7 @@ def _indicator_dict(ind: Indicator) -> dict[str, Any]:
     }
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def catalogue() -> list[dict[str, Any]]:
     """Every indicator of the catalogue (and the live feeds), by group then code."""
     with current().sessions() as s:
@@ -57,7 +60,7 @@ def catalogue() -> list[dict[str, Any]]:
         return [_indicator_dict(i) for i in rows]
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def regions() -> list[dict[str, Any]]:
     """'VN' and the 34 provinces with names and centroids."""
     with current().sessions() as s:
@@ -92,7 +95,7 @@ def tile_status(value: float, ind: dict[str, Any]) -> str:
     return "good" if meets else "warn"
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def indicator_summary(code: str, region: str = "VN") -> dict[str, Any]:
     """Latest value, previous, same period last year, sparkline and status of one series."""
     with current().sessions() as s:
@@ -118,7 +121,7 @@ def indicator_summary(code: str, region: str = "VN") -> dict[str, Any]:
     }
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def headline_codes() -> list[str]:
     """The indicators shown as tiles on the wall, in their order."""
     with current().sessions() as s:
@@ -132,7 +135,7 @@ def headline_tiles() -> list[dict[str, Any]]:
     return [indicator_summary(code) for code in headline_codes()]
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def series(code: str, region: str = "VN", start: str = "", end: str = "") -> list[dict[str, Any]]:
     """Latest revisions of one series between two periods (inclusive), oldest first."""
     with current().sessions() as s:
@@ -155,7 +158,7 @@ def series(code: str, region: str = "VN", start: str = "", end: str = "") -> lis
         ]
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def province_history(code: str, start: str = "", end: str = "") -> dict[str, list[list[Any]]]:
     """One indicator across all 34 provinces: region -> [[period, value], ...]."""
     with current().sessions() as s:
@@ -172,7 +175,7 @@ def province_history(code: str, start: str = "", end: str = "") -> dict[str, lis
         return out
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def province_snapshot(code: str, period: str = "") -> dict[str, Any]:
     """Each province's latest value for one period (default: the latest period reported)."""
     with current().sessions() as s:
@@ -214,7 +217,7 @@ def live_totals() -> dict[str, Any]:
     return out
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def kpi_facts() -> list[dict[str, Any]]:
     """Every dated, sourced KPI figure, oldest first."""
     with current().sessions() as s:
@@ -235,7 +238,7 @@ def _reporting_agencies(s: Any) -> list[Agency]:
     return list(s.scalars(stmt))
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def compliance(months: int = 12) -> dict[str, Any]:
     """Agencies × recent months: on_time | late | missing | pending (not yet due)."""
     now = local_now()
@@ -277,7 +280,7 @@ def late_now(months: int = 12) -> list[dict[str, Any]]:
     return out
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def coverage() -> dict[str, Any]:
     """Ministries and localities reporting, and catalogue indicators supplied, of 200."""
     since_utc = local_to_utc(local_now() - timedelta(days=100))
@@ -308,7 +311,7 @@ def threshold_alerts() -> list[dict[str, Any]]:
     return out
 
 
-@memoized
+@memoized(ttl=SLOW_TTL)
 def indicators_with_thresholds() -> list[str]:
     with current().sessions() as s:
         stmt = select(Indicator.code).where(

@@ -26,6 +26,7 @@ def header(lang: str = "vi") -> html.Header:
         html.Div(className="header-right", children=[
             html.Button(t("lang.switch", lang), id="lang-switch", className="lang-switch",
                         n_clicks=0),
+            html.A(t("logout", lang), href="/logout", id="logout-link", className="logout control"),
             html.Div(className="clock", children=[
                 html.Div(id="clock-time", className="clock-time"),
                 html.Div(id="clock-date", className="clock-date"),

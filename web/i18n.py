@@ -24,6 +24,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "simulated": ("Dữ liệu mô phỏng", "Simulated data"),
     "demo": ("Dữ liệu minh họa", "Demonstration data"),
     "lang.switch": ("English", "Tiếng Việt"),
+    "logout": ("Đăng xuất", "Sign out"),
     "unit.bn_vnd_year": ("tỷ đồng/năm", "bn VND/yr"),
     "unit.bn_vnd": ("tỷ đồng", "bn VND"),
     "period": ("Kỳ", "Period"),
