@@ -13,9 +13,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return [time, date];
     },
     kiosk: function (search) {
+      // Kiosk is a mode of the screen, not of one URL: pages rewrite their query strings as
+      // controls change, so the flag is kept for the tab until ?kiosk=0 turns it off.
       const params = new URLSearchParams(search || "");
-      const on = params.get("kiosk") === "1" || params.get("kiosk") === "true";
-      return on ? "shell kiosk" : "shell";
+      const flag = params.get("kiosk");
+      if (flag === "1" || flag === "true") {
+        window.sessionStorage.setItem("ops-kiosk", "1");
+      } else if (flag === "0" || flag === "false") {
+        window.sessionStorage.removeItem("ops-kiosk");
+      }
+      return window.sessionStorage.getItem("ops-kiosk") === "1" ? "shell kiosk" : "shell";
     }
   }
 });

@@ -24,5 +24,10 @@ def test_shell_clock_language_and_kiosk(live_app, browser) -> None:
     wait_for(browser, lambda d: "kiosk" in d.find_element(By.ID, "shell").get_attribute("class"))
     assert not browser.find_element(By.ID, "nav").is_displayed()
     assert not browser.find_element(By.ID, "logout-link").is_displayed()
+    # A page that rewrites its query string keeps the screen in kiosk mode.
+    browser.get(live_app.url + "/reporting?agency=T34_01")
+    wait_for(browser, lambda d: "kiosk" in d.find_element(By.ID, "shell").get_attribute("class"))
+    browser.get(live_app.url + "/reporting?kiosk=0")
+    wait_for(browser, lambda d: "kiosk" not in d.find_element(By.ID, "shell").get_attribute("class"))
     assert console_errors(browser) == []
     assert requested_hosts(browser) <= {"127.0.0.1"}
