@@ -1,8 +1,155 @@
-"""The cameras page (placeholder until its screen lands)."""
+"""The dam-camera wall `/cameras` and the focus view `/cameras?cam=<id>`.
+
+Design choice: the wall shows ONE server-side mosaic (`/streams/mosaic.mjpg`) with an HTML grid
+laid exactly over its tiles, not 32 `<img>` tags.
+- A browser opens at most 6 HTTP/1.1 connections per host: 32 MJPEG tiles would starve the page
+  and its Dash callbacks; 32 snapshot refreshes a second would still queue behind them.
+- The mosaic is one connection whatever the number of cameras, all tiles move in step, and the
+  relay builds each mosaic frame once per tick for every wall watching (no per-viewer encode).
+- The overlay grid (same columns/rows as the mosaic, percentage-sized so it scales with the
+  picture) carries what the burned-in ASCII label cannot: the Vietnamese dam name, a status
+  flag in words (MẤT TÍN HIỆU / CHẬM TÍN HIỆU since hh:mm), the frame age, and the click target.
+Only camera ids reach the browser; every URL here is a same-origin /streams path.
+
+Layouts are skeletons: texts and states come from callbacks/cameras.py (language switch
+without a reload, status every 2 s).
+"""
 from __future__ import annotations
 
-from dash import html
+import csv
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+STATUS_MS = 2_000  # status poll: /streams/status (through a 1 s server-side cache)
+STRIP_MS = 3_000  # overview strip: snapshots rotate, counts refresh
+STRIP_SIZE = 6  # snapshots in the overview strip
+DAMS_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "dams.csv"
+DEFAULT_COLUMNS = 8  # RelayOptions.mosaic_columns default
 
 
-def layout(**_query: str) -> html.Div:
-    return html.Div(html.H2("cameras"), className="placeholder")
+@lru_cache(maxsize=1)
+def dam_facts() -> dict[str, dict[str, str]]:
+    """data/reference/dams.csv by dam id (HOA_BINH): river, provinces before/after 2025, MW, note."""
+    try:
+        with DAMS_CSV.open(encoding="utf-8", newline="") as fh:
+            return {row["id"]: row for row in csv.DictReader(fh)}
+    except OSError:
+        return {}
+
+
+def _settings() -> Any:
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("OPS_SETTINGS") if has_app_context() else None
+
+
+def camera_ids() -> list[str]:
+    """Ids of the configured cameras, in mosaic order (empty when the relay is off)."""
+    from callbacks.cameras import camera_config
+
+    return [c["id"] for c in camera_config()["cameras"]]
+
+
+def href(cam: str | None = None, kiosk: bool = False) -> str:
+    """A shareable URL of the wall or of one camera; the kiosk flag survives navigation."""
+    query = {k: v for k, v in (("cam", cam), ("kiosk", "1" if kiosk else None)) if v}
+    return "/cameras" + ("?" + urlencode(query) if query else "")
+
+
+def _kiosk(query: dict[str, str]) -> bool:
+    return str(query.get("kiosk", "")).lower() in ("1", "true")
+
+
+def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
+    rows = max(1, -(-count // columns))
+    grid = {"gridTemplateColumns": f"repeat({columns}, 1fr)", "gridTemplateRows": f"repeat({rows}, 1fr)"}
+    return html.Div(id="cam-wall-page", className="cam-page cam-wall-page", children=[
+        html.Div(className="cam-head", children=[
+            html.H1(id="cam-title", className="cam-title"),
+            html.Div(id="cam-counts", className="cam-counts"),
+        ]),
+        html.Div(className="cam-wall", children=[
+            # One MJPEG connection for every camera; ?r= changes only when the relay restarts.
+            html.Img(id="cam-mosaic", className="cam-mosaic", src=f"/streams/mosaic.mjpg?r={boot}",
+                     alt=""),
+            html.Div(id="cam-overlay", className="cam-overlay", style=grid),
+        ]),
+        html.Div(className="cam-bottom", children=[
+            html.Section(className="cam-panel cam-down-panel", children=[
+                html.H2(id="cam-down-title", className="cam-panel-title"),
+                html.Div(id="cam-down", className="cam-down"),
+            ]),
+            html.Section(className="cam-panel cam-map-panel", children=[
+                html.H2(id="cam-map-title", className="cam-panel-title"),
+                dcc.Graph(id="cam-map", className="cam-map",
+                          config={"displayModeBar": False, "staticPlot": True, "responsive": True},
+                          style={"height": "100%", "width": "100%"}),
+            ]),
+            html.Section(className="cam-panel cam-note-panel", children=[
+                html.Div(id="cam-note", className="cam-note"),
+            ]),
+        ]),
+        dcc.Store(id="cam-map-sig"),
+    ])
+
+
+def focus(cam: str, kiosk: bool, boot: str) -> html.Div:
+    return html.Div(id="cam-focus-page", className="cam-page cam-focus-page", children=[
+        dcc.Store(id="cam-focus", data=cam),
+        html.Div(className="cam-head", children=[
+            dcc.Link(id="cam-back", href=href(None, kiosk), className="cam-back control"),
+            html.H1(id="cam-focus-title", className="cam-title"),
+            html.Div(id="cam-focus-state", className="cam-focus-state"),
+        ]),
+        html.Div(className="cam-focus-body", children=[
+            html.Div(className="cam-live-box", children=[
+                # One connection: the full-size live stream of this camera only.
+                html.Img(id="cam-live-img", className="cam-live-img",
+                         src=f"/streams/{cam}.mjpg?r={boot}", alt=""),
+                html.Div(id="cam-live-flag", className="cam-live-flag"),
+            ]),
+            html.Aside(id="cam-facts", className="cam-facts"),
+        ]),
+    ])
+
+
+def message(key_id: str) -> html.Div:
+    return html.Div(id="cam-message-page", className="cam-page cam-message-page", children=[
+        dcc.Store(id="cam-message-key", data=key_id),
+        html.Div(id="cam-message", className="cam-message"),
+    ])
+
+
+def layout(cam: str | None = None, **query: str) -> html.Div:
+    """The wall, or one camera when ?cam=<id> names a configured camera."""
+    from callbacks.cameras import RELAY_BOOT, camera_config
+
+    config = camera_config()
+    kiosk = _kiosk(query)
+    ids = [c["id"] for c in config["cameras"]]
+    children: list[Any] = [dcc.Interval(id="cam-tick", interval=STATUS_MS)]
+    if not config["enabled"]:
+        children.append(message("cam.disabled"))
+    elif cam and cam not in ids:
+        children.append(message("cam.unknown"))
+    elif cam:
+        children.append(focus(cam, kiosk, RELAY_BOOT))
+    else:
+        children.append(wall(kiosk, config["columns"], len(ids), RELAY_BOOT))
+    return html.Div(children, id="cameras", className="cameras" + (" is-kiosk" if kiosk else ""))
+
+
+def camera_strip() -> html.Div:
+    """Compact camera row for the wall overview: rotating snapshots + live/offline counts.
+
+    Self-contained (own interval and ids), filled by callbacks.cameras.update_strip; place it
+    anywhere on a page, e.g. inside `overview-camera-strip`.
+    """
+    return html.Div(id="cam-strip", className="cam-strip", children=[
+        dcc.Interval(id="cam-strip-tick", interval=STRIP_MS),
+        html.Div(id="cam-strip-body", className="cam-strip-body"),
+    ])

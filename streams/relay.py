@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +28,18 @@ def mjpeg_part(jpeg: bytes, ts: float | None = None) -> bytes:
     stamp = f"X-Timestamp: {ts:.3f}\r\n" if ts else ""
     head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n{stamp}\r\n".encode()
     return head + jpeg + b"\r\n"
+
+
+# Head of a stream written straight to a viewer's socket (servers from streams.server only).
+# Chunked, so HTTP clients hand over each part as it arrives instead of filling a read buffer.
+STREAM_HEAD = (f"HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary={BOUNDARY}\r\n"
+               "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\n"
+               "Connection: close\r\n\r\n").encode()
+
+
+def wire_chunk(part: bytes) -> bytes:
+    """A part as one HTTP/1.1 chunk: built once per frame, sent as is to every viewer."""
+    return b"%x\r\n" % len(part) + part + b"\r\n"
 
 
 def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
@@ -136,6 +150,8 @@ class MosaicFrame:
     built: float  # monotonic
     jpeg: bytes
     ts: float  # wall clock of the build
+    part: bytes = b""  # the whole multipart part (boundary, headers, JPEG, CRLF), shared by all viewers
+    wire: bytes = b""  # the part as an HTTP chunk, for viewers fed by the fan-out thread
 
 
 class Mosaic:
@@ -150,6 +166,7 @@ class Mosaic:
         rows = max(1, -(-len(readers) // self.columns))
         self._canvas = np.zeros((rows * self.tile_h, self.columns * self.tile_w, 3), np.uint8)
         self._tiles: dict[str, tuple[int, State, np.ndarray]] = {}  # decoded once per camera frame
+        self._bands: dict[tuple[str, State], np.ndarray] = {}  # label bands, drawn once per state
         self._lock = threading.Lock()
         self._frame: MosaicFrame | None = None
         self.builds = 0
@@ -159,7 +176,10 @@ class Mosaic:
         with self._lock:
             now = time.monotonic()
             if self._frame is None or now - self._frame.built >= self.period * 0.8:
-                self._frame = MosaicFrame((self._frame.seq + 1) if self._frame else 1, now, self._build(), time.time())
+                jpeg, ts = self._build(), time.time()
+                part = mjpeg_part(jpeg, ts)
+                self._frame = MosaicFrame((self._frame.seq + 1) if self._frame else 1, now, jpeg, ts,
+                                          part, wire_chunk(part))
                 self.builds += 1
             return self._frame
 
@@ -186,6 +206,8 @@ class Mosaic:
                 else:
                     try:
                         tile = decode_for_width(frame, self.tile_w)[: self.tile_h]
+                        if frame.jpeg is None:  # may be the reader's own pixels: never draw on them
+                            tile = tile.copy()
                     except ValueError:
                         tile = offline_tile(reader.camera.name, self.tile_w, self.tile_h, State.STALE)
                     tile = self._label(tile, reader.camera.name, state, label_h)
@@ -196,17 +218,106 @@ class Mosaic:
         return encode_jpeg(self._canvas, self.options.jpeg_quality)
 
     def _label(self, tile: np.ndarray, name: str, state: State, label_h: int) -> np.ndarray:
-        tile = tile.copy()
+        """Paste the label band (drawn once per camera and state) onto a tile the mosaic owns."""
         h, w = tile.shape[:2]
-        tile[h - label_h :] = (tile[h - label_h :] * 0.3).astype(np.uint8)  # dark band: readable text
-        scale = label_h / 30
-        cv2.putText(tile, ascii_label(name), (6, h - label_h // 4), cv2.FONT_HERSHEY_SIMPLEX, scale,
-                    (255, 255, 255), 1, cv2.LINE_AA)
-        cv2.circle(tile, (w - label_h // 2 - 4, h - label_h // 2), label_h // 3, STATE_COLOURS[state], -1)
+        band = self._bands.get((name, state))
+        if band is None or band.shape[:2] != (label_h, w):
+            band = np.full((label_h, w, 3), 18, np.uint8)  # dark band: readable text, drawn once
+            scale = label_h / 30
+            cv2.putText(band, ascii_label(name), (6, label_h - label_h // 4), cv2.FONT_HERSHEY_SIMPLEX, scale,
+                        (255, 255, 255), 1, cv2.LINE_AA)
+            cv2.circle(band, (w - label_h // 2 - 4, label_h // 2), label_h // 3, STATE_COLOURS[state], -1)
+            self._bands[(name, state)] = band
+        tile[h - label_h :] = band
         if state is not State.LIVE:
             cv2.rectangle(tile, (0, 0), (w - 1, h - 1), STATE_COLOURS[state], 3)
-        cv2.rectangle(tile, (0, 0), (w - 1, h - 1), (0, 0, 0), 1)
+        tile[:, :1] = tile[:, -1:] = 0  # 1 px black frame between tiles
+        tile[:1] = tile[-1:] = 0
         return tile
+
+
+class _SocketViewer:
+    """A viewer fed by a fan-out thread: never blocks the others, skips frames when backed up."""
+
+    __slots__ = ("sock", "pending", "done", "lock", "sent_at")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.pending: memoryview | None = None  # the rest of a part the socket could not take yet
+        self.done = threading.Event()
+        self.lock = threading.Lock()  # one sender at a time (frames vs keep-alive pictures)
+        self.sent_at = time.monotonic()
+
+    def offer(self, wire: bytes) -> bool:
+        """Send without blocking; False when the viewer has gone."""
+        if not self.lock.acquire(blocking=False):
+            return True  # another thread is sending to this viewer right now: skip
+        try:
+            return self._offer(wire)
+        finally:
+            self.lock.release()
+
+    def _offer(self, wire: bytes) -> bool:
+        self.sent_at = time.monotonic()
+        try:
+            if self.pending is not None:
+                sent = self.sock.send(self.pending, socket.MSG_DONTWAIT)
+                self.pending = self.pending[sent:] if sent < len(self.pending) else None
+                if self.pending is not None:
+                    return True  # still backed up: this viewer skips the frame, the others do not wait
+            sent = self.sock.send(wire, socket.MSG_DONTWAIT)
+            if sent < len(wire):
+                self.pending = memoryview(wire)[sent:]
+        except BlockingIOError:
+            pass
+        except OSError:
+            return False
+        return True
+
+
+class _Fanout:
+    """One thread per stream (camera+width, or the mosaic) sends each frame to all its viewers.
+
+    Per frame that is one wake-up and one non-blocking send per viewer from a single thread,
+    instead of one thread wake-up, a generator step and the WSGI write path per viewer.
+    The thread ends when its last viewer leaves or the relay stops.
+    """
+
+    def __init__(self, name: str, next_wire: Callable[[], bytes | None], stopping: threading.Event) -> None:
+        self.next_wire, self.stopping = next_wire, stopping
+        self.viewers: list[_SocketViewer] = []
+        self.closed = False
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                with self.lock:
+                    if not self.viewers:
+                        self.closed = True
+                        return
+                    viewers = list(self.viewers)
+                wire = self.next_wire()
+                if wire is None:
+                    continue
+                gone = [v for v in viewers if not v.offer(wire)]
+                if gone:
+                    with self.lock:
+                        self.viewers = [v for v in self.viewers if v not in gone]
+                    for viewer in gone:
+                        viewer.done.set()
+        finally:
+            with self.lock:
+                self.closed = True
+                rest, self.viewers = self.viewers, []
+            for viewer in rest:
+                viewer.done.set()
+
+    def remove(self, viewer: _SocketViewer) -> None:
+        with self.lock:
+            if viewer in self.viewers:
+                self.viewers.remove(viewer)
 
 
 class Relay:
@@ -220,6 +331,76 @@ class Relay:
         self.stopping = threading.Event()
         self._viewers = 0
         self._viewer_lock = threading.Lock()
+        self._parts: dict[tuple[str, int | None], tuple[int, bytes]] = {}
+        self._parts_lock = threading.Lock()
+        self._fanouts: dict[tuple[str, int | None], _Fanout] = {}
+        self._fanout_lock = threading.Lock()
+        # Full-size viewers on raw sockets are fed by the camera's reader thread as it publishes:
+        # no extra thread wake-up per frame at all (copy-on-write lists: the reader never locks).
+        self._direct: dict[str, tuple[_SocketViewer, ...]] = {}
+        self._wires: dict[tuple[str, int | None], tuple[int, bytes]] = {}
+        for cam_id, reader in readers.items():
+            self._hook(cam_id, reader)
+
+    def _hook(self, cam_id: str, reader: CameraReader) -> None:
+        publish = reader.slot.publish
+
+        def publish_and_send(*args: object, **kwargs: object) -> Frame:
+            frame = publish(*args, **kwargs)
+            viewers = self._direct.get(cam_id)
+            if viewers:
+                self._send_direct(cam_id, frame, viewers)
+            return frame
+
+        reader.slot.publish = publish_and_send  # type: ignore[method-assign]
+
+    def wire(self, cam_id: str, frame: Frame, width: int | None) -> bytes:
+        """The part of this frame as an HTTP chunk, built once (in one join) and shared by all."""
+        key = (cam_id, width)
+        cached = self._wires.get(key)
+        if cached is not None and cached[0] == frame.seq:
+            return cached[1]
+        jpeg = self.renditions.get(cam_id, frame, width)
+        head = (f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n"
+                f"X-Timestamp: {frame.ts:.3f}\r\n\r\n").encode()
+        data = b"".join((b"%x\r\n" % (len(head) + len(jpeg) + 2), head, jpeg, b"\r\n\r\n"))
+        self._wires[key] = (frame.seq, data)  # a racing duplicate build is harmless
+        return data
+
+    def _send_direct(self, cam_id: str, frame: Frame, viewers: tuple[_SocketViewer, ...]) -> None:
+        try:
+            wire = self.wire(cam_id, frame, None)
+        except Exception:  # noqa: BLE001 (a bad frame must never stop the reader)
+            return
+        gone = [v for v in viewers if not v.offer(wire)]
+        for viewer in gone:
+            viewer.done.set()
+
+    def _direct_add(self, cam_id: str, viewer: _SocketViewer) -> None:
+        with self._fanout_lock:
+            self._direct[cam_id] = (*self._direct.get(cam_id, ()), viewer)
+
+    def _direct_remove(self, cam_id: str, viewer: _SocketViewer) -> None:
+        with self._fanout_lock:
+            self._direct[cam_id] = tuple(v for v in self._direct.get(cam_id, ()) if v is not viewer)
+
+    def part(self, cam_id: str, frame: Frame, width: int | None) -> bytes:
+        """One multipart part per (camera, width, frame), built by the first viewer, shared by all.
+
+        Every viewer then sends the same bytes object with a single write: no per-viewer
+        concatenation of headers and JPEG.
+        """
+        key = (cam_id, width)
+        cached = self._parts.get(key)
+        if cached is not None and cached[0] == frame.seq:
+            return cached[1]
+        with self._parts_lock:
+            cached = self._parts.get(key)
+            if cached is not None and cached[0] == frame.seq:
+                return cached[1]
+            data = mjpeg_part(self.renditions.get(cam_id, frame, width), frame.ts)
+            self._parts[key] = (frame.seq, data)
+            return data
 
     def snapshot(self, cam_id: str, width: int | None) -> tuple[bytes, bool]:
         """(JPEG, live?) — the latest frame, or the placeholder when the camera has none."""
@@ -261,7 +442,7 @@ class Relay:
                     yield mjpeg_part(self.snapshot(cam_id, width)[0])
                     continue
                 seq = frame.seq
-                yield mjpeg_part(self.renditions.get(cam_id, frame, width), frame.ts)
+                yield self.part(cam_id, frame, width)
         finally:
             with self._viewer_lock:
                 reader.viewers -= 1
@@ -274,6 +455,85 @@ class Relay:
                 frame = self.mosaic.next_tick(self.stopping)
                 if frame is None:
                     break
-                yield mjpeg_part(frame.jpeg, frame.ts)
+                yield frame.part
         finally:
             self._drop_viewer()
+
+    # -- viewers written straight to their sockets (servers from streams.server) --------------------
+    def _camera_wires(self, cam_id: str, width: int | None) -> Callable[[], bytes | None]:
+        reader = self.readers[cam_id]
+        latest = reader.slot.latest
+        seq = [latest.seq if latest else 0]
+
+        def next_wire() -> bytes | None:
+            frame = reader.slot.wait_newer(seq[0], timeout=1.0)
+            if self.stopping.is_set():
+                return None
+            if frame is None:  # no news for a second: repeat a picture so proxies keep the stream
+                return wire_chunk(mjpeg_part(self.snapshot(cam_id, width)[0]))
+            seq[0] = frame.seq
+            return self.wire(cam_id, frame, width)
+
+        return next_wire
+
+    def _mosaic_wires(self) -> bytes | None:
+        frame = self.mosaic.next_tick(self.stopping)
+        return frame.wire if frame is not None else None
+
+    def _attach(self, key: tuple[str, int | None], viewer: _SocketViewer) -> _Fanout:
+        with self._fanout_lock:
+            fan = self._fanouts.get(key)
+            if fan is not None:
+                with fan.lock:
+                    if not fan.closed:
+                        fan.viewers.append(viewer)
+                        return fan
+            source = self._mosaic_wires if key[0] == "" else self._camera_wires(*key)
+            fan = _Fanout(f"relay-fanout-{key[0] or 'mosaic'}", source, self.stopping)
+            fan.viewers.append(viewer)
+            self._fanouts[key] = fan
+            fan.thread.start()
+            return fan
+
+    def serve_socket(self, sock: socket.socket, cam_id: str | None, width: int | None = None) -> None:
+        """Stream a camera (or the mosaic when cam_id is None) on a raw socket until the viewer leaves.
+
+        The caller's thread writes the head and the current picture, then only waits: the
+        stream's fan-out thread sends every further frame. The socket is shut down at the end.
+        """
+        reader = self.readers[cam_id] if cam_id else None
+        if reader is not None:
+            with self._viewer_lock:
+                reader.viewers += 1
+        viewer, fan, direct = _SocketViewer(sock), None, False
+        try:
+            if reader is None:
+                first = self.mosaic.current().part
+            else:
+                frame = reader.slot.latest
+                live = frame is not None and reader.state() is not State.OFFLINE
+                first = self.part(cam_id, frame, width) if live else mjpeg_part(self.snapshot(cam_id, width)[0])
+            sock.sendall(STREAM_HEAD + wire_chunk(first))
+            if reader is not None and width is None:
+                self._direct_add(cam_id, viewer)
+                direct = True
+            else:
+                fan = self._attach((cam_id or "", width), viewer)
+            while not viewer.done.wait(1.0) and not self.stopping.is_set():
+                # No frame for a second: repeat a picture so proxies keep the stream.
+                if direct and time.monotonic() - viewer.sent_at >= 1.0 and not viewer.offer(
+                        wire_chunk(mjpeg_part(self.snapshot(cam_id, None)[0]))):
+                    break
+        except OSError:
+            pass  # the viewer left while we wrote the head
+        finally:
+            if direct:
+                self._direct_remove(cam_id, viewer)
+            if fan is not None:
+                fan.remove(viewer)
+            if reader is not None:
+                with self._viewer_lock:
+                    reader.viewers -= 1
+            self._drop_viewer()
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 MJPEG_TYPE = "multipart/x-mixed-replace; boundary=opsframe"
 NO_STORE = {"Cache-Control": "no-store"}
+# Set in the WSGI environ by streams.server's request handler: the viewer's raw socket.
+STREAM_SOCKET = "ops.stream_socket"
 _PROXY_PATH = re.compile(r"^(status|mosaic\.(jpg|mjpg)|[a-z0-9-]{1,64}\.(jpg|mjpg))$")
 
 
@@ -56,10 +58,21 @@ def make_blueprint(service: StreamService) -> Blueprint:
     def mosaic_jpg() -> Response:
         return Response(relay.mosaic.current().jpeg, mimetype="image/jpeg")
 
+    def direct(cam_id: str | None, width: int | None) -> Response | None:
+        """Servers from streams.server hand over the socket: one fan-out thread feeds all viewers."""
+        sock = request.environ.get(STREAM_SOCKET)
+        if sock is None:
+            return None
+        relay.serve_socket(sock, cam_id, width)  # blocks until the viewer leaves; socket shut down
+        return Response(b"", status=200)  # nothing reaches the client: the server's write just fails
+
     @bp.get("/mosaic.mjpg")
     def mosaic_mjpg() -> Response:
         if not relay.try_add_viewer():
             return _error(503, "too many viewers")
+        done = direct(None, None)
+        if done is not None:
+            return done
         return Response(relay.mosaic_stream(), mimetype=MJPEG_TYPE, direct_passthrough=True)
 
     @bp.get("/<cam_id>.jpg")
@@ -72,6 +85,9 @@ def make_blueprint(service: StreamService) -> Blueprint:
         cam_id, width = reader_id(cam_id), _width()
         if not relay.try_add_viewer():
             return _error(503, "too many viewers")
+        done = direct(cam_id, width)
+        if done is not None:
+            return done
         return Response(relay.camera_stream(cam_id, width), mimetype=MJPEG_TYPE, direct_passthrough=True)
 
     @bp.errorhandler(404)

@@ -1,0 +1,394 @@
+"""Camera wall callbacks: relay status (cached 1 s) to tiles, counts, map, focus facts and strip.
+
+Status comes from the in-process relay (`server.extensions["ops_streams"].status()`) or, when
+the relay runs as its own service (settings.relay_url), from its /streams/status over HTTP.
+Either way a failure yields None and the page says "relay unavailable"; it never raises.
+Camera source URLs never leave the relay: the rows are filtered to public keys below.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+import dash
+import plotly.graph_objects as go
+from dash import Input, Output, State, dcc, html, no_update
+
+from data.clock import VN_TZ
+from layouts.cameras import DEFAULT_COLUMNS, STRIP_SIZE, dam_facts, href
+from web.i18n import norm, number, t
+
+log = logging.getLogger(__name__)
+
+# Changes when this process restarts: the <img> URLs change with it, so walls reconnect.
+RELAY_BOOT = format(int(time.time() * 1000) % 10**10, "x")
+STATUS_TTL = 1.0  # seconds: every wall and strip polling within a second shares one read
+PUBLIC_KEYS = ("id", "name", "dam", "river", "province", "capacity_mw", "lat", "lon", "state", "fps",
+               "age_s", "last_frame_at", "reconnects", "viewers", "last_error")
+STATES = ("LIVE", "STALE", "OFFLINE", "CONNECTING")
+DOWN = ("OFFLINE", "STALE")
+STATE_COLOURS = {"LIVE": "#2fd67b", "STALE": "#ffb020", "OFFLINE": "#ff4d5a", "CONNECTING": "#7cc4ff"}
+_lock = threading.Lock()
+
+
+# --- where the status comes from ---------------------------------------------------------------
+
+def _app() -> Any:
+    from flask import current_app, has_app_context
+
+    return current_app._get_current_object() if has_app_context() else None  # noqa: SLF001
+
+
+def _service(app: Any) -> Any:
+    return app.extensions.get("ops_streams") if app is not None else None
+
+
+def _fetch_status(app: Any) -> list[dict[str, Any]] | None:
+    service = _service(app)
+    if service is not None and callable(getattr(service, "status", None)):
+        return list(service.status())
+    settings = app.config.get("OPS_SETTINGS") if app is not None else None
+    if settings is not None and getattr(settings, "cameras", False) and getattr(settings, "relay_url", ""):
+        import requests
+
+        resp = requests.get(settings.relay_url.rstrip("/") + "/streams/status", timeout=(1.0, 2.0))
+        resp.raise_for_status()
+        rows = resp.json()
+        return rows if isinstance(rows, list) else None
+    return None
+
+
+def relay_status(max_age: float = STATUS_TTL) -> list[dict[str, Any]] | None:
+    """Public status rows of every camera (mosaic order), at most `max_age` s old; None if unavailable."""
+    app = _app()
+    if app is None:
+        return None
+    now = time.monotonic()
+    with _lock:
+        cached = app.extensions.get("ops_cameras_status")
+        if cached is not None and now - cached[0] < max_age:
+            return cached[1]
+        try:
+            raw = _fetch_status(app)
+            rows = [{k: r.get(k) for k in PUBLIC_KEYS} for r in raw if isinstance(r, dict)] if raw else raw
+        except Exception:  # noqa: BLE001 (the relay must never break a page)
+            log.warning("camera status unavailable", exc_info=True)
+            rows = None
+        app.extensions["ops_cameras_status"] = (now, rows)
+        return rows
+
+
+def camera_config() -> dict[str, Any]:
+    """{"enabled", "columns", "cameras": [{id, name, dam}]} for the layouts (no status needed)."""
+    app = _app()
+    service = _service(app)
+    if service is not None:
+        try:
+            return {"enabled": True, "columns": int(service.relay.mosaic.columns),
+                    "cameras": [{"id": c.id, "name": c.name, "dam": c.dam} for c in service.cameras.cameras]}
+        except AttributeError:
+            pass
+    settings = app.config.get("OPS_SETTINGS") if app is not None else None
+    if settings is None or not getattr(settings, "cameras", False):
+        return {"enabled": False, "columns": DEFAULT_COLUMNS, "cameras": []}
+    columns = DEFAULT_COLUMNS
+    try:  # an external relay normally shares the cameras file: use its mosaic geometry
+        from streams.config import load_cameras
+
+        columns = load_cameras(settings.cameras_file or None).relay.mosaic_columns
+    except Exception:  # noqa: BLE001
+        pass
+    rows = relay_status() or []
+    return {"enabled": True, "columns": columns,
+            "cameras": [{"id": r["id"], "name": r.get("name"), "dam": r.get("dam")} for r in rows]}
+
+
+def cameras_down() -> list[dict[str, Any]]:
+    """Cameras OFFLINE or STALE, for the overview alerts: [{id, name, state, since}].
+
+    since: ISO time of the camera's last frame (None if it never sent one). Empty when all are
+    live or when no relay answers (check relay_status() is None for "unavailable").
+    """
+    return [{"id": r["id"], "name": r.get("name") or r["id"], "state": r.get("state"),
+             "since": r.get("last_frame_at")}
+            for r in relay_status() or [] if r.get("state") in DOWN]
+
+
+# --- small texts --------------------------------------------------------------------------------
+
+def state_label(state: str | None, lang: str) -> str:
+    return t(f"cam.state.{state}", lang) if state in STATES else t("cam.state.unknown", lang)
+
+
+def vn_time(stamp: Any, seconds: bool = False) -> str:
+    """An ISO time from the relay (its own zone) as Viet Nam time, like the shell clock: 10:05."""
+    if not isinstance(stamp, str) or len(stamp) < 16:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(VN_TZ)
+        return moment.strftime("%H:%M:%S" if seconds else "%H:%M")
+    except ValueError:
+        return stamp[11:19] if seconds else stamp[11:16]
+
+
+def since_text(row: dict[str, Any], lang: str) -> str:
+    """'từ 10:05' (the last frame, Viet Nam time) or '' when the camera never sent a frame."""
+    clock = vn_time(row.get("last_frame_at"))
+    return f"{t('cam.since', lang)} {clock}" if clock else ""
+
+
+def age_text(age: float | None, lang: str) -> str:
+    """Frame age as a wall reads it: 80 ms / 2,5 s / 45 s / 12 phút / 3 giờ."""
+    if age is None:
+        return "—"
+    if age < 1:
+        return f"{int(max(age, 0.001) * 1000)} ms"
+    if age < 10:
+        return f"{number(age, lang, 1)} s"
+    if age < 120:
+        return f"{number(age, lang)} s"
+    if age < 7200:
+        return f"{number(age // 60, lang)} {t('cam.min', lang)}"
+    return f"{number(age // 3600, lang)} {t('cam.hour', lang)}"
+
+
+def counts(rows: list[dict[str, Any]] | None) -> Counter:
+    return Counter(str(r.get("state")) for r in rows or [])
+
+
+def _kiosk(search: str | None) -> bool:
+    value = parse_qs((search or "").lstrip("?")).get("kiosk", [""])[0].lower()
+    return value in ("1", "true")
+
+
+# --- builders (plain functions of plain data) ---------------------------------------------------
+
+def count_chips(rows: list[dict[str, Any]] | None, lang: str) -> list[html.Span]:
+    got = counts(rows)
+    chips = [html.Span([html.B(str(got.get(s, 0)), className="cam-count-n"),
+                        html.Span(state_label(s, lang), className="cam-count-label")],
+                       className=f"cam-count cam-count-{s.lower()}", id=f"cam-count-{s.lower()}")
+             for s in ("LIVE", "STALE", "OFFLINE")]
+    if got.get("CONNECTING"):
+        chips.append(html.Span([html.B(str(got["CONNECTING"]), className="cam-count-n"),
+                                html.Span(state_label("CONNECTING", lang), className="cam-count-label")],
+                               className="cam-count cam-count-connecting"))
+    return chips
+
+
+def tile(row: dict[str, Any], lang: str, kiosk: bool) -> dcc.Link:
+    """One overlay cell: status flag (words, not only colour), name band with frame age."""
+    state = str(row.get("state"))
+    flag = None
+    if state != "LIVE":
+        flag = html.Div(className="cam-tile-flag", children=[
+            html.Div(state_label(state, lang), className="cam-tile-state"),
+            html.Div(since_text(row, lang), className="cam-tile-since"),
+        ])
+    return dcc.Link(id=f"cam-tile-{row['id']}", href=href(row["id"], kiosk),
+                    className=f"cam-tile cam-{state.lower()}", children=[
+        flag,
+        html.Div(className="cam-tile-band", children=[
+            html.Span(className="cam-dot"),
+            html.Span(row.get("name") or row["id"], className="cam-tile-name"),
+            html.Span(age_text(row.get("age_s"), lang), className="cam-tile-age"),
+        ]),
+    ])
+
+
+def down_list(rows: list[dict[str, Any]] | None, lang: str, kiosk: bool) -> list[Any]:
+    if rows is None:
+        return [html.Div(t("cam.relay_na", lang), className="cam-empty cam-bad-text")]
+    down = [r for r in rows if r.get("state") != "LIVE"]
+    if not down:
+        return [html.Div(t("cam.all_ok", lang), className="cam-empty cam-good-text")]
+    order = {s: i for i, s in enumerate(("OFFLINE", "STALE", "CONNECTING"))}
+    down.sort(key=lambda r: (order.get(str(r.get("state")), 9), r.get("name") or ""))
+    return [dcc.Link(href=href(r["id"], kiosk), className=f"cam-down-row cam-{str(r.get('state')).lower()}",
+                     children=[html.Span(className="cam-dot"),
+                               html.Span(r.get("name") or r["id"], className="cam-down-name"),
+                               html.Span(state_label(r.get("state"), lang), className="cam-down-state"),
+                               html.Span(since_text(r, lang), className="cam-down-since"),
+                               html.Span(r.get("province") or "", className="cam-down-where")])
+            for r in down]
+
+
+def map_figure(rows: list[dict[str, Any]] | None, lang: str) -> go.Figure:
+    """Dams by status on plain lon/lat axes (no tiles or geo data: nothing loads from outside)."""
+    fig = go.Figure()
+    rows = [r for r in rows or [] if r.get("lat") is not None and r.get("lon") is not None]
+    for state in ("LIVE", "CONNECTING", "STALE", "OFFLINE"):
+        group = [r for r in rows if r.get("state") == state]
+        if not group:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[r["lon"] for r in group], y=[r["lat"] for r in group],
+            mode="markers" if state == "LIVE" else "markers+text",
+            text=[r.get("name") for r in group], textposition="middle right",
+            textfont={"color": STATE_COLOURS[state], "size": 15},
+            marker={"size": 13 if state == "LIVE" else 17, "color": STATE_COLOURS[state],
+                    "line": {"color": "#0a1120", "width": 1.5}},
+            name=f"{state_label(state, lang)} ({len(group)})"))
+    # Hà Nội as a landmark so the dots read as a map of Viet Nam.
+    fig.add_trace(go.Scatter(x=[105.85], y=[21.03], mode="markers+text", text=["Hà Nội"],
+                             textposition="middle right", textfont={"color": "#9fb0cc", "size": 13},
+                             marker={"symbol": "star", "size": 13, "color": "#9fb0cc"}, showlegend=False))
+    lons = [r["lon"] for r in rows] or [102.0, 109.5]
+    lats = [r["lat"] for r in rows] or [10.0, 23.5]
+    axis = {"showgrid": True, "gridcolor": "#1c2a45", "zeroline": False, "tickfont": {"color": "#9fb0cc"},
+            "ticksuffix": "°", "dtick": 2}
+    fig.update_layout(
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="#0d1628", margin={"l": 40, "r": 10, "t": 6, "b": 28},
+        showlegend=True, legend={"font": {"color": "#eef3fb", "size": 14}, "bgcolor": "rgba(10,17,32,0.7)",
+                                 "x": 0.99, "xanchor": "right", "y": 0.99, "yanchor": "top"},
+        xaxis={**axis, "range": [min(lons) - 0.6, max(lons) + 2.4]},
+        yaxis={**axis, "range": [min(lats) - 0.6, max(lats) + 0.6], "scaleanchor": "x", "scaleratio": 1.04},
+    )
+    return fig
+
+
+def facts_children(row: dict[str, Any] | None, cam: str, lang: str) -> list[Any]:
+    """River, provinces before and after the 1 July 2025 merger, MW, coordinates, demo note."""
+    row = row or {"id": cam}
+    facts = dam_facts().get(str(row.get("dam") or ""), {})
+
+    def fact(key: str, value: Any) -> html.Div:
+        return html.Div(className="cam-fact", children=[html.Dt(t(key, lang)), html.Dd(value or "—")])
+
+    lat = row.get("lat") if row.get("lat") is not None else facts.get("lat")
+    lon = row.get("lon") if row.get("lon") is not None else facts.get("lon")
+    mw = row.get("capacity_mw") or facts.get("capacity_mw")
+    coords = (f"{number(float(lat), lang, 4)}° N, {number(float(lon), lang, 4)}° E"
+              if lat is not None and lon is not None else None)
+    items = [
+        fact("cam.river", row.get("river") or facts.get("river")),
+        fact("cam.province", row.get("province") or facts.get("province")),
+        fact("cam.province_2025", facts.get("province_2025")),
+        fact("cam.capacity", f"{number(float(mw), lang)} MW" if mw else None),
+        fact("cam.coords", coords),
+    ]
+    status = [
+        fact("cam.age", age_text(row.get("age_s"), lang)),
+        fact("cam.fps", number(row.get("fps"), lang, 1) if row.get("fps") is not None else None),
+        fact("cam.last_frame", vn_time(row.get("last_frame_at"), seconds=True) or None),
+        fact("cam.reconnects", number(row.get("reconnects"), lang) if row.get("reconnects") is not None else None),
+    ]
+    if row.get("last_error") and row.get("state") != "LIVE":
+        status.append(fact("cam.last_error", row["last_error"]))
+    return [
+        html.H2(t("cam.facts", lang), className="cam-panel-title"),
+        html.Dl(items, className="cam-facts-list"),
+        html.H2(t("cam.health", lang), className="cam-panel-title"),
+        html.Dl(status, className="cam-facts-list"),
+        html.P(t("cam.demo_note", lang), className="cam-demo-note"),
+    ]
+
+
+def strip_children(rows: list[dict[str, Any]] | None, lang: str, n: int = 0) -> list[Any]:
+    """Overview strip: counts, then STRIP_SIZE snapshots of live cameras, rotating each tick."""
+    if rows is None:
+        return [html.Span(t("cam.relay_na", lang), className="cam-strip-count cam-bad-text")]
+    got = counts(rows)
+    live = [r for r in rows if r.get("state") == "LIVE"]
+    down = len(rows) - len(live)
+    summary = html.Div(className="cam-strip-summary", children=[
+        html.Span(t("cam.title", lang), className="cam-strip-title"),
+        html.Span(f"{got.get('LIVE', 0)}/{len(rows)} {state_label('LIVE', lang).lower()}",
+                  className="cam-strip-count cam-good-text", id="cam-strip-live"),
+        html.Span(f"{down} {t('cam.down_short', lang)}", id="cam-strip-down",
+                  className="cam-strip-count " + ("cam-bad-text" if down else "cam-muted-text")),
+    ])
+    shots = []
+    if live:
+        start = (n * STRIP_SIZE) % len(live)
+        picked = [live[(start + i) % len(live)] for i in range(min(STRIP_SIZE, len(live)))]
+        # Snapshots, not streams: the overview page keeps its connections for its own callbacks.
+        shots = [dcc.Link(href=href(r["id"]), className="cam-shot", children=[
+            html.Img(src=f"/streams/{r['id']}.jpg?w=320&t={n}", alt="", className="cam-shot-img"),
+            html.Span(r.get("name") or r["id"], className="cam-shot-name"),
+        ]) for r in picked]
+    return [summary, html.Div(shots, className="cam-shots")]
+
+
+# --- the callbacks ------------------------------------------------------------------------------
+
+def update_wall(_n: int | None, lang: str | None, search: str | None, sig: Any) -> tuple[Any, ...]:
+    """Title, counts, overlay tiles, attention list, map (redrawn only when states change)."""
+    lang = norm(lang)
+    rows = relay_status()
+    kiosk = _kiosk(search)
+    overlay = [tile(r, lang, kiosk) for r in rows] if rows else []
+    title = f"{t('cam.title', lang)} · {len(rows)} {t('cam.sites', lang)}" if rows else t("cam.title", lang)
+    new_sig = [lang, [(r.get("id"), r.get("state")) for r in rows or []]]
+    figure = map_figure(rows, lang) if new_sig != sig else no_update
+    note = [html.P(t("cam.demo_note", lang), className="cam-demo-note"),
+            html.Dl(className="cam-legend", children=[
+                html.Div([html.Dt([html.Span(className="cam-dot"), state_label(s, lang)]),
+                          html.Dd(t(f"cam.means.{s}", lang))], className=f"cam-legend-row cam-{s.lower()}")
+                for s in ("LIVE", "STALE", "OFFLINE")]),
+            html.P(t("cam.click_hint", lang), className="control")]
+    return (title, count_chips(rows, lang) if rows is not None else [], overlay,
+            t("cam.attention", lang), down_list(rows, lang, kiosk), t("cam.map", lang), note,
+            figure, new_sig if figure is not no_update else no_update)
+
+
+def update_focus(_n: int | None, lang: str | None, cam: str | None) -> tuple[Any, ...]:
+    lang = norm(lang)
+    rows = relay_status()
+    row = next((r for r in rows or [] if r.get("id") == cam), None)
+    state = str(row.get("state")) if row else "OFFLINE"
+    name = (row or {}).get("name") or cam or ""
+    badge = html.Span([html.Span(className="cam-dot"), state_label(state, lang)],
+                      className=f"cam-state-badge cam-{state.lower()}")
+    flag = None
+    if rows is None:
+        flag = html.Div(t("cam.relay_na", lang), className="cam-live-flag-text cam-offline")
+    elif state != "LIVE":
+        flag = html.Div([html.Div(state_label(state, lang), className="cam-tile-state"),
+                         html.Div(since_text(row or {}, lang), className="cam-tile-since")],
+                        className=f"cam-live-flag-text cam-{state.lower()}")
+    return (f"{t('cam.dam', lang)} {name}", badge, flag, facts_children(row, cam or "", lang),
+            t("cam.back", lang))
+
+
+def update_message(lang: str | None, key: str | None) -> list[Any]:
+    lang = norm(lang)
+    return [html.H1(t(key or "cam.unknown", lang), className="cam-title"),
+            dcc.Link(t("cam.back", lang), href="/cameras", className="cam-back control")]
+
+
+def update_strip(n: int | None, lang: str | None) -> list[Any]:
+    return strip_children(relay_status(), norm(lang), n or 0)
+
+
+def register(app: dash.Dash) -> None:
+    tick, lang = Input("cam-tick", "n_intervals"), Input("lang", "data")
+    app.callback(
+        Output("cam-title", "children"), Output("cam-counts", "children"),
+        Output("cam-overlay", "children"), Output("cam-down-title", "children"),
+        Output("cam-down", "children"), Output("cam-map-title", "children"),
+        Output("cam-note", "children"), Output("cam-map", "figure"), Output("cam-map-sig", "data"),
+        tick, lang, State("url", "search"), State("cam-map-sig", "data"),
+    )(update_wall)
+    app.callback(
+        Output("cam-focus-title", "children"), Output("cam-focus-state", "children"),
+        Output("cam-live-flag", "children"), Output("cam-facts", "children"),
+        Output("cam-back", "children"),
+        tick, lang, State("cam-focus", "data"),
+    )(update_focus)
+    app.callback(Output("cam-message", "children"), lang, Input("cam-message-key", "data"))(update_message)
+    app.callback(Output("cam-strip-body", "children"), Input("cam-strip-tick", "n_intervals"),
+                 lang)(update_strip)
+    # A stalled <img> stream (relay or server restart) is reopened by the browser itself.
+    for img in ("cam-mosaic", "cam-live-img"):
+        app.clientside_callback(
+            dash.ClientsideFunction(namespace="cameras", function_name="watchdog"),
+            Output(img, "src"), tick, State(img, "id"), prevent_initial_call=True,
+        )

@@ -1,0 +1,154 @@
+"""The camera wall in headless Chromium: 32 moving tiles, live callbacks, OFFLINE within 5 s."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from settings import from_env
+from tests.browser.conftest import (
+    LiveApp,
+    console_errors,
+    login_browser,
+    make_driver,
+    requested_hosts,
+    screenshot,
+    start_live_app,
+    stop_live_app,
+    wait_for,
+)
+
+pytestmark = pytest.mark.timeout(180)
+
+# Hash the picture under every overlay cell (upper part: the label band is static).
+TILE_HASHES = """
+const img = document.getElementById('cam-mosaic');
+const overlay = document.getElementById('cam-overlay');
+if (!img || !overlay || !img.naturalWidth) { return null; }
+const n = overlay.children.length;
+const cols = getComputedStyle(overlay).gridTemplateColumns.split(' ').length;
+const rows = Math.ceil(n / cols);
+const c = document.createElement('canvas');
+c.width = img.naturalWidth; c.height = img.naturalHeight;
+const ctx = c.getContext('2d', {willReadFrequently: true});
+ctx.drawImage(img, 0, 0);
+const tw = c.width / cols, th = c.height / rows, out = [];
+for (let i = 0; i < n; i++) {
+  const x = Math.floor((i % cols) * tw) + 4, y = Math.floor(Math.floor(i / cols) * th) + 4;
+  const d = ctx.getImageData(x, y, Math.floor(tw) - 8, Math.floor(th * 0.7)).data;
+  let h = 0;
+  for (let j = 0; j < d.length; j += 12) { h = (h * 31 + d[j]) | 0; }
+  out.push(h);
+}
+return out;
+"""
+
+
+@pytest.fixture(scope="module")
+def cam_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    settings = from_env({}, data_dir=tmp_path_factory.mktemp("cam-var"), simulate=True, cameras=True,
+                        seed_years=1, feed_interval=1.0)
+    live = start_live_app(settings)
+    service = live.app.server.extensions["ops_streams"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(s["state"] != "LIVE" for s in service.status()):
+        time.sleep(0.2)
+    yield live
+    stop_live_app(live)
+
+
+@pytest.fixture
+def browser(cam_app: LiveApp) -> Iterator[object]:
+    """Headless Chromium at 1920x1080 signed in to the camera app (the shared one has no cameras)."""
+    driver = make_driver(1920, 1080)
+    try:
+        login_browser(driver, cam_app)
+        driver.get_log("browser")
+        yield driver
+    finally:
+        driver.quit()
+
+
+def tile_class(driver, cam_id: str) -> str:
+    """Class of a tile, read in the page (tiles are re-rendered every poll: no stale handles)."""
+    return driver.execute_script(
+        "const e = document.getElementById(arguments[0]); return e ? e.className : '';", f"cam-tile-{cam_id}")
+
+
+def tile_text(driver, cam_id: str) -> str:
+    return driver.execute_script(
+        "const e = document.getElementById(arguments[0]); return e ? e.textContent : '';", f"cam-tile-{cam_id}")
+
+
+def test_wall_all_tiles_move_and_page_stays_live(cam_app: LiveApp, browser) -> None:
+    service = cam_app.app.server.extensions["ops_streams"]
+    browser.get(cam_app.url + "/cameras")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#cam-overlay .cam-tile")) == 32)
+    # All 32 tiles change: sample the mosaic until every tile differs from the first sample.
+    first = wait_for(browser, lambda d: d.execute_script(TILE_HASHES))
+    assert len(first) == 32
+    changed: set[int] = set()
+
+    def all_changed(d) -> bool:
+        now = d.execute_script(TILE_HASHES) or first
+        changed.update(i for i, h in enumerate(now) if h != first[i])
+        return len(changed) == 32
+
+    wait_for(browser, all_changed, timeout=20)
+    # One connection for all the video: Dash callbacks still answer at once (language switch).
+    started = time.monotonic()
+    browser.find_element(By.ID, "lang-switch").click()
+    wait_for(browser, lambda d: "OPERATIONS CENTRE" in d.find_element(By.ID, "app-title").text.upper(),
+             timeout=5)
+    assert time.monotonic() - started < 2.0
+    wait_for(browser, lambda d: "Dam cameras" in d.find_element(By.ID, "cam-title").text, timeout=5)
+    browser.find_element(By.ID, "lang-switch").click()
+    wait_for(browser, lambda d: "Camera thủy điện" in d.find_element(By.ID, "cam-title").text, timeout=5)
+    assert service.relay.mosaic.builds > 0
+
+    # A camera goes down: the wall says so in words within 5 s.
+    cam = "thac-ba" if "thac-ba" in service.relay.readers else list(service.relay.readers)[5]
+    service.simulator.stop_camera(cam)
+    try:
+        started = time.monotonic()
+        wait_for(browser, lambda d: "cam-offline" in tile_class(d, cam), timeout=5)
+        assert time.monotonic() - started < 5.0
+        text = tile_text(browser, cam)
+        assert "Mất tín hiệu" in text and "từ " in text
+        wait_for(browser, lambda d: d.execute_script(
+            "return document.getElementById('cam-count-offline').textContent").startswith("1"))
+        wait_for(browser, lambda d: d.execute_script(
+            "return document.querySelector('#cam-map .scatterlayer') !== null"))
+        time.sleep(0.5)  # let the map finish drawing before the picture is taken
+        screenshot(browser, "cameras")
+    finally:
+        service.simulator.start_camera(cam)
+    wait_for(browser, lambda d: "cam-live" in tile_class(d, cam), timeout=20)
+    assert console_errors(browser) == []
+    assert requested_hosts(browser) <= {"127.0.0.1"}
+    assert "sim://" not in browser.page_source and "/cam/" not in browser.page_source
+
+
+def test_focus_view_from_a_tile(cam_app: LiveApp, browser) -> None:
+    browser.get(cam_app.url + "/cameras")
+    wait_for(browser, lambda d: "Hòa Bình" in tile_text(d, "hoa-binh"))
+    browser.execute_script("document.getElementById('cam-tile-hoa-binh').click();")
+    wait_for(browser, lambda d: d.current_url.endswith("/cameras?cam=hoa-binh"))
+    facts = wait_for(browser, lambda d: d.find_element(By.ID, "cam-facts"))
+    wait_for(browser, lambda d: "Phú Thọ" in facts.text)  # province after the 2025 merger
+    assert "1.920 MW" in facts.text and "Sông" in facts.text
+    wait_for(browser, lambda d: d.execute_script(
+        "const i = document.getElementById('cam-live-img'); return i && i.naturalWidth > 0;"))
+    assert browser.find_element(By.ID, "cam-live-img").get_attribute("src").endswith(
+        "/streams/hoa-binh.mjpg?r=" + __import__("callbacks.cameras", fromlist=["x"]).RELAY_BOOT)
+    wait_for(browser, lambda d: "Trực tuyến" in d.find_element(By.ID, "cam-focus-state").text
+             or "TRỰC TUYẾN" in d.find_element(By.ID, "cam-focus-state").text)
+    screenshot(browser, "cameras-focus")
+    # The URL is the state: open it directly in kiosk mode, the back link is hidden.
+    browser.get(cam_app.url + "/cameras?cam=hoa-binh&kiosk=1")
+    wait_for(browser, lambda d: "kiosk" in d.find_element(By.ID, "shell").get_attribute("class"))
+    assert not browser.find_element(By.ID, "cam-back").is_displayed()
+    assert console_errors(browser) == []
+    assert requested_hosts(browser) <= {"127.0.0.1"}
