@@ -1,27 +1,12 @@
 """Indicator drill-down callbacks as plain functions: URL state, figures, table, CSV, staleness."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from callbacks import indicators as ind
 from data import queries
+from tests.helpers import database_down
 from web.i18n import t
-
-
-@pytest.fixture
-def app(settings):
-    from app import create_app
-
-    return create_app(settings)
-
-
-@pytest.fixture
-def ctx(app) -> Iterator[None]:
-    with app.server.app_context():
-        yield
 
 
 def test_url_state_round_trips() -> None:
@@ -124,24 +109,10 @@ def test_csv_download_holds_the_series(ctx) -> None:
     assert sent["filename"] == f"CPI_YOY_01_{labels[-3]}_{labels[-1]}.csv"
 
 
-def test_database_down_keeps_last_values_with_stale_badge(ctx, monkeypatch) -> None:
+def test_database_down_keeps_last_values_with_stale_badge(app, ctx) -> None:
     first = ind.render("CPI_YOY", "VN", "", "", "", "vi")
     assert first[2] is None
-
-    def broken(*_args, **_kwargs):
-        raise OperationalError("select", {}, Exception("database is locked"))
-
-    for name in ("catalogue", "regions", "series", "province_snapshot"):
-        broken.__name__ = name
-        monkeypatch.setattr(queries, name, _named(broken, name))
-    again = ind.render("CPI_YOY", "VN", "", "", "", "vi")
+    with database_down(app):
+        again = ind.render("CPI_YOY", "VN", "", "", "", "vi")
     assert again[2] is not None and "Mất kết nối" in str(again[2])
     assert len(again[5].data[0].x) == len(first[5].data[0].x)  # same series, kept
-
-
-def _named(fn, name):
-    def wrapper(*args, **kwargs):
-        return fn(*args, **kwargs)
-
-    wrapper.__name__ = name
-    return wrapper

@@ -1,37 +1,11 @@
 """Savings page callbacks: official figures with dates and sources, adoption, the SCM estimate."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from callbacks import savings as sav
 from data import queries
-
-
-@pytest.fixture
-def app(settings):
-    from app import create_app
-
-    return create_app(settings)
-
-
-@pytest.fixture
-def ctx(app) -> Iterator[None]:
-    with app.server.app_context():
-        yield
-
-
-def text_of(component: Any) -> str:
-    """All the text a component tree shows, in order."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(text_of(c) for c in component)
-    return text_of(getattr(component, "children", None))
+from tests.helpers import text_of
 
 
 def test_cards_show_each_official_figure_with_date_and_source(ctx) -> None:

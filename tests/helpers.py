@@ -1,0 +1,53 @@
+"""Helpers shared by the tests: read a component tree as a viewer would, take the database down."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from data.cache import cache
+
+
+def text_of(component: Any) -> str:
+    """All the text a component tree shows, space-separated, in order."""
+    if component is None or isinstance(component, bool):
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
+def ids_of(component: Any) -> list[str]:
+    """Every string id in a component tree."""
+    out: list[str] = []
+    if isinstance(component, list | tuple):
+        for c in component:
+            out += ids_of(c)
+        return out
+    if hasattr(component, "children"):
+        if isinstance(getattr(component, "id", None), str):
+            out.append(component.id)
+        out += ids_of(component.children)
+    return out
+
+
+@contextmanager
+def database_down(app: Any) -> Iterator[None]:
+    """Really lose the SQLite database (a directory where the file was) and the cache; restore."""
+    database = app.server.extensions["ops_db"]
+    path = Path(database.engine.url.database)
+    aside = path.with_name(path.name + ".aside")
+    database.dispose()
+    path.rename(aside)
+    path.mkdir()
+    with app.server.app_context():
+        cache.clear()
+    try:
+        yield
+    finally:
+        database.dispose()
+        path.rmdir()
+        aside.rename(path)
