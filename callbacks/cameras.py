@@ -297,13 +297,19 @@ def strip_children(rows: list[dict[str, Any]] | None, lang: str, n: int = 0) -> 
         return [html.Span(t("cam.relay_na", lang), className="cam-strip-count cam-bad-text")]
     got = counts(rows)
     live = [r for r in rows if r.get("state") == "LIVE"]
-    down = len(rows) - len(live)
+    tone = {"LIVE": "cam-good-text", "STALE": "cam-warn-text", "OFFLINE": "cam-bad-text"}
+
+    def count(state: str) -> html.Span:
+        n_state = got.get(state, 0)
+        figure = f"{n_state}/{len(rows)}" if state == "LIVE" else str(n_state)
+        return html.Span(f"{figure} {state_label(state, lang).lower()}",
+                         id=f"cam-strip-{state.lower()}",
+                         className=f"cam-strip-count cam-{state.lower()} "
+                                   + (tone[state] if n_state else "cam-muted-text"))
+
     summary = html.Div(className="cam-strip-summary", children=[
-        html.Span(t("cam.title", lang), className="cam-strip-title"),
-        html.Span(f"{got.get('LIVE', 0)}/{len(rows)} {state_label('LIVE', lang).lower()}",
-                  className="cam-strip-count cam-good-text", id="cam-strip-live"),
-        html.Span(f"{down} {t('cam.down_short', lang)}", id="cam-strip-down",
-                  className="cam-strip-count " + ("cam-bad-text" if down else "cam-muted-text")),
+        dcc.Link(t("cam.title", lang), href=href(), className="cam-strip-title"),
+        count("LIVE"), count("STALE"), count("OFFLINE"),
     ])
     shots = []
     if live:

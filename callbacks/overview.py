@@ -391,35 +391,34 @@ def _short(item: dict[str, Any], lang: str) -> str:
     return indicator_name(item, lang)
 
 
-def camera_states() -> list[dict[str, Any]] | None:
-    """Camera health from the in-process relay, if any (its API may change: stay defensive)."""
-    from flask import current_app, has_app_context
+def camera_strip(states: list[dict[str, Any]] | None, lang: str,
+                 enabled: bool = True) -> list[Any]:
+    """Cameras down, named (or all live); a muted note when the relay does not answer.
 
-    service = current_app.extensions.get("ops_streams") if has_app_context() else None
-    status = getattr(service, "status", None)
-    if not callable(status):
-        return None
-    try:
-        rows = status()
-        return [dict(r) for r in rows] if isinstance(rows, list) else None
-    except Exception:  # the relay must never break the wall
-        log.warning("camera status unavailable", exc_info=True)
-        return None
-
-
-def camera_strip(states: list[dict[str, Any]] | None, lang: str) -> list[Any]:
-    """Cameras offline (or all live); a muted note when no relay runs in this process."""
+    states: callbacks.cameras.relay_status() rows. Nothing at all when cameras are switched off.
+    """
     lang = norm(lang)
+    if not enabled:
+        return []
     if states is None:
         return [html.Span(t("ov.alerts.cameras_na", lang), className="chip chip-muted")]
     counts = Counter(str(s.get("state", "")).upper() for s in states)
-    down = [str(s.get("name") or s.get("id") or "?") for s in states
-            if str(s.get("state", "")).upper() in ("OFFLINE", "STALE")]
+    # OFFLINE first (no picture at all), then STALE (frozen or late picture).
+    down = sorted((s for s in states if str(s.get("state", "")).upper() in ("OFFLINE", "STALE")),
+                  key=lambda s: str(s.get("state", "")).upper() != "OFFLINE")
     if not down:
         return [html.Span(t("ov.alerts.cameras_ok", lang).format(
             n=f"{counts.get('LIVE', 0)}/{len(states)}"), className="chip chip-good")]
-    return [html.Span(f"{t('ov.alerts.cameras', lang)} ({len(down)}/{len(states)})",
-                      className="group-label"), *_chips(down, lang, "chip-bad")]
+    chips = [html.Span(str(s.get("name") or s.get("id") or "?"),
+                       className="chip " + ("chip-bad" if str(s.get("state", "")).upper()
+                                            == "OFFLINE" else "chip-warn"))
+             for s in down[:MAX_CHIPS]]
+    if len(down) > MAX_CHIPS:
+        chips.append(html.Span(t("ov.alerts.more", lang).format(n=len(down) - MAX_CHIPS),
+                               className="chip chip-more"))
+    return [html.Div(className="alert-group alert-cameras", id="overview-cameras-down", children=[
+        html.Span(f"{t('ov.alerts.cameras', lang)} ({len(down)}/{len(states)})",
+                  className="group-label"), *chips])]
 
 
 # --- the callbacks -----------------------------------------------------------------------------
@@ -468,7 +467,13 @@ def update_alerts(_n: int | None, lang: str | None) -> list[Any]:
 
 
 def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
-    return camera_strip(camera_states(), norm(lang))
+    """Cameras down for the alerts strip, from the relay (in-process or OPS_RELAY_URL), through
+    the camera wall's 1 s status cache."""
+    from callbacks.cameras import camera_config, relay_status
+
+    states = relay_status()
+    enabled = states is not None or camera_config()["enabled"]
+    return camera_strip(states, norm(lang), enabled)
 
 
 def register(app: dash.Dash) -> None:

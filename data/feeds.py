@@ -15,7 +15,7 @@ from data import catalogue, periods
 from data.clock import local_now
 from data.db import Database
 from data.models import Indicator, Observation, Region, Submission
-from data.simulate import diurnal
+from data.simulate import live_value
 
 log = logging.getLogger(__name__)
 REPORT_EVERY = 40  # ticks between two simulated monthly reports from late agencies
@@ -92,11 +92,8 @@ class FeedSimulator:
         label = periods.of(now, "realtime").label
         by_agency: dict[str, list[tuple[str, str, str, float]]] = {}
         for feed in self._feeds:
-            if feed.counter:
-                value = float(self._rng.poisson(feed.base * diurnal(now) * self.interval / 3))
-            else:
-                value = round(feed.base * (0.85 + 0.3 * diurnal(now) / 1.6)
-                              + float(self._rng.normal(0, feed.noise)))
+            value = live_value(feed.base, feed.noise, feed.counter, now, self.interval,
+                               self._rng)
             by_agency.setdefault(feed.agency, []).append((feed.code, "VN", label, value))
         hour = periods.of(now, "hourly").label
         if hour != self._last_hour:

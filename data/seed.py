@@ -18,11 +18,10 @@ from data.catalogue import LIVE_GROUP, Profile
 from data.clock import local_now, local_to_utc
 from data.db import Database, create_schema, has_schema, transaction
 from data.models import Agency, Base, Indicator, Meta, Observation, Region, Submission
-from data.simulate import diurnal, national_series, province_series, province_weights
+from data.simulate import live_value, national_series, province_series, province_weights
 
 HOURLY_DAYS = 14  # hourly feeds keep two weeks of simulated history
 REVISED = {"EXPORTS", "IMPORTS", "RETAIL_SALES", "IIP", "BUDGET_REV", "GDP_GROWTH", "GDP_CURRENT"}
-TICKS_PER_MINUTE = 20  # the live feed ticks every ~3 s; seeded "today" uses one row a minute
 
 
 @dataclass
@@ -56,10 +55,7 @@ def _receipt(rng: np.random.Generator, due: datetime, latest: bool, is_province:
     """When an agency's report arrived (local time), or None if it never did."""
     r = rng.random()
     # Ministries report, some late; a few provinces are behind, most on the latest period.
-    if not is_province:
-        missing = 0.0
-    else:
-        missing = 0.12 if latest else 0.015
+    missing = (0.12 if latest else 0.015) if is_province else 0.0
     if r < missing:
         return None
     if r < missing + (0.15 if latest else 0.08):
@@ -151,15 +147,14 @@ def _today_feeds(batch: _Batch, indicators: list[Indicator], profiles: dict[str,
         if ind.frequency != "realtime" or minutes == 0:
             continue
         prof = profiles[ind.code]
-        starts = [midnight + timedelta(minutes=m) for m in range(minutes)]
-        values = national_series(prof, starts, rng)
-        scale = 1 if ind.unit == "MW" else TICKS_PER_MINUTE  # counts per minute, not per tick
-        for s, v in zip(starts, values, strict=True):
+        counter = ind.unit != "MW"
+        for m in range(minutes):
+            s = midnight + timedelta(minutes=m)
             p = periods.of(s, "realtime")
+            value = live_value(prof.base, prof.noise, counter, s, 60.0, rng)  # one row a minute
             batch.observations.append({
                 "indicator_code": ind.code, "region_code": "VN", "period": p.label,
-                "period_start": p.start, "source": "simulated",
-                "value": round(float(v) * scale * (1 if scale == 1 else diurnal(s))),
+                "period_start": p.start, "source": "simulated", "value": value,
                 "revision": 1, "is_latest": True, "submission_id": None,
                 "received_at": local_to_utc(s),
             })

@@ -71,3 +71,14 @@ def diurnal(moment: datetime) -> float:
     working = math.exp(-((hour - 10.5) ** 2) / 8) + 0.8 * math.exp(-((hour - 15) ** 2) / 6)
     weekday = 1.0 if moment.weekday() < 5 else 0.35
     return (0.1 + 1.5 * working) * weekday
+
+
+def live_value(base: float, noise: float, counter: bool, moment: datetime, seconds: float,
+               rng: np.random.Generator) -> float:
+    """One live-feed reading: a count over `seconds` (Poisson) or an instantaneous level.
+
+    The seeded history of today and the live simulator both call this, so the two join up.
+    """
+    if counter:
+        return float(rng.poisson(base * diurnal(moment) * seconds / 3))
+    return float(round(base * (0.85 + 0.3 * diurnal(moment) / 1.6) + rng.normal(0, noise)))

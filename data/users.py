@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import secrets
 import sys
@@ -117,10 +118,8 @@ def verify(database: Database, name: str, password: str) -> UserInfo | None:
         if user is None:
             if _DUMMY_HASH is None:
                 _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
-            try:
+            with contextlib.suppress(VerificationError, InvalidHashError):
                 hasher.verify(_DUMMY_HASH, password or "-")
-            except (VerificationError, InvalidHashError):
-                pass
             return None
         try:
             hasher.verify(user.password_hash, password or "")

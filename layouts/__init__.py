@@ -1,8 +1,8 @@
 """Page layouts: pure functions returning components, registered as Dash pages here."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import dash
 

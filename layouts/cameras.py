@@ -26,7 +26,7 @@ from dash import dcc, html
 
 STATUS_MS = 2_000  # status poll: /streams/status (through a 1 s server-side cache)
 STRIP_MS = 3_000  # overview strip: snapshots rotate, counts refresh
-STRIP_SIZE = 6  # snapshots in the overview strip
+STRIP_SIZE = 5  # snapshots in the overview strip (a full round of 32 dams in 7 ticks)
 DAMS_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "dams.csv"
 DEFAULT_COLUMNS = 8  # RelayOptions.mosaic_columns default
 

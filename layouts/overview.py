@@ -1,4 +1,5 @@
-"""The wall overview `/`: savings, coverage, headline indicators, portal, live feeds, alerts.
+"""The wall overview `/`: savings, coverage, headline indicators, portal, live feeds, alerts,
+and (when a camera relay is configured) a strip of rotating dam-camera snapshots.
 
 A pure skeleton: every panel is filled (and refilled) by callbacks/overview.py, so the page
 needs no database to render and switches language without a reload.
@@ -6,6 +7,8 @@ needs no database to render and switches language without a reload.
 from __future__ import annotations
 
 from dash import dcc, html
+
+from layouts.cameras import camera_strip
 
 LIVE_MS = 3_000  # live feeds: documents, dossiers, payments, power output
 SLOW_MS = 60_000  # indicators, KPI facts, coverage, alerts
@@ -16,8 +19,22 @@ def panel(panel_id: str, className: str = "", children: object = None) -> html.S
     return html.Section(children, id=panel_id, className=f"ov-panel {className}".strip())
 
 
+def cameras_on() -> bool:
+    """True when a camera relay is configured (in process or external): the strip gets a row."""
+    from callbacks.cameras import camera_config
+
+    try:
+        return bool(camera_config()["enabled"])
+    except Exception:  # noqa: BLE001 (the wall renders without cameras rather than not at all)
+        return False
+
+
 def layout(**_query: str) -> html.Div:
-    return html.Div(id="overview", className="overview", children=[
+    cams = cameras_on()
+    # With cameras, the bottom row holds the alerts (left) and the camera strip (right); without,
+    # the alerts keep a single full-width line.
+    strip = [html.Section(camera_strip(), id="overview-cams", className="ov-panel ov-cams")]
+    return html.Div(id="overview", className="overview has-cams" if cams else "overview", children=[
         dcc.Interval(id="overview-live-tick", interval=LIVE_MS),
         dcc.Interval(id="overview-slow-tick", interval=SLOW_MS),
         # Savings ticker: the per-system rate segments, counted up in the browser every second.
@@ -30,7 +47,9 @@ def layout(**_query: str) -> html.Div:
         panel("overview-live", "ov-live"),
         html.Div(className="ov-alerts", children=[
             html.Div(id="overview-alerts", className="ov-alerts-main"),
-            # Slot for the camera relay's strip (streams engineer): state counts land here.
+            # Cameras down (OFFLINE/STALE), named: filled by callbacks.overview.update_cameras.
             html.Div(id="overview-camera-strip", className="ov-camera-strip"),
         ]),
+        # Rotating snapshots (not streams) + LIVE/STALE/OFFLINE counts: layouts.cameras owns it.
+        *(strip if cams else []),
     ])

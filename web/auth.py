@@ -375,7 +375,7 @@ def _outputs_match(output: str, given: Any) -> bool:
     items = given if multi else [given]
     if len(items) != len(wanted):
         return False
-    for item, (ident, prop) in zip(items, wanted):
+    for item, (ident, prop) in zip(items, wanted, strict=True):
         if not _prop_ref(item):
             return False
         for ref in item if isinstance(item, list) else [item]:
@@ -414,7 +414,7 @@ def validate_callback(app: dash.Dash) -> Response | None:
                if a.get("property") in URL_PROPS):
         return _deny(400, "URL properties must be strings")
     declared = list(spec.get("inputs", [])) + list(spec.get("state", []))
-    if not all(_matches(given, want) for given, want in zip(inputs + state, declared)):
+    if not all(_matches(given, want) for given, want in zip(inputs + state, declared, strict=True)):
         return _deny(400, "callback arguments do not match the callback")
     if not _outputs_match(output, body.get("outputs")):
         return _deny(400, "callback 'outputs' do not match the callback")

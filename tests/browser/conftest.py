@@ -1,6 +1,7 @@
 """Browser fixtures: the real app on a loopback port and headless Debian Chromium (Selenium)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import shutil
@@ -47,10 +48,9 @@ def start_live_app(settings: Settings) -> LiveApp:
     from data import users
 
     app = create_app(settings)
-    try:
+    # A restart on the same data dir finds the account already there.
+    with contextlib.suppress(users.UserError):
         users.add(app.server.extensions["ops_db"], BROWSER_USER, "staff", BROWSER_PASSWORD)
-    except users.UserError:  # a restart on the same data dir: the account is already there
-        pass
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
     thread.start()

@@ -3,14 +3,21 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
+from collections.abc import Iterator
 
+import pytest
 from selenium.webdriver.common.by import By
 
+from settings import from_env
 from tests.browser.conftest import (
+    LiveApp,
     console_errors,
     make_driver,
     requested_hosts,
     screenshot,
+    start_live_app,
+    stop_live_app,
     wait_for,
 )
 
@@ -23,6 +30,19 @@ CLIPPED = """return [...document.querySelectorAll(
             || e.getBoundingClientRect().right > e.closest('.ov-panel, .ind-tile')
                                                   .getBoundingClientRect().right + 1)
   .map(e => e.id || e.className + ':' + e.textContent)"""
+
+
+# The strip's snapshots: [src, loaded, a hash of the picture] (same origin: the canvas is readable).
+SHOTS = """return [...document.querySelectorAll('#cam-strip .cam-shot-img')].map(img => {
+  if (!img.complete || !img.naturalWidth) { return [img.getAttribute('src'), false, 0]; }
+  const c = document.createElement('canvas');
+  c.width = 64; c.height = 36;
+  const ctx = c.getContext('2d', {willReadFrequently: true});
+  ctx.drawImage(img, 0, 0, 64, 36);
+  let h = 0;
+  for (const v of ctx.getImageData(0, 0, 64, 36).data) { h = (h * 31 + v) | 0; }
+  return [img.getAttribute('src'), true, h];
+})"""
 
 
 def _text(driver, element_id: str) -> str:
@@ -91,7 +111,9 @@ def test_overview_figures_live_and_fit_1080(live_app, browser) -> None:
 
 
 def test_overview_language_switch(live_app, browser) -> None:
-    open_wall(live_app, browser, "/")
+    # As the signed-in staff member, not as a display: a display tab stays in kiosk mode, whose
+    # header hides the navigation and with it the language switch.
+    browser.get(live_app.url + "/")
     wait_for(browser, _loaded)
     assert "TIẾT KIỆM" in _text(browser, "overview-savings").upper()
     browser.find_element(By.ID, "lang-switch").click()
@@ -122,4 +144,66 @@ def test_overview_fits_4k_and_kiosk(live_app) -> None:
         assert console_errors(driver) == []
         assert requested_hosts(driver) <= {"127.0.0.1"}
     finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def cam_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """The app with its simulated dam cameras (the shared live_app runs without cameras)."""
+    settings = from_env({}, data_dir=tmp_path_factory.mktemp("ov-cam-var"), simulate=True,
+                        cameras=True, seed_years=1, feed_interval=1.0)
+    live = start_live_app(settings)
+    service = live.app.server.extensions["ops_streams"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(s["state"] != "LIVE" for s in service.status()):
+        time.sleep(0.2)
+    yield live
+    stop_live_app(live)
+
+
+def test_overview_camera_strip_moves_and_names_cameras_down(cam_app: LiveApp) -> None:
+    service = cam_app.app.server.extensions["ops_streams"]
+    driver = make_driver(1920, 1080)
+    cam = "thac-ba"
+    try:
+        open_wall(cam_app, driver, "/")
+        wait_for(driver, _loaded)
+        # Snapshots load, then rotate to other dams with new pictures (every 3 s).
+        first = wait_for(driver, lambda d: (shots := d.execute_script(SHOTS)) and len(shots) == 5
+                         and all(loaded for _src, loaded, _h in shots) and shots)
+        assert all(re.fullmatch(r"/streams/[a-z0-9-]+\.jpg\?w=320&t=\d+", src)
+                   for src, _l, _h in first)
+        wait_for(driver, lambda d: (shots := d.execute_script(SHOTS)) and len(shots) == 5
+                 and all(loaded for _src, loaded, _h in shots)
+                 and {src for src, _l, _h in shots}.isdisjoint(src for src, _l, _h in first)
+                 and {h for _s, _l, h in shots} != {h for _s, _l, h in first}, timeout=10)
+        names = driver.find_elements(By.CSS_SELECTOR, "#cam-strip .cam-shot-name")
+        assert all(n.text.strip() for n in names)
+        assert driver.find_element(By.CSS_SELECTOR, "#cam-strip .cam-shot").get_attribute(
+            "href").split("/", 3)[3].startswith("cameras?cam=")
+        wait_for(driver, lambda d: _text(d, "cam-strip-live").startswith("32/32"))
+        assert "Camera: 32/32" in _text(driver, "overview-camera-strip")
+
+        # A camera stops: the alerts strip names it within ~5 s, and the counts follow.
+        service.simulator.stop_camera(cam)
+        started = time.monotonic()
+        wait_for(driver, lambda d: "Thác Bà" in _text(d, "overview-camera-strip"), timeout=6)
+        assert time.monotonic() - started < 6.0
+        assert "Camera mất tín hiệu (1/32)" in _text(driver, "overview-camera-strip")
+        wait_for(driver, lambda d: _text(d, "cam-strip-live").startswith("31/32"))
+        _assert_fits(driver)
+        screenshot(driver, "overview-1080-cams")
+        # The same page on a 4K wall: still no scrolling, nothing cut off.
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": 3840, "height": 2160, "deviceScaleFactor": 1,
+                                "mobile": False})
+        wait_for(driver, lambda d: d.execute_script("return innerWidth") == 3840)
+        _assert_fits(driver)
+        screenshot(driver, "overview-2160-cams")
+        # A snapshot asked for in the second before the status noticed may answer 503.
+        assert [e for e in console_errors(driver) if f"/streams/{cam}.jpg" not in e] == []
+        assert requested_hosts(driver) <= {"127.0.0.1"}
+        assert "sim://" not in driver.page_source
+    finally:
+        service.simulator.start_camera(cam)
         driver.quit()

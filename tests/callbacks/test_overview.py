@@ -150,16 +150,46 @@ def test_live_feeds_and_alerts(app: Any) -> None:
     alerts = text(ov.update_alerts(0, "vi"))
     late = queries.late_now()
     assert ("Chậm báo cáo" in alerts) == bool(late)
-    assert "Camera" in text(ov.update_cameras(0, "vi"))  # no relay in tests: the slot says so
+    assert ov.update_cameras(0, "vi") == []  # cameras switched off: no camera chip at all
 
 
-def test_camera_strip_counts_offline() -> None:
+def test_overview_layout_has_the_camera_strip_only_with_cameras(app: Any) -> None:
+    from layouts import overview as lay
+
+    page = lay.layout()  # this app runs without cameras
+    assert "has-cams" not in page.className and find(page, "overview-cams") is None
+    assert find(page, "overview-camera-strip") is not None
+
+
+def test_camera_strip_names_cameras_down() -> None:
     states = [{"id": "hb-1", "name": "Hòa Bình 1", "state": "LIVE"},
               {"id": "sl-2", "name": "Sơn La 2", "state": "OFFLINE"},
               {"id": "lc-1", "state": "STALE"}]
-    shown = text(ov.camera_strip(states, "vi"))
-    assert "(2/3)" in shown and "Sơn La 2" in shown and "lc-1" in shown
+    out = ov.camera_strip(states, "vi")
+    shown = text(out)
+    assert "Camera mất tín hiệu (2/3)" in shown and "Sơn La 2" in shown and "lc-1" in shown
+    assert "Hòa Bình" not in shown
+    chips = find(out, "overview-cameras-down").children[1:]
+    assert [c.className for c in chips] == ["chip chip-bad", "chip chip-warn"]  # OFFLINE first
+    many = [{"id": f"c{i}", "name": f"Đập {i}", "state": "OFFLINE"} for i in range(7)]
+    assert "+3 nữa" in text(ov.camera_strip(many, "vi"))
     assert "3/3" in text(ov.camera_strip([{"state": "LIVE"}] * 3, "en"))
+    assert "relay not connected" in text(ov.camera_strip(None, "en"))
+    assert ov.camera_strip(None, "vi", enabled=False) == []
+
+
+def test_alerts_use_the_camera_relay_status() -> None:
+    """update_cameras reads callbacks.cameras.relay_status (in-process or OPS_RELAY_URL, 1 s
+    cache): an external relay that does not answer says so."""
+    from flask import Flask
+
+    assert not hasattr(ov, "camera_states")  # one status reader: the camera wall's
+    server = Flask("external-relay")
+    server.config["OPS_SETTINGS"] = from_env({}, cameras=True, relay_url="http://127.0.0.1:9")
+    with server.app_context():
+        assert "chưa kết nối relay" in text(ov.update_cameras(0, "vi"))  # nothing listens on :9
+    # A relay that answers and names its down cameras: tests/browser/test_overview.py, against
+    # the real simulated cameras.
 
 
 def test_database_down_keeps_last_values_then_recovers(settings: Settings, tmp_path: Path) -> None:

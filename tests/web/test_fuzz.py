@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from data import tokens
 from tests.conftest import csrf_header, login
@@ -46,7 +47,7 @@ def _server_callbacks(web_app, staff) -> dict[str, dict]:
 
 def _call(output: str, spec: dict, values: list) -> dict:
     args = [{"id": d["id"], "property": d["property"], "value": v}
-            for d, v in zip(list(spec["inputs"]) + list(spec["state"]), values)]
+            for d, v in zip(list(spec["inputs"]) + list(spec["state"]), values, strict=True)]
     n_in = len(spec["inputs"])
     outs = [{"id": i, "property": p} for i, p in auth.declared_outputs(output)]
     return {"output": output, "outputs": outs if output.startswith("..") else outs[0],
