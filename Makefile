@@ -16,6 +16,7 @@ run: install
 	$(BIN)/python app.py
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: install
