@@ -6,6 +6,7 @@ import json
 import secrets
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,3 +148,25 @@ def screenshot(driver: webdriver.Chrome, name: str) -> Path:
     path = out / f"{name}.png"
     driver.save_screenshot(str(path))
     return path
+
+
+def wait_all_live(live: LiveApp, timeout: float = 30) -> None:
+    """Wait until every camera of the app's relay is LIVE."""
+    service = live.app.server.extensions["ops_streams"]
+    deadline = time.monotonic() + timeout
+    while any(s["state"] != "LIVE" for s in service.status()):
+        if time.monotonic() > deadline:
+            pytest.fail("cameras did not all come LIVE")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def cam_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """The app with its 32 simulated dam cameras (the shared live_app runs without cameras)."""
+    settings = from_env({}, data_dir=tmp_path_factory.mktemp("cam-var"), simulate=True,
+                        cameras=True, seed_years=1, feed_interval=1.0)
+    live = start_live_app(settings)
+    wait_all_live(live)
+    yield live
+    stop_live_app(live)
+

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 from selenium.webdriver.common.by import By
 
-from settings import from_env
 from tests.browser.conftest import (
     LiveApp,
     console_errors,
@@ -15,8 +14,6 @@ from tests.browser.conftest import (
     make_driver,
     requested_hosts,
     screenshot,
-    start_live_app,
-    stop_live_app,
     wait_for,
 )
 
@@ -44,19 +41,6 @@ for (let i = 0; i < n; i++) {
 }
 return out;
 """
-
-
-@pytest.fixture(scope="module")
-def cam_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    settings = from_env({}, data_dir=tmp_path_factory.mktemp("cam-var"), simulate=True, cameras=True,
-                        seed_years=1, feed_interval=1.0)
-    live = start_live_app(settings)
-    service = live.app.server.extensions["ops_streams"]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(s["state"] != "LIVE" for s in service.status()):
-        time.sleep(0.2)
-    yield live
-    stop_live_app(live)
 
 
 @pytest.fixture

@@ -4,20 +4,15 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Iterator
 
-import pytest
 from selenium.webdriver.common.by import By
 
-from settings import from_env
 from tests.browser.conftest import (
     LiveApp,
     console_errors,
     make_driver,
     requested_hosts,
     screenshot,
-    start_live_app,
-    stop_live_app,
     wait_for,
 )
 
@@ -145,20 +140,6 @@ def test_overview_fits_4k_and_kiosk(live_app) -> None:
         assert requested_hosts(driver) <= {"127.0.0.1"}
     finally:
         driver.quit()
-
-
-@pytest.fixture(scope="module")
-def cam_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    """The app with its simulated dam cameras (the shared live_app runs without cameras)."""
-    settings = from_env({}, data_dir=tmp_path_factory.mktemp("ov-cam-var"), simulate=True,
-                        cameras=True, seed_years=1, feed_interval=1.0)
-    live = start_live_app(settings)
-    service = live.app.server.extensions["ops_streams"]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(s["state"] != "LIVE" for s in service.status()):
-        time.sleep(0.2)
-    yield live
-    stop_live_app(live)
 
 
 def test_overview_camera_strip_moves_and_names_cameras_down(cam_app: LiveApp) -> None:
