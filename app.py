@@ -10,6 +10,7 @@ from flask import Flask
 
 import callbacks
 import layouts
+import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, get_settings
@@ -38,7 +39,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True, update_title=None, on_error=errors.callback_error,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.config.include_assets_files = True
     layouts.register_pages()
     app.layout = layouts.shell.app_shell
     callbacks.register(app)
@@ -61,13 +61,8 @@ def _start_background(app: dash.Dash, settings: Settings, database: Database) ->
         simulator = feeds.start(database, interval=settings.feed_interval)
         server.extensions["ops_feeds"] = simulator
         atexit.register(simulator.stop)
-    try:
-        import streams
-    except ImportError:  # the relay package is optional until it lands
-        return
-    service = streams.init_app(server, settings)
+    service = streams.init_app(server, settings)  # registers itself as extensions["ops_streams"]
     if service is not None:
-        server.extensions["ops_streams"] = service
         atexit.register(service.stop)
 
 

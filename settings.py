@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,7 +36,6 @@ class Settings:
     debug: bool = False
     session_idle_minutes: int = 30  # user sessions end after this long without activity
     secure_cookies: bool = False  # always mark cookies Secure (TLS at a proxy); else per request
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def sqlalchemy_url(self) -> str:

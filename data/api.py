@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from data import audit, ingest, periods, tokens
+from data import audit, ingest, periods, queries, tokens
 from data.db import Database, current
 from data.models import Agency, Indicator, Observation, Region
 
@@ -57,23 +57,19 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
 
-def _indicator_json(ind: Indicator) -> dict[str, Any]:
-    return {
-        "code": ind.code, "name_vi": ind.name_vi, "name_en": ind.name_en, "unit": ind.unit,
-        "frequency": ind.frequency, "group": ind.group_code, "group_name_vi": ind.group_name_vi,
-        "group_name_en": ind.group_name_en, "agency": ind.agency_code,
-        "by_province": ind.by_province, "higher_is_better": ind.higher_is_better,
-        "target": ind.target, "target_note": ind.target_note,
-        "thresholds": {"warn_below": ind.warn_below, "warn_above": ind.warn_above},
-        "plausible_range": {"min": ind.min_value, "max": ind.max_value},
-    }
+def _indicator_json(item: dict[str, Any]) -> dict[str, Any]:
+    """The catalogue entry as the API publishes it: thresholds and range grouped."""
+    flat = ("warn_below", "warn_above", "min_value", "max_value", "headline")
+    out = {k: v for k, v in item.items() if k not in flat}
+    out["thresholds"] = {"warn_below": item["warn_below"], "warn_above": item["warn_above"]}
+    out["plausible_range"] = {"min": item["min_value"], "max": item["max_value"]}
+    return out
 
 
 @blueprint.get("/indicators")
 def indicators() -> Response:
-    with current().sessions() as session:
-        rows = session.scalars(select(Indicator).order_by(Indicator.group_code, Indicator.code))
-        return jsonify({"indicators": [_indicator_json(i) for i in rows]})
+    # The same memoized catalogue the screens read: one serializer, one cache key.
+    return jsonify({"indicators": [_indicator_json(i) for i in queries.catalogue()]})
 
 
 def _bound(name: str) -> periods.Period | None:

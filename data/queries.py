@@ -49,6 +49,7 @@ def _indicator_dict(ind: Indicator) -> dict[str, Any]:
         "higher_is_better": ind.higher_is_better, "by_province": ind.by_province,
         "target": ind.target, "target_note": ind.target_note, "warn_below": ind.warn_below,
         "warn_above": ind.warn_above, "headline": ind.headline,
+        "min_value": ind.min_value, "max_value": ind.max_value,
     }
 
 

@@ -268,3 +268,14 @@ __all__ = [
     "sparkline", "sparkline_figure", "sparkline_svg", "stale_badge", "status_colour",
     "unit_label",
 ]
+
+
+def page_head(title_id: str, meta_id: str, stale_id: str, title: str = "") -> html.Div:
+    """The head of a staff page: title, a meta line and the stale badge slot (filled by callbacks)."""
+    return html.Div(className="pg-head", children=[
+        html.Div(className="pg-title-block", children=[
+            html.H1(title, id=title_id, className="pg-title"),
+            html.Div(id=meta_id, className="pg-meta"),
+        ]),
+        html.Div(id=stale_id, className="pg-badges"),
+    ])

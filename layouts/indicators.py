@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from layouts.components import page_head
 from web.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -32,13 +33,7 @@ def layout(code: str | None = None, **query: str) -> html.Div:
         # refresh=False: controls rewrite the address bar without re-rendering the page.
         dcc.Location(id="ind-url", refresh=False),
         dcc.Download(id="ind-csv"),
-        html.Div(className="pg-head", children=[
-            html.Div(className="pg-title-block", children=[
-                html.H1(id="ind-title", className="pg-title"),
-                html.Div(id="ind-meta", className="pg-meta"),
-            ]),
-            html.Div(id="ind-stale", className="pg-badges"),
-        ]),
+        page_head("ind-title", "ind-meta", "ind-stale"),
         html.Div(className="pg-controls control", children=[
             _field("ind-l-group", "ind.group", _dropdown("ind-group", init["group"], init["groups"]), "w-group"),
             _field("ind-l-code", "ind.indicator", _dropdown("ind-code", state.code, init["codes"]), "w-code"),

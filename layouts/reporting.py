@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from layouts.components import page_head
 from web.i18n import t
 
 
@@ -15,13 +16,7 @@ def layout(agency: str | None = None, submission: str | None = None, **_query: s
     return html.Div(className="pg pg-reporting", children=[
         dcc.Location(id="rep-url", refresh=False),
         dcc.Store(id="rep-submission", data=state.submission),
-        html.Div(className="pg-head", children=[
-            html.Div(className="pg-title-block", children=[
-                html.H1(t("rep.title", "vi"), id="rep-title", className="pg-title"),
-                html.Div(id="rep-subtitle", className="pg-meta"),
-            ]),
-            html.Div(id="rep-stale", className="pg-badges"),
-        ]),
+        page_head("rep-title", "rep-subtitle", "rep-stale", t("rep.title", "vi")),
         html.Div(id="rep-summary", className="rep-summary"),
         html.Div(className="rep-grid", children=[
             html.Section(className="pg-panel rep-heat-panel", children=[

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from layouts.components import page_head
 from web.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False}
@@ -24,13 +25,7 @@ def layout(**query: str) -> html.Div:
     values = parse_assumptions(query)
     return html.Div(className="pg pg-savings", children=[
         dcc.Location(id="sav-url", refresh=False),
-        html.Div(className="pg-head", children=[
-            html.Div(className="pg-title-block", children=[
-                html.H1(t("sav.title", "vi"), id="sav-title", className="pg-title"),
-                html.Div(id="sav-subtitle", className="pg-meta"),
-            ]),
-            html.Div(id="sav-stale", className="pg-badges"),
-        ]),
+        page_head("sav-title", "sav-subtitle", "sav-stale", t("sav.title", "vi")),
         html.Div(id="sav-cards", className="sav-cards"),
         html.Div(className="grid-2", children=[
             html.Section(className="pg-panel", children=[

@@ -33,7 +33,7 @@ def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
     service = StreamService(load_cameras(settings.cameras_file or None), simulate=settings.simulate)
     server.register_blueprint(make_blueprint(service))
     service.start()
-    server.extensions["streams"] = service
+    server.extensions["ops_streams"] = service
     return service
 
 
