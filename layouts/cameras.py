@@ -4,8 +4,10 @@ Design choice: the wall shows ONE server-side mosaic (`/streams/mosaic.mjpg`) wi
 laid exactly over its tiles, not 32 `<img>` tags.
 - A browser opens at most 6 HTTP/1.1 connections per host: 32 MJPEG tiles would starve the page
   and its Dash callbacks; 32 snapshot refreshes a second would still queue behind them.
-- The mosaic is one connection whatever the number of cameras, all tiles move in step, and the
-  relay builds each mosaic frame once per tick for every wall watching (no per-viewer encode).
+- The mosaic is one connection whatever the number of cameras, and the relay builds each mosaic
+  frame once per tick for every wall watching (no per-viewer encode). Tiles are spliced from
+  their own small JPEGs and refresh in turns (streams/mosaic.py), so the picture moves at 2 fps
+  while each camera is decoded once a second.
 - The overlay grid (same columns/rows as the mosaic, percentage-sized so it scales with the
   picture) carries what the burned-in ASCII label cannot: the Vietnamese dam name, a status
   flag in words (MẤT TÍN HIỆU / CHẬM TÍN HIỆU since hh:mm), the frame age, and the click target.

@@ -58,14 +58,23 @@ class RelayOptions(BaseModel):
         "rendition cache stays bounded.",
     )
     mosaic_columns: int = Field(8, ge=1, le=16, description="Tiles per mosaic row.")
-    mosaic_tile_width: int = Field(320, ge=64, le=960, description="Width of one mosaic tile in pixels (16:9 tiles).")
+    mosaic_tile_width: int = Field(320, ge=64, le=960, multiple_of=16,
+                                   description="Width of one mosaic tile in pixels, a multiple of 16 (tiles are "
+                                   "about 16:9, rounded to whole 16-pixel rows).")
     mosaic_fps: float = Field(2.0, gt=0, le=15, description="Mosaic frames per second (built once per tick for all viewers).")
+    mosaic_tile_fps: float = Field(
+        1.0, gt=0, le=15,
+        description="How often each tile's picture is refreshed; tiles take turns, so the relay decodes each "
+        "camera this often while the mosaic still moves at mosaic_fps. State changes show at once.",
+    )
     max_viewers: int = Field(500, ge=1, description="Concurrent MJPEG viewers across the relay; more get 503.")
 
     @model_validator(mode="after")
     def _ordered(self) -> RelayOptions:
         if self.offline_after_s < self.stale_after_s:
             raise ValueError("offline_after_s must be >= stale_after_s")
+        if self.mosaic_tile_fps > self.mosaic_fps:
+            raise ValueError("mosaic_tile_fps must be <= mosaic_fps")
         if self.backoff_max_s < self.backoff_base_s:
             raise ValueError("backoff_max_s must be >= backoff_base_s")
         return self

@@ -1,25 +1,32 @@
-"""Re-encode only the changed rows of a JPEG by splicing restart-marker segments."""
+"""Splice JPEGs from restart-marker segments: re-encode only the rows or tiles that changed."""
 from __future__ import annotations
 
 import numpy as np
 
 from ._cv import cv2
 
-MCU = 16  # 4:2:0 baseline JPEG (OpenCV's default): one MCU row is 16 pixel rows
+MCU = 16  # 4:2:0 baseline JPEG (OpenCV's default): one MCU is 16x16 pixels
+EOI = b"\xff\xd9"
+_RST = [bytes((0xFF, 0xD0 + n)) for n in range(8)]
 
 
-def _encode(image: np.ndarray, quality: int) -> bytes:
-    mcus_per_row = (image.shape[1] + MCU - 1) // MCU
+def encode(image: np.ndarray, quality: int, interval_px: int | None = None) -> bytes:
+    """Baseline JPEG with a restart marker every `interval_px` pixels of a row (default: every MCU row).
+
+    Each restart interval is then an independent entropy-coded segment (the DC predictors reset),
+    so segments from different encodes with the same tables can be joined into a new scan.
+    """
+    interval = -(-(interval_px or image.shape[1]) // MCU)
     ok, buf = cv2.imencode(
-        ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_RST_INTERVAL, mcus_per_row]
+        ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_RST_INTERVAL, interval]
     )
     if not ok:
         raise RuntimeError("JPEG encode failed")
     return buf.tobytes()
 
 
-def _split(jpeg: bytes) -> tuple[bytes, list[bytes]]:
-    """Header (through SOS) and the entropy-coded segment of every MCU row."""
+def split(jpeg: bytes) -> tuple[bytes, list[bytes]]:
+    """Header (through SOS) and the entropy-coded segment of every restart interval."""
     pos = 2
     while True:  # walk marker segments to the start of scan
         marker = jpeg[pos + 1]
@@ -43,6 +50,30 @@ def _split(jpeg: bytes) -> tuple[bytes, list[bytes]]:
     return header, segments
 
 
+def join(header: bytes, segments: list[bytes]) -> bytes:
+    """A whole JPEG from a header and its segments in scan order, restart markers renumbered."""
+    out = [header]
+    last = len(segments) - 1
+    for index, seg in enumerate(segments):
+        out.append(seg)
+        if index < last:
+            out.append(_RST[index % 8])
+    out.append(EOI)
+    return b"".join(out)
+
+
+def tables(header: bytes) -> bytes:
+    """The DQT and DHT segments of a header, concatenated: equal tables mean segments can be mixed."""
+    pos, out = 2, []
+    while pos < len(header):
+        marker = header[pos + 1]
+        length = int.from_bytes(header[pos + 2 : pos + 4], "big")
+        if marker in (0xDB, 0xC4):
+            out.append(header[pos : pos + 2 + length])
+        pos += 2 + length
+    return b"".join(out)
+
+
 class SplicedJpeg:
     """A static background encoded once; each frame re-encodes only the bands that change.
 
@@ -54,10 +85,10 @@ class SplicedJpeg:
     def __init__(self, background: np.ndarray, quality: int) -> None:
         self.quality = quality
         self.width = background.shape[1]
-        self.header, self.rows = _split(_encode(background, quality))
-        probe_header, _ = _split(_encode(background[:MCU], quality))
+        self.header, self.rows = split(encode(background, quality))
+        probe_header, _ = split(encode(background[:MCU], quality))
         # Tables must match; SOF (image height) differs, so compare everything but SOF.
-        self.compatible = _tables(probe_header) == _tables(self.header)
+        self.compatible = tables(probe_header) == tables(self.header)
         self._background = background
 
     def band(self, top: int, pixels: np.ndarray) -> Band:
@@ -66,7 +97,7 @@ class SplicedJpeg:
             raise ValueError("bands must be full-width and aligned to 16 rows")
         if not self.compatible:
             return Band(top, [], np.ascontiguousarray(pixels))
-        _, segs = _split(_encode(np.ascontiguousarray(pixels), self.quality))
+        _, segs = split(encode(np.ascontiguousarray(pixels), self.quality))
         return Band(top, segs, None)
 
     def assemble(self, bands: list[Band]) -> bytes:
@@ -76,21 +107,11 @@ class SplicedJpeg:
             for band in bands:
                 assert band.pixels is not None
                 full[band.top : band.top + band.pixels.shape[0]] = band.pixels
-            return _encode(full, self.quality)
+            return encode(full, self.quality)
         rows = list(self.rows)
         for band in bands:
             rows[band.top // MCU : band.top // MCU + len(band.segments)] = band.segments
-        out = [self.header]
-        last = len(rows) - 1
-        for index, seg in enumerate(rows):
-            out.append(seg)
-            if index < last:
-                out.append(_RST[index % 8])
-        out.append(b"\xff\xd9")
-        return b"".join(out)
-
-
-_RST = [bytes((0xFF, 0xD0 + n)) for n in range(8)]
+        return join(self.header, rows)
 
 
 class Band:
@@ -100,15 +121,3 @@ class Band:
 
     def __init__(self, top: int, segments: list[bytes], pixels: np.ndarray | None) -> None:
         self.top, self.segments, self.pixels = top, segments, pixels
-
-
-def _tables(header: bytes) -> bytes:
-    """The DQT and DHT segments of a header, concatenated."""
-    pos, out = 2, []
-    while pos < len(header):
-        marker = header[pos + 1]
-        length = int.from_bytes(header[pos + 2 : pos + 4], "big")
-        if marker in (0xDB, 0xC4):
-            out.append(header[pos : pos + 2 + length])
-        pos += 2 + length
-    return b"".join(out)

@@ -1,4 +1,4 @@
-"""Fan-out: shared JPEG bytes per frame, renditions encoded once, the mosaic, offline placeholders."""
+"""Fan-out: shared JPEG bytes per frame, renditions encoded once, offline placeholders, viewer sockets."""
 from __future__ import annotations
 
 import bisect
@@ -9,65 +9,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import numpy as np
-
-from ._cv import cv2
 from .capture import CameraReader, Frame, State
 from .config import RelayOptions
-from .scene import ascii_label
-
-BOUNDARY = "opsframe"
-STATE_COLOURS = {  # BGR; high contrast for a wall seen from 5 m
-    State.LIVE: (60, 180, 60), State.STALE: (0, 170, 255), State.OFFLINE: (40, 40, 220),
-    State.CONNECTING: (200, 160, 60),
-}
-
-
-def mjpeg_part(jpeg: bytes, ts: float | None = None) -> bytes:
-    # X-Timestamp (frame arrival at the relay, epoch seconds) lets clients and the bench measure age.
-    stamp = f"X-Timestamp: {ts:.3f}\r\n" if ts else ""
-    head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n{stamp}\r\n".encode()
-    return head + jpeg + b"\r\n"
-
-
-# Head of a stream written straight to a viewer's socket (servers from streams.server only).
-# Chunked, so HTTP clients hand over each part as it arrives instead of filling a read buffer.
-STREAM_HEAD = (f"HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary={BOUNDARY}\r\n"
-               "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\n"
-               "Connection: close\r\n\r\n").encode()
-
-
-def wire_chunk(part: bytes) -> bytes:
-    """A part as one HTTP/1.1 chunk: built once per frame, sent as is to every viewer."""
-    return b"%x\r\n" % len(part) + part + b"\r\n"
-
-
-def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
-    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise RuntimeError("JPEG encode failed")
-    return buf.tobytes()
-
-
-def decode_for_width(frame: Frame, width: int) -> np.ndarray:
-    """Pixels of a frame at (about) `width`: JPEG DCT scaling makes 1/2, 1/4, 1/8 almost free."""
-    if frame.image is not None:
-        image = frame.image
-    else:
-        assert frame.jpeg is not None
-        flag = cv2.IMREAD_COLOR
-        for factor, reduced in ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4),
-                                (2, cv2.IMREAD_REDUCED_COLOR_2)):
-            if frame.width and frame.width // factor >= width:
-                flag = reduced
-                break
-        image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), flag)
-        if image is None:
-            raise ValueError("undecodable JPEG")
-    if image.shape[1] != width:
-        height = max(2, round(image.shape[0] * width / image.shape[1]))
-        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
-    return image
+from .imaging import decode_for_width, encode_jpeg, offline_tile
+from .mosaic import Mosaic
+from .multipart import BOUNDARY, STREAM_HEAD, mjpeg_part, wire_chunk
 
 
 @dataclass
@@ -129,111 +75,6 @@ class Placeholders:
             if key not in self._cache:
                 self._cache[key] = encode_jpeg(offline_tile(name, width, width * 9 // 16), 80)
             return self._cache[key]
-
-
-def offline_tile(name: str, width: int, height: int, state: State = State.OFFLINE) -> np.ndarray:
-    image = np.full((height, width, 3), 28, np.uint8)
-    scale = max(0.35, width / 640)
-    label = ascii_label(name)
-    cv2.putText(image, label, (int(12 * scale), int(40 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale,
-                (230, 230, 230), max(1, int(2 * scale)), cv2.LINE_AA)
-    text = state.value
-    size = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.4 * scale, max(1, int(3 * scale)))[0]
-    cv2.putText(image, text, ((width - size[0]) // 2, (height + size[1]) // 2), cv2.FONT_HERSHEY_SIMPLEX,
-                1.4 * scale, STATE_COLOURS[state], max(1, int(3 * scale)), cv2.LINE_AA)
-    return image
-
-
-@dataclass(frozen=True)
-class MosaicFrame:
-    seq: int
-    built: float  # monotonic
-    jpeg: bytes
-    ts: float  # wall clock of the build
-    part: bytes = b""  # the whole multipart part (boundary, headers, JPEG, CRLF), shared by all viewers
-    wire: bytes = b""  # the part as an HTTP chunk, for viewers fed by the fan-out thread
-
-
-class Mosaic:
-    """All cameras on one picture, built at most once per tick whoever asks; idle when nobody watches."""
-
-    def __init__(self, readers: list[CameraReader], options: RelayOptions) -> None:
-        self.readers, self.options = readers, options
-        self.period = 1.0 / options.mosaic_fps
-        self.tile_w = options.mosaic_tile_width
-        self.tile_h = self.tile_w * 9 // 16
-        self.columns = min(options.mosaic_columns, max(1, len(readers)))
-        rows = max(1, -(-len(readers) // self.columns))
-        self._canvas = np.zeros((rows * self.tile_h, self.columns * self.tile_w, 3), np.uint8)
-        self._tiles: dict[str, tuple[int, State, np.ndarray]] = {}  # decoded once per camera frame
-        self._bands: dict[tuple[str, State], np.ndarray] = {}  # label bands, drawn once per state
-        self._lock = threading.Lock()
-        self._frame: MosaicFrame | None = None
-        self.builds = 0
-
-    def current(self) -> MosaicFrame:
-        """The mosaic of this tick; the first caller of a tick builds it, the rest reuse its bytes."""
-        with self._lock:
-            now = time.monotonic()
-            if self._frame is None or now - self._frame.built >= self.period * 0.8:
-                jpeg, ts = self._build(), time.time()
-                part = mjpeg_part(jpeg, ts)
-                self._frame = MosaicFrame((self._frame.seq + 1) if self._frame else 1, now, jpeg, ts,
-                                          part, wire_chunk(part))
-                self.builds += 1
-            return self._frame
-
-    def next_tick(self, stop: threading.Event) -> MosaicFrame | None:
-        """Sleep to the next tick boundary (shared by all viewers, so one build serves them all)."""
-        now = time.monotonic()
-        due = (int(now / self.period) + 1) * self.period
-        if stop.wait(due - now):
-            return None
-        return self.current()
-
-    def _build(self) -> bytes:
-        label_h = max(18, self.tile_h // 7)
-        for index, reader in enumerate(self.readers):
-            row, col = divmod(index, self.columns)
-            y, x = row * self.tile_h, col * self.tile_w
-            state = reader.state()
-            frame = reader.slot.latest
-            cached = self._tiles.get(reader.camera.id)
-            key = frame.seq if frame is not None and state is not State.OFFLINE else -1
-            if cached is None or cached[0] != key or cached[1] != state:
-                if key < 0 or frame is None:
-                    tile = offline_tile(reader.camera.name, self.tile_w, self.tile_h, state)
-                else:
-                    try:
-                        tile = decode_for_width(frame, self.tile_w)[: self.tile_h]
-                        if frame.jpeg is None:  # may be the reader's own pixels: never draw on them
-                            tile = tile.copy()
-                    except ValueError:
-                        tile = offline_tile(reader.camera.name, self.tile_w, self.tile_h, State.STALE)
-                    tile = self._label(tile, reader.camera.name, state, label_h)
-                self._tiles[reader.camera.id] = (key, state, tile)
-                cached = self._tiles[reader.camera.id]
-            tile = cached[2]
-            self._canvas[y : y + tile.shape[0], x : x + tile.shape[1]] = tile
-        return encode_jpeg(self._canvas, self.options.jpeg_quality)
-
-    def _label(self, tile: np.ndarray, name: str, state: State, label_h: int) -> np.ndarray:
-        """Paste the label band (drawn once per camera and state) onto a tile the mosaic owns."""
-        h, w = tile.shape[:2]
-        band = self._bands.get((name, state))
-        if band is None or band.shape[:2] != (label_h, w):
-            band = np.full((label_h, w, 3), 18, np.uint8)  # dark band: readable text, drawn once
-            scale = label_h / 30
-            cv2.putText(band, ascii_label(name), (6, label_h - label_h // 4), cv2.FONT_HERSHEY_SIMPLEX, scale,
-                        (255, 255, 255), 1, cv2.LINE_AA)
-            cv2.circle(band, (w - label_h // 2 - 4, label_h // 2), label_h // 3, STATE_COLOURS[state], -1)
-            self._bands[(name, state)] = band
-        tile[h - label_h :] = band
-        if state is not State.LIVE:
-            cv2.rectangle(tile, (0, 0), (w - 1, h - 1), STATE_COLOURS[state], 3)
-        tile[:, :1] = tile[:, -1:] = 0  # 1 px black frame between tiles
-        tile[:1] = tile[-1:] = 0
-        return tile
 
 
 class _SocketViewer:

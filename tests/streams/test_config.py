@@ -38,6 +38,10 @@ def test_bad_nested_option_and_bad_slug(tmp_path: Path) -> None:
         parse_cameras({"cameras": [camera("a", "sim://a"), camera("a", "sim://a")]})
     with pytest.raises(ConfigError, match=r"relay options: key 'mosaic_fsp'"):
         parse_cameras({"relay": {"mosaic_fsp": 3}, "cameras": [camera("a", "sim://a")]})
+    with pytest.raises(ConfigError, match=r"mosaic_tile_width"):  # tiles must be whole 16-pixel MCUs
+        parse_cameras({"relay": {"mosaic_tile_width": 300}, "cameras": [camera("a", "sim://a")]})
+    with pytest.raises(ConfigError, match=r"mosaic_tile_fps must be <= mosaic_fps"):
+        parse_cameras({"relay": {"mosaic_fps": 1, "mosaic_tile_fps": 2}, "cameras": [camera("a", "sim://a")]})
     file = tmp_path / "cams.yaml"
     file.write_text("cameras: [", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot read"):

@@ -177,8 +177,9 @@ def test_rendition_encoded_once_and_shared(stack: Stack) -> None:
 def test_mosaic_built_once_per_tick(stack: Stack) -> None:
     resp = requests.get(f"{stack.url}/streams/mosaic.jpg", timeout=5)
     image = cv2.imdecode(np.frombuffer(resp.content, np.uint8), cv2.IMREAD_COLOR)
-    assert image.shape == (3 * 90, 4 * 160, 3)  # 10 cameras, 4 columns of 160x90 tiles
     mosaic = stack.service.relay.mosaic
+    assert image.shape == (3 * 96, 4 * 160, 3)  # 10 cameras, 4 columns of 160x96 tiles (whole MCU rows)
+    assert mosaic.size == (4 * 160, 3 * 96)
     builds = mosaic.builds
     threads = [threading.Thread(target=mjpeg_frames, args=(f"{stack.url}/streams/mosaic.mjpg", 4)) for _ in range(8)]
     for thread in threads:

@@ -1,0 +1,55 @@
+"""Pixels the relay handles itself: JPEG encode, reduced decode, and the pictures it draws."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._cv import cv2
+from .capture import Frame, State
+from .scene import ascii_label
+
+STATE_COLOURS = {  # BGR; high contrast for a wall seen from 5 m
+    State.LIVE: (60, 180, 60), State.STALE: (0, 170, 255), State.OFFLINE: (40, 40, 220),
+    State.CONNECTING: (200, 160, 60),
+}
+
+
+def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise RuntimeError("JPEG encode failed")
+    return buf.tobytes()
+
+
+def decode_for_width(frame: Frame, width: int) -> np.ndarray:
+    """Pixels of a frame at (about) `width`: JPEG DCT scaling makes 1/2, 1/4, 1/8 almost free."""
+    if frame.image is not None:
+        image = frame.image
+    else:
+        assert frame.jpeg is not None
+        flag = cv2.IMREAD_COLOR
+        for factor, reduced in ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4),
+                                (2, cv2.IMREAD_REDUCED_COLOR_2)):
+            if frame.width and frame.width // factor >= width:
+                flag = reduced
+                break
+        image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), flag)
+        if image is None:
+            raise ValueError("undecodable JPEG")
+    if image.shape[1] != width:
+        height = max(2, round(image.shape[0] * width / image.shape[1]))
+        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+    return image
+
+
+def offline_tile(name: str, width: int, height: int, state: State = State.OFFLINE) -> np.ndarray:
+    """A dark picture with the camera's name and its state in large coloured letters."""
+    image = np.full((height, width, 3), 28, np.uint8)
+    scale = max(0.35, width / 640)
+    label = ascii_label(name)
+    cv2.putText(image, label, (int(12 * scale), int(40 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale,
+                (230, 230, 230), max(1, int(2 * scale)), cv2.LINE_AA)
+    text = state.value
+    size = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.4 * scale, max(1, int(3 * scale)))[0]
+    cv2.putText(image, text, ((width - size[0]) // 2, (height + size[1]) // 2), cv2.FONT_HERSHEY_SIMPLEX,
+                1.4 * scale, STATE_COLOURS[state], max(1, int(3 * scale)), cv2.LINE_AA)
+    return image
