@@ -5,18 +5,22 @@ import argparse
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._table import print_table  # noqa: E402
+
 PY = sys.executable
 STAMP = re.compile(rb"X-Timestamp: ([0-9.]+)")
 
@@ -51,7 +55,7 @@ def serve_naive(port: int, sim_base: str, server: str) -> None:
     from flask import Flask, Response
 
     from streams.config import load_cameras
-    from streams.relay import mjpeg_part
+    from streams.multipart import mjpeg_part
     from streams.server import serve_waitress, serve_werkzeug
     from streams.sources import SourceError, open_source
 
@@ -63,7 +67,7 @@ def serve_naive(port: int, sim_base: str, server: str) -> None:
         url = cams[cam_id].source_url(sim_base)
 
         def frames() -> Iterator[bytes]:
-            from streams.relay import encode_jpeg
+            from streams.imaging import encode_jpeg
 
             source = open_source(url, "auto", 3, 3)
             try:
@@ -121,8 +125,9 @@ def snapshot_probe(base: str, stop: threading.Event, out: list[float], cam_ids: 
         stop.wait(0.1)
 
 
-def run_scenario(name: str, base: str, proc: psutil.Process, sim_base: str, cam_ids: list[str],
-                 viewers: int, mode: str, seconds: float, snapshots: bool) -> dict[str, object]:
+def run_scenario(base: str, proc: psutil.Process, sim_base: str, cam_ids: list[str], viewers: int, mode: str,
+                 seconds: float, snapshots: bool) -> dict[str, Any]:
+    """One measurement window: CPU of `proc`, frame ages, snapshot latency, upstreams, bytes."""
     stop = threading.Event()
     if mode == "mosaic":
         urls = [f"{base}/streams/mosaic.mjpg"] * viewers
@@ -154,21 +159,45 @@ def run_scenario(name: str, base: str, proc: psutil.Process, sim_base: str, cam_
     if probe:
         probe.join(3)
     elapsed = wall1 - wall0
-    cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / elapsed * 100
-    ages = [a for t in threads for a in t.ages]
     return {
-        "name": name, "viewers": viewers, "mode": mode, "cpu": cpu,
-        "age50": pct(ages, 0.5) * 1000, "age95": pct(ages, 0.95) * 1000,
-        "snap50": pct(snaps, 0.5) * 1000, "snap95": pct(snaps, 0.95) * 1000,
+        "cpu": (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / elapsed * 100,
+        "ages": [a for t in threads for a in t.ages], "snaps": snaps,
         "upstreams": max(conns) if conns else 0,
         "mbps": sum(t.bytes for t in threads) / elapsed / 1e6,
         "fps": sum(t.frames for t in threads) / elapsed,
     }
 
 
+Scenario = tuple[str, str, int]  # (server, mode, viewers)
+RELAY_SCENARIOS: list[Scenario] = [("relay", "single", 0), ("relay", "single", 10), ("relay", "single", 60),
+                                   ("relay", "mosaic", 10), ("relay", "mosaic", 60)]
+NAIVE_SCENARIOS: list[Scenario] = [("naive", "single", 10), ("naive", "single", 60)]
+
+
+def run_rounds(scenarios: list[Scenario], rounds: int, measure: Callable[[Scenario], dict[str, Any]],
+               results: dict[Scenario, list[dict[str, Any]]]) -> None:
+    """Every scenario once per round, the order rotated each round so drift and warm-up spread evenly."""
+    for n in range(rounds):
+        shift = n % len(scenarios)
+        for scenario in scenarios[shift:] + scenarios[:shift]:
+            results.setdefault(scenario, []).append(measure(scenario))
+
+
+def start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def cpu_percent(proc: psutil.Process, seconds: float) -> float:
+    before, t0 = proc.cpu_times(), time.monotonic()
+    time.sleep(seconds)
+    after = proc.cpu_times()
+    return (after.user + after.system - before.user - before.system) / (time.monotonic() - t0) * 100
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="measurement window per scenario")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every scenario; the table shows medians")
     parser.add_argument("--server", choices=("waitress", "werkzeug"), default="werkzeug",
                         help="WSGI server for the relay and the naive baseline")
     parser.add_argument("--serve-naive", type=int, default=0, help=argparse.SUPPRESS)
@@ -184,18 +213,14 @@ def main() -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     sim_port, relay_port, naive_port = free_port(), free_port(), free_port()
     sim_base = f"http://127.0.0.1:{sim_port}"
-    procs = [subprocess.Popen([PY, "-m", "streams", "simulate", "--port", str(sim_port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    results: dict[Scenario, list[dict[str, Any]]] = {}
+    procs = [start([PY, "-m", "streams", "simulate", "--port", str(sim_port)], env)]
     try:
         wait_http(f"{sim_base}/stats")
         sim_proc = psutil.Process(procs[0].pid)
-        sim_cpu0, sim_t0 = sim_proc.cpu_times(), time.monotonic()
-        time.sleep(3)
-        sim_cpu1 = sim_proc.cpu_times()
-        sim_idle = (sim_cpu1.user + sim_cpu1.system - sim_cpu0.user - sim_cpu0.system) / (time.monotonic() - sim_t0) * 100
-        relay = subprocess.Popen([PY, "-m", "streams", "relay", "--port", str(relay_port), "--no-simulate",
-                                  "--sim-base", sim_base, "--server", args.server], cwd=ROOT, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sim_idle = cpu_percent(sim_proc, 3)
+        relay = start([PY, "-m", "streams", "relay", "--port", str(relay_port), "--no-simulate",
+                       "--sim-base", sim_base, "--server", args.server], env)
         procs.append(relay)
         base = f"http://127.0.0.1:{relay_port}"
         wait_http(f"{base}/streams/status")
@@ -206,25 +231,20 @@ def main() -> int:
                 break
             time.sleep(0.5)
         rproc = psutil.Process(relay.pid)
-        sim_cpu0, sim_t0 = sim_proc.cpu_times(), time.monotonic()
-        rows = [run_scenario("relay", base, rproc, sim_base, cam_ids, 0, "single", args.seconds, True)]
-        sim_cpu1 = sim_proc.cpu_times()
-        sim_served = (sim_cpu1.user + sim_cpu1.system - sim_cpu0.user - sim_cpu0.system) / (time.monotonic() - sim_t0) * 100
-        for viewers in (10, 60):
-            rows.append(run_scenario("relay", base, rproc, sim_base, cam_ids, viewers, "single", args.seconds, True))
-        for viewers in (10, 60):
-            rows.append(run_scenario("relay", base, rproc, sim_base, cam_ids, viewers, "mosaic", args.seconds, True))
+        time.sleep(5)  # warm-up: first renditions, decoder start-up and imports stay out of the figures
+        sim_served = cpu_percent(sim_proc, 5)
+        run_rounds(RELAY_SCENARIOS, args.rounds, lambda s: run_scenario(
+            base, rproc, sim_base, cam_ids, s[2], s[1], args.seconds, True), results)
         relay.terminate()
         relay.wait(10)
-        naive = subprocess.Popen([PY, str(Path(__file__).resolve()), "--serve-naive", str(naive_port),
-                                  "--sim-base", sim_base, "--server", args.server], cwd=ROOT, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        naive = start([PY, str(Path(__file__).resolve()), "--serve-naive", str(naive_port),
+                       "--sim-base", sim_base, "--server", args.server], env)
         procs.append(naive)
         nbase = f"http://127.0.0.1:{naive_port}"
-        wait_http(f"{nbase}/streams/x.mjpg".replace("/streams/x.mjpg", "/"))
+        wait_http(f"{nbase}/")
         nproc = psutil.Process(naive.pid)
-        for viewers in (10, 60):
-            rows.append(run_scenario("naive", nbase, nproc, sim_base, cam_ids, viewers, "single", args.seconds, False))
+        run_rounds(NAIVE_SCENARIOS, args.rounds, lambda s: run_scenario(
+            nbase, nproc, sim_base, cam_ids, s[2], s[1], args.seconds, False), results)
     finally:
         for p in reversed(procs):
             p.terminate()
@@ -232,26 +252,32 @@ def main() -> int:
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
-
-    idle = rows[0]["cpu"] or 1e-9
-    print(f"\nrelay bench ({args.server}): 32 cameras 640x360 @10 fps, {args.seconds:.0f} s per row; "
-          "CPU in % of one core")
-    print(f"simulator CPU: {sim_idle:.1f}% with no client, {sim_served:.1f}% serving the relay (32 upstreams)")
-    head = (f"{'server':6} {'mode':6} {'viewers':>7} {'CPU %':>6} {'xidle':>6} {'vs naive':>8} {'age p50':>8} "
-            f"{'age p95':>8} {'snap p50':>8} {'snap p95':>8} {'upstr':>5} {'MB/s':>6} {'frames/s':>8}")
-    print(head)
-    print("-" * len(head))
-    naive_cpu = {r["viewers"]: r["cpu"] for r in rows if r["name"] == "naive"}
-    for r in rows:
-        vs = ""
-        if r["name"] == "relay" and r["mode"] == "single" and r["viewers"] in naive_cpu:
-            vs = f"{r['cpu'] / max(naive_cpu[r['viewers']], 1e-9):.2f}"
-        print(f"{r['name']:6} {r['mode']:6} {r['viewers']:>7} {r['cpu']:>6.1f} {r['cpu'] / idle:>6.2f} {vs:>8} "
-              f"{r['age50']:>8.1f} {r['age95']:>8.1f} {r['snap50']:>8.1f} {r['snap95']:>8.1f} "
-              f"{r['upstreams']:>5} {r['mbps']:>6.2f} {r['fps']:>8.1f}")
-    print("age: relay ingest -> viewer receipt (ms); mosaic age counts from the mosaic build. "
-          "snap: GET /streams/<id>.jpg (half with ?w=320), ms.")
+    report(results, args, sim_idle, sim_served)
     return 0
+
+
+def report(results: dict[Scenario, list[dict[str, Any]]], args: argparse.Namespace, sim_idle: float,
+           sim_served: float) -> None:
+    cpu = {s: statistics.median(r["cpu"] for r in runs) for s, runs in results.items()}
+    idle = cpu[("relay", "single", 0)] or 1e-9
+    print(f"\nrelay bench ({args.server}): 32 cameras 640x360 @10 fps; {args.rounds} rounds of {args.seconds:.0f} s "
+          "per row, order rotated each round; CPU in % of one core (median of rounds, min-max beside it)")
+    print(f"simulator CPU: {sim_idle:.1f}% with no client, {sim_served:.1f}% serving the relay (32 upstreams)")
+    rows = []
+    for scenario, runs in results.items():
+        server, mode, viewers = scenario
+        cpus = [r["cpu"] for r in runs]
+        ages = [a for r in runs for a in r["ages"]]
+        snaps = [a for r in runs for a in r["snaps"]]
+        naive = cpu.get(("naive", "single", viewers)) if server == "relay" and mode == "single" else None
+        rows.append([server, mode, viewers, cpu[scenario], f"{min(cpus):.1f}-{max(cpus):.1f}", cpu[scenario] / idle,
+                     f"{cpu[scenario] / naive:.2f}" if naive else "", pct(ages, 0.5) * 1000, pct(ages, 0.95) * 1000,
+                     pct(snaps, 0.5) * 1000, pct(snaps, 0.95) * 1000, max(r["upstreams"] for r in runs),
+                     statistics.median(r["mbps"] for r in runs), statistics.median(r["fps"] for r in runs)])
+    print_table(["server", "mode", "viewers", "CPU %", "range", "x idle", "vs naive", "age p50", "age p95",
+                 "snap p50", "snap p95", "upstreams", "MB/s", "frames/s"], rows)
+    print("age: relay ingest -> viewer receipt (ms); mosaic age counts from the mosaic build. "
+          "snap: GET /streams/<id>.jpg (half with ?w=320), ms. Target: x idle <= 1.5 at 60 viewers.")
 
 
 if __name__ == "__main__":
