@@ -124,6 +124,9 @@ def _random_access(packet: bytes) -> bool:
     return (packet[0] == 0x47 and bool(packet[3] & 0x20) and packet[4] > 0 and bool(packet[5] & 0x40))
 
 
+PHASES = 8  # frame phases per period across the cameras
+
+
 class Simulator:
     """Serves N synthetic cameras at http://127.0.0.1:<port>/cam/<id>.mjpg (or .ts for H.264)."""
 
@@ -193,19 +196,24 @@ class Simulator:
 
     # -- frame production ---------------------------------------------------------------------
     def _ticker(self) -> None:
-        period = 1.0 / self.fps
-        next_at = time.monotonic()
+        # Real cameras run on their own clocks: their frames are spread over the period, not sent
+        # in the same millisecond. PHASES groups, each ticked at its own offset, model that.
+        cams = list(self.cameras.values())
+        groups = [cams[k::PHASES] for k in range(PHASES)]
+        step = 1.0 / self.fps / PHASES
+        next_at, index = time.monotonic(), 0
         while not self._stop.is_set():
-            next_at += period
+            next_at += step
             delay = next_at - time.monotonic()
-            if delay < -period:  # fell behind (machine busy): skip ticks instead of bursting
+            if delay < -4 * step:  # fell behind (machine busy): skip ticks instead of bursting
                 next_at = time.monotonic()
             elif delay > 0 and self._stop.wait(delay):
                 break
-            self._tick_once(time.time())
+            self._tick_once(time.time(), groups[index % PHASES])
+            index += 1
 
-    def _tick_once(self, now: float) -> None:
-        for cam in self.cameras.values():
+    def _tick_once(self, now: float, cams: list[SimCamera] | None = None) -> None:
+        for cam in cams if cams is not None else self.cameras.values():
             if not cam.running or cam.scene is None:
                 continue
             jpeg = cam.scene.jpeg(now)  # encoded once per tick, shared by every connection
