@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
+from callbacks.labels import Point, place_labels
 from data import periods, queries
 from data.clock import local_now
 from layouts.components import STATUS_COLOURS, indicator_name, stale_badge, unit_label
@@ -420,9 +421,9 @@ def ranking_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str
                       annotation={"text": f"{t('ind.national', lang)}: "
                                           f"{number(national, lang, dec)}",
                                   "font": {"color": ACCENT}, "yanchor": "bottom",
-                                  "y": 1, "yref": "paper"})
+                                  "y": 1, "yref": "paper", "yshift": 20})  # above the tick labels
     dark_layout(fig, lang, height, showlegend=False, bargap=0.25)
-    fig.update_layout(margin={"l": 150, "r": 60, "t": 36, "b": 30})
+    fig.update_layout(margin={"l": 150, "r": 60, "t": 56, "b": 30})
     fig.update_yaxes(autorange="reversed", tickfont={"size": 12}, gridcolor="rgba(0,0,0,0)")
     fig.update_xaxes(tickformat=",~r", side="top")
     lo = min(0.0, min(v for _, v in rows))
@@ -431,13 +432,7 @@ def ranking_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str
     return fig
 
 
-# Labels that would collide in the Red River delta are pushed to the side away from neighbours.
-_LABEL_SIDE = {"25": "middle left", "14": "middle left", "11": "middle left",
-               "12": "middle left", "15": "middle left", "08": "top center",
-               "37": "bottom center", "38": "middle left", "33": "bottom right",
-               "31": "middle right", "24": "middle right", "01": "bottom left",
-               "40": "middle left", "42": "middle left", "80": "middle left",
-               "91": "middle left", "82": "top left", "92": "bottom left", "96": "middle left"}
+MAP_X, MAP_Y = (101.4, 115.6), (8.2, 23.6)  # longitude and latitude shown, 1:1
 ISLANDS = (("ind.paracels", 16.5, 112.0), ("ind.spratlys", 10.0, 114.0))
 
 
@@ -453,10 +448,16 @@ def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
     top = max(abs(v) for v in vals) or 1.0
     sizes = [9 + 21 * math.sqrt(abs(v) / top) for v in vals]
     reverse = ind.get("higher_is_better") is False
+    values = [number(v, lang, dec) for _, v in rows]
+    points = [Point(r["lon"], r["lat"], size, f"{region_name(r, lang)} {value}")
+              for (r, _), size, value in zip(rows, sizes, values, strict=True)]
+    # The selected province is labelled first, then the largest markers; crowded labels give way.
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][0]["code"] != selected, -sizes[i]))
+    labels = place_labels(points, (height - 28) / (MAP_Y[1] - MAP_Y[0]), (MAP_X[0], MAP_Y[0], MAP_X[1], MAP_Y[1]),
+                          order)
     fig = go.Figure(go.Scatter(
         x=[r["lon"] for r, _ in rows], y=[r["lat"] for r, _ in rows], mode="markers+text",
-        text=[f"{region_name(r, lang)} {number(v, lang, dec)}" for r, v in rows],
-        textposition=[_LABEL_SIDE.get(r["code"], "middle right") for r, _ in rows],
+        text=[text for text, _ in labels], textposition=[side for _, side in labels],
         textfont={"size": 11, "color": TEXT},
         marker={"size": sizes, "color": vals, "colorscale": "Viridis", "reversescale": reverse,
                 "line": {"color": [ACCENT if r["code"] == selected else "#0a1120"
@@ -465,15 +466,15 @@ def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
                 "opacity": 0.9, "showscale": True,
                 "colorbar": {"title": {"text": unit_label(ind["unit"], lang)},
                              "thickness": 12, "len": 0.6, "x": 1.0, "tickformat": ",~r"}},
-        customdata=[region_name(r, lang, short=False) for r, _ in rows],
-        hovertemplate="%{customdata}: <b>%{text}</b><extra></extra>", cliponaxis=False))
+        customdata=[[region_name(r, lang, short=False), value] for (r, _), value in zip(rows, values, strict=True)],
+        hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>", cliponaxis=False))
     for key, lat, lon in ISLANDS:
         fig.add_annotation(x=lon, y=lat, text=t(key, lang), showarrow=False,
                            font={"size": 11, "color": MUTED})
     dark_layout(fig, lang, height, showlegend=False)
     fig.update_layout(margin={"l": 8, "r": 8, "t": 20, "b": 8})
-    fig.update_xaxes(visible=False, range=[101.4, 115.6])
-    fig.update_yaxes(visible=False, range=[8.2, 23.6], scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(visible=False, range=list(MAP_X))
+    fig.update_yaxes(visible=False, range=list(MAP_Y), scaleanchor="x", scaleratio=1)
     return fig
 
 

@@ -204,6 +204,23 @@ def growth_figure(facts: list[dict], lang: str | None) -> go.Figure:
     return fig
 
 
+def spaced_labels(days: list[date], labels: list[str], min_share: float = 0.1) -> list[str]:
+    """The labels of points at least `min_share` of the time span apart, kept from the newest back.
+
+    Two figures published a fortnight apart would print on top of each other; the older one
+    gives way (its value is still in the dated list under the chart).
+    """
+    if len(days) < 2:
+        return list(labels)
+    gap = (days[-1] - days[0]) * min_share
+    out, kept = [""] * len(labels), days[-1]
+    out[-1] = labels[-1]
+    for index in range(len(days) - 2, -1, -1):
+        if kept - days[index] >= gap:
+            out[index], kept = labels[index], days[index]
+    return out
+
+
 def adoption_card(facts: list[dict], metric: str, system: str, lang: str | None) -> html.Div:
     rows = history(facts, metric, system)
     if not rows:
@@ -213,8 +230,9 @@ def adoption_card(facts: list[dict], metric: str, system: str, lang: str | None)
     fig = go.Figure(go.Scatter(
         x=[r["as_of"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers+text",
         line={"color": colour, "width": 3}, marker={"size": 8},
-        text=[compact(r["value"], lang) for r in rows], textposition="top center",
-        textfont={"size": 12, "color": TEXT}, cliponaxis=False, hoverinfo="skip",
+        text=spaced_labels([date.fromisoformat(r["as_of"]) for r in rows],
+                           [compact(r["value"], lang) for r in rows]),
+        textposition="top center", textfont={"size": 12, "color": TEXT}, cliponaxis=False, hoverinfo="skip",
         fill="tozeroy", fillcolor="rgba(124,196,255,0.08)"))
     dark_layout(fig, lang, 170, showlegend=False)
     top = max(r["value"] for r in rows)

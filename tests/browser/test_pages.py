@@ -46,6 +46,8 @@ def test_indicator_drill_down_opens_from_url_and_writes_it_back(live_app, browse
         By.ID, "ind-series").text
     assert "Mục tiêu" in notes
     screenshot(browser, "indicators")
+    browser.execute_script("document.getElementById('ind-rank').scrollIntoView()")
+    screenshot(browser, "indicators-provinces")
     _offline_and_clean(browser)
 
     # Change the region with the picker: the address bar follows without a reload.

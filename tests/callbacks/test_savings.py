@@ -68,3 +68,13 @@ def test_assumptions_url_round_trip() -> None:
     from urllib.parse import parse_qs
 
     assert sav.parse_assumptions({k: v[0] for k, v in parse_qs(search[1:]).items()}) == values
+
+
+def test_close_adoption_labels_give_way_to_the_newer_one() -> None:
+    from datetime import date
+
+    days = [date(2019, 12, 9), date(2020, 8, 19), date(2020, 12, 17), date(2020, 12, 30), date(2021, 3, 8)]
+    labels = ["8", "1.000", "2.650", "2.700", "2.800"]
+    # 17/12 and 30/12/2020 are a fortnight apart on a 15-month axis: the older label gives way.
+    assert sav.spaced_labels(days, labels) == ["8", "1.000", "", "2.700", "2.800"]
+    assert sav.spaced_labels(days[:1], labels[:1]) == ["8"]

@@ -1,0 +1,27 @@
+"""Map label placement: no two labels overlap, the selected point always gets one."""
+from __future__ import annotations
+
+from callbacks.labels import CHAR_PX, Point, _label_box, _overlaps, place_labels
+
+
+def boxes(points: list[Point], labels: list[tuple[str, str]], scale: float) -> list[tuple]:
+    return [_label_box(p.x * scale, p.y * scale, p.size_px / 2, len(text) * CHAR_PX, side)
+            for p, (text, side) in zip(points, labels, strict=True) if text]
+
+
+def test_crowded_points_get_labels_that_never_overlap() -> None:
+    # A 5 x 5 cluster half a unit apart at 50 px per unit: far more labels than room.
+    points = [Point(105 + 0.5 * (i % 5), 20 + 0.5 * (i // 5), 12, f"Tỉnh số {i} 3,14") for i in range(25)]
+    labels = place_labels(points, 50, (100, 15, 112, 25))
+    placed = boxes(points, labels, 50)
+    assert 5 <= len(placed) < 25  # some fit, some give way
+    assert not any(_overlaps(a, b) for i, a in enumerate(placed) for b in placed[i + 1:])
+
+
+def test_selected_first_and_labels_stay_inside() -> None:
+    points = [Point(105.0, 21.0, 20, "Hà Nội 3,64"), Point(105.3, 21.0, 20, "Bắc Ninh 3,06")]
+    labels = place_labels(points, 50, (101.4, 8.2, 115.6, 23.6), order=[1, 0])
+    assert labels[1][0] == "Bắc Ninh 3,06"
+    # At the right-hand edge the label turns to the left.
+    edge = place_labels([Point(115.4, 15.0, 10, "Khánh Hòa 2,13")], 50, (101.4, 8.2, 115.6, 23.6))
+    assert edge[0][1].endswith("left")
