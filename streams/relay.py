@@ -15,6 +15,8 @@ from .imaging import decode_for_width, encode_jpeg, offline_tile
 from .mosaic import Mosaic
 from .multipart import BOUNDARY, STREAM_HEAD, mjpeg_part, wire_chunk
 
+PACE_S = 0.02  # full-size viewers: frames go out within 20 ms of arrival, in one burst per tick
+
 
 @dataclass
 class _Cached:
@@ -176,24 +178,12 @@ class Relay:
         self._parts_lock = threading.Lock()
         self._fanouts: dict[tuple[str, int | None], _Fanout] = {}
         self._fanout_lock = threading.Lock()
-        # Full-size viewers on raw sockets are fed by the camera's reader thread as it publishes:
-        # no extra thread wake-up per frame at all (copy-on-write lists: the reader never locks).
-        self._direct: dict[str, tuple[_SocketViewer, ...]] = {}
+        # Full-size viewers on raw sockets are fed by ONE pacer thread that wakes every PACE_S and
+        # sends each camera's newest frame to its viewers in one burst. Sending from the 32 reader
+        # threads instead makes every send a GIL hand-off between threads that woke together.
+        self._direct: dict[str, tuple[_SocketViewer, ...]] = {}  # copy-on-write: the pacer never locks
         self._wires: dict[tuple[str, int | None], tuple[int, bytes]] = {}
-        for cam_id, reader in readers.items():
-            self._hook(cam_id, reader)
-
-    def _hook(self, cam_id: str, reader: CameraReader) -> None:
-        publish = reader.slot.publish
-
-        def publish_and_send(*args: object, **kwargs: object) -> Frame:
-            frame = publish(*args, **kwargs)
-            viewers = self._direct.get(cam_id)
-            if viewers:
-                self._send_direct(cam_id, frame, viewers)
-            return frame
-
-        reader.slot.publish = publish_and_send  # type: ignore[method-assign]
+        self._pacer: threading.Thread | None = None
 
     def wire(self, cam_id: str, frame: Frame, width: int | None) -> bytes:
         """The part of this frame as an HTTP chunk, built once (in one join) and shared by all."""
@@ -211,15 +201,33 @@ class Relay:
     def _send_direct(self, cam_id: str, frame: Frame, viewers: tuple[_SocketViewer, ...]) -> None:
         try:
             wire = self.wire(cam_id, frame, None)
-        except Exception:  # noqa: BLE001 (a bad frame must never stop the reader)
+        except Exception:  # noqa: BLE001 (a bad frame must never stop the pacer)
             return
         gone = [v for v in viewers if not v.offer(wire)]
         for viewer in gone:
             viewer.done.set()
 
+    def _pace(self) -> None:
+        """Every PACE_S: each watched camera's newest frame to its full-size viewers; ends when none are left."""
+        sent: dict[str, int] = {}
+        while not self.stopping.wait(PACE_S):
+            with self._fanout_lock:
+                watched = [(cam_id, viewers) for cam_id, viewers in self._direct.items() if viewers]
+                if not watched:
+                    self._pacer = None
+                    return
+            for cam_id, viewers in watched:
+                frame = self.readers[cam_id].slot.latest
+                if frame is not None and sent.get(cam_id) != frame.seq:
+                    sent[cam_id] = frame.seq
+                    self._send_direct(cam_id, frame, viewers)
+
     def _direct_add(self, cam_id: str, viewer: _SocketViewer) -> None:
         with self._fanout_lock:
             self._direct[cam_id] = (*self._direct.get(cam_id, ()), viewer)
+            if self._pacer is None:
+                self._pacer = threading.Thread(target=self._pace, name="relay-pacer", daemon=True)
+                self._pacer.start()
 
     def _direct_remove(self, cam_id: str, viewer: _SocketViewer) -> None:
         with self._fanout_lock:
