@@ -25,18 +25,9 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
 
 def _label_box(cx: float, cy: float, radius: float, width: float, side: str) -> Box:
     vertical, horizontal = side.split()
-    if horizontal == "right":
-        x0 = cx + radius + PAD_PX
-    elif horizontal == "left":
-        x0 = cx - radius - PAD_PX - width
-    else:
-        x0 = cx - width / 2
-    if vertical == "top":
-        y0 = cy + radius + PAD_PX
-    elif vertical == "bottom":
-        y0 = cy - radius - PAD_PX - LINE_PX
-    else:
-        y0 = cy - LINE_PX / 2
+    reach = radius + PAD_PX
+    x0 = {"right": cx + reach, "left": cx - reach - width}.get(horizontal, cx - width / 2)
+    y0 = {"top": cy + reach, "bottom": cy - reach - LINE_PX}.get(vertical, cy - LINE_PX / 2)
     return x0, y0, x0 + width, y0 + LINE_PX
 
 
