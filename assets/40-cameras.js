@@ -1,6 +1,12 @@
 /* Camera wall: reopen a stalled MJPEG <img> (server or relay restarted) without a page reload. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   cameras: {
+    // The mosaic that fills this screen: the relay snaps ?w= (device pixels) to its nearest size.
+    fit: function (base) {
+      const img = document.getElementById("cam-mosaic");
+      const px = Math.round((img ? img.clientWidth : 0) * (window.devicePixelRatio || 1));
+      return px > 0 ? base + "&w=" + px : base;
+    },
     // Called every status tick with the <img> id: samples the picture into a tiny canvas; after
     // STALL_TICKS identical (or undrawable) samples the src gets a new ?k= and the browser reconnects.
     watchdog: function (_n, id) {

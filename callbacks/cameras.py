@@ -392,6 +392,11 @@ def register(app: dash.Dash) -> None:
     app.callback(Output("cam-message", "children"), lang, Input("cam-message-key", "data"))(update_message)
     app.callback(Output("cam-strip-body", "children"), Input("cam-strip-tick", "n_intervals"),
                  lang)(update_strip)
+    app.clientside_callback(
+        dash.ClientsideFunction(namespace="cameras", function_name="fit"),
+        Output("cam-mosaic", "src", allow_duplicate=True), Input("cam-mosaic-base", "data"),
+        prevent_initial_call="initial_duplicate",
+    )
     # A stalled <img> stream (relay or server restart) is reopened by the browser itself.
     for img in ("cam-mosaic", "cam-live-img"):
         app.clientside_callback(

@@ -76,8 +76,10 @@ def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
         ]),
         html.Div(className="cam-wall", children=[
             # One MJPEG connection for every camera; ?r= changes only when the relay restarts.
-            html.Img(id="cam-mosaic", className="cam-mosaic", src=f"/streams/mosaic.mjpg?r={boot}",
-                     alt=""),
+            # The browser adds ?w= (its width in device pixels) so the relay sends a mosaic that
+            # fits: 1920 px on a 1080p screen, 3840 px on a 4K wall (assets/40-cameras.js, fit).
+            dcc.Store(id="cam-mosaic-base", data=f"/streams/mosaic.mjpg?r={boot}"),
+            html.Img(id="cam-mosaic", className="cam-mosaic", alt=""),
             html.Div(id="cam-overlay", className="cam-overlay", style=grid),
         ]),
         html.Div(className="cam-bottom", children=[

@@ -61,6 +61,11 @@ class RelayOptions(BaseModel):
     mosaic_tile_width: int = Field(320, ge=64, le=960, multiple_of=16,
                                    description="Width of one mosaic tile in pixels, a multiple of 16 (tiles are "
                                    "about 16:9, rounded to whole 16-pixel rows).")
+    mosaic_tile_widths: list[int] = Field(
+        [160, 240, 320, 480],
+        description="Tile widths a viewer may ask for with mosaic.mjpg?w=<picture width>: the request is "
+        "snapped to the smallest mosaic at least that wide (8 columns: 1280, 1920, 2560, 3840 px).",
+    )
     mosaic_fps: float = Field(2.0, gt=0, le=15, description="Mosaic frames per second (built once per tick for all viewers).")
     mosaic_tile_fps: float = Field(
         1.0, gt=0, le=15,
@@ -73,6 +78,8 @@ class RelayOptions(BaseModel):
     def _ordered(self) -> RelayOptions:
         if self.offline_after_s < self.stale_after_s:
             raise ValueError("offline_after_s must be >= stale_after_s")
+        if any(w % 16 or not 64 <= w <= 960 for w in self.mosaic_tile_widths) or not self.mosaic_tile_widths:
+            raise ValueError("mosaic_tile_widths must be multiples of 16 between 64 and 960")
         if self.mosaic_tile_fps > self.mosaic_fps:
             raise ValueError("mosaic_tile_fps must be <= mosaic_fps")
         if self.backoff_max_s < self.backoff_base_s:

@@ -45,11 +45,12 @@ class Mosaic:
     `mosaic_tile_fps`. A change of state (a camera going down or coming back) never waits its turn.
     """
 
-    def __init__(self, readers: list[CameraReader], options: RelayOptions, splice: bool = True) -> None:
+    def __init__(self, readers: list[CameraReader], options: RelayOptions, splice: bool = True,
+                 tile_width: int | None = None) -> None:
         self.readers, self.options = readers, options
         self.period = 1.0 / options.mosaic_fps
         self.turns = max(1, round(options.mosaic_fps / options.mosaic_tile_fps))
-        self.tile_w = options.mosaic_tile_width  # a multiple of 16 (validated): tiles are whole MCUs
+        self.tile_w = tile_width or options.mosaic_tile_width  # a multiple of 16 (validated): whole MCUs
         self.tile_h = max(MCU, round(self.tile_w * 9 / 16 / MCU) * MCU)  # about 16:9, whole MCU rows
         self.columns = min(options.mosaic_columns, max(1, len(readers)))
         self.rows = max(1, -(-len(readers) // self.columns))

@@ -170,7 +170,9 @@ class Relay:
         self.readers, self.options = readers, options
         self.renditions = Renditions(options)
         self.placeholders = Placeholders()
-        self.mosaic = Mosaic(list(readers.values()), options)
+        self.mosaic = Mosaic(list(readers.values()), options)  # the default size
+        self._mosaics = {self.mosaic.tile_w: self.mosaic}  # other sizes, made when first asked for
+        self._mosaic_lock = threading.Lock()
         self.stopping = threading.Event()
         self._viewers = 0
         self._viewer_lock = threading.Lock()
@@ -297,11 +299,28 @@ class Relay:
                 reader.viewers -= 1
             self._drop_viewer()
 
-    def mosaic_stream(self) -> Iterator[bytes]:
+    def mosaic_for(self, width: int | None) -> Mosaic:
+        """The mosaic for a picture `width` px wide: the smallest allowed size at least that wide.
+
+        A 1080p screen gets a 1920 px mosaic, a 4K wall a 3840 px one: each size is built once
+        per tick for all its viewers, and only while someone watches it.
+        """
+        if not width:
+            return self.mosaic
+        columns = self.mosaic.columns
+        tiles = sorted(self.options.mosaic_tile_widths)
+        tile_w = next((t for t in tiles if t * columns >= width), tiles[-1])
+        with self._mosaic_lock:
+            if tile_w not in self._mosaics:
+                self._mosaics[tile_w] = Mosaic(list(self.readers.values()), self.options, tile_width=tile_w)
+            return self._mosaics[tile_w]
+
+    def mosaic_stream(self, width: int | None = None) -> Iterator[bytes]:
+        mosaic = self.mosaic_for(width)
         try:
-            yield mjpeg_part(self.mosaic.current().jpeg)
+            yield mjpeg_part(mosaic.current().jpeg)
             while True:
-                frame = self.mosaic.next_tick(self.stopping)
+                frame = mosaic.next_tick(self.stopping)
                 if frame is None:
                     break
                 yield frame.part
@@ -325,9 +344,12 @@ class Relay:
 
         return next_wire
 
-    def _mosaic_wires(self) -> bytes | None:
-        frame = self.mosaic.next_tick(self.stopping)
-        return frame.wire if frame is not None else None
+    def _mosaic_wires(self, mosaic: Mosaic) -> Callable[[], bytes | None]:
+        def next_wire() -> bytes | None:
+            frame = mosaic.next_tick(self.stopping)
+            return frame.wire if frame is not None else None
+
+        return next_wire
 
     def _attach(self, key: tuple[str, int | None], viewer: _SocketViewer) -> _Fanout:
         with self._fanout_lock:
@@ -337,7 +359,7 @@ class Relay:
                     if not fan.closed:
                         fan.viewers.append(viewer)
                         return fan
-            source = self._mosaic_wires if key[0] == "" else self._camera_wires(*key)
+            source = self._mosaic_wires(self.mosaic_for(key[1])) if key[0] == "" else self._camera_wires(*key)
             fan = _Fanout(f"relay-fanout-{key[0] or 'mosaic'}", source, self.stopping)
             fan.viewers.append(viewer)
             self._fanouts[key] = fan
@@ -357,7 +379,9 @@ class Relay:
         viewer, fan, direct = _SocketViewer(sock), None, False
         try:
             if reader is None:
-                first = self.mosaic.current().part
+                mosaic = self.mosaic_for(width)
+                width = mosaic.size[0]  # every request that maps to this mosaic shares one fan-out
+                first = mosaic.current().part
             else:
                 frame = reader.slot.latest
                 live = frame is not None and reader.state() is not State.OFFLINE

@@ -56,7 +56,7 @@ def make_blueprint(service: StreamService) -> Blueprint:
 
     @bp.get("/mosaic.jpg")
     def mosaic_jpg() -> Response:
-        return Response(relay.mosaic.current().jpeg, mimetype="image/jpeg")
+        return Response(relay.mosaic_for(_width()).current().jpeg, mimetype="image/jpeg")
 
     def direct(cam_id: str | None, width: int | None) -> Response | None:
         """Servers from streams.server hand over the socket: one fan-out thread feeds all viewers."""
@@ -70,10 +70,11 @@ def make_blueprint(service: StreamService) -> Blueprint:
     def mosaic_mjpg() -> Response:
         if not relay.try_add_viewer():
             return _error(503, "too many viewers")
-        done = direct(None, None)
+        width = _width()
+        done = direct(None, width)
         if done is not None:
             return done
-        return Response(relay.mosaic_stream(), mimetype=MJPEG_TYPE, direct_passthrough=True)
+        return Response(relay.mosaic_stream(width), mimetype=MJPEG_TYPE, direct_passthrough=True)
 
     @bp.get("/<cam_id>.jpg")
     def snapshot(cam_id: str) -> Response:

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -137,8 +138,13 @@ def requested_hosts(driver: webdriver.Chrome) -> set[str]:
 
 def wait_for(driver: webdriver.Chrome, condition: Callable[[webdriver.Chrome], Any],
              timeout: float = 20) -> Any:
-    """Wait until condition(driver) is truthy; returns its value."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    """Wait until condition(driver) is truthy; returns its value.
+
+    Dash replaces components when callbacks answer (a language switch re-renders whole cards), so
+    an element found a moment ago may be gone: that is "not yet", not a failure.
+    """
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def screenshot(driver: webdriver.Chrome, name: str) -> Path:

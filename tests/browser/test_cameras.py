@@ -90,7 +90,10 @@ def test_wall_all_tiles_move_and_page_stays_live(cam_app: LiveApp, browser) -> N
     wait_for(browser, lambda d: "Dam cameras" in d.find_element(By.ID, "cam-title").text, timeout=5)
     browser.find_element(By.ID, "lang-switch").click()
     wait_for(browser, lambda d: "Camera thủy điện" in d.find_element(By.ID, "cam-title").text, timeout=5)
-    assert service.relay.mosaic.builds > 0
+    # The browser asked for the mosaic that fits its 1920 px window, not the 2560 px default.
+    natural = browser.execute_script("return document.getElementById('cam-mosaic').naturalWidth")
+    assert natural == 1920
+    assert service.relay.mosaic_for(natural).builds > 0
 
     # A camera goes down: the wall says so in words within 5 s.
     cam = "thac-ba" if "thac-ba" in service.relay.readers else list(service.relay.readers)[5]

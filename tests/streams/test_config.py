@@ -40,6 +40,8 @@ def test_bad_nested_option_and_bad_slug(tmp_path: Path) -> None:
         parse_cameras({"relay": {"mosaic_fsp": 3}, "cameras": [camera("a", "sim://a")]})
     with pytest.raises(ConfigError, match=r"mosaic_tile_width"):  # tiles must be whole 16-pixel MCUs
         parse_cameras({"relay": {"mosaic_tile_width": 300}, "cameras": [camera("a", "sim://a")]})
+    with pytest.raises(ConfigError, match=r"mosaic_tile_widths must be multiples of 16"):
+        parse_cameras({"relay": {"mosaic_tile_widths": [320, 250]}, "cameras": [camera("a", "sim://a")]})
     with pytest.raises(ConfigError, match=r"mosaic_tile_fps must be <= mosaic_fps"):
         parse_cameras({"relay": {"mosaic_fps": 1, "mosaic_tile_fps": 2}, "cameras": [camera("a", "sim://a")]})
     file = tmp_path / "cams.yaml"

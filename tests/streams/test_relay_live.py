@@ -188,3 +188,24 @@ def test_mosaic_built_once_per_tick(stack: Stack) -> None:
         thread.join(20)
     # 8 viewers x 4 frames, but each tick is built once: far fewer builds than frames sent.
     assert mosaic.builds - builds <= 12
+
+
+def test_mosaic_sizes_fit_the_screen_and_are_shared(stack: Stack) -> None:
+    relay = stack.service.relay
+    # 4 columns here: allowed pictures are 640, 960, 1280 and 1920 px wide.
+    for asked, size in ((None, (640, 288)), (900, (960, 384)), (960, (960, 384)), (4000, (1920, 816))):
+        url = f"{stack.url}/streams/mosaic.jpg" + (f"?w={asked}" if asked else "")
+        image = cv2.imdecode(np.frombuffer(requests.get(url, timeout=5).content, np.uint8), cv2.IMREAD_COLOR)
+        assert (image.shape[1], image.shape[0]) == size, asked
+    assert relay.mosaic_for(900) is relay.mosaic_for(960) is not relay.mosaic
+    assert requests.get(f"{stack.url}/streams/mosaic.jpg?w=huge", timeout=5).status_code == 400
+    # Two streams asking for sizes that snap to the same mosaic are fed by one build per tick.
+    mosaic = relay.mosaic_for(960)
+    builds = mosaic.builds
+    threads = [threading.Thread(target=mjpeg_frames, args=(f"{stack.url}/streams/mosaic.mjpg?w={w}", 4))
+               for w in (900, 960, 950, 901)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert 0 < mosaic.builds - builds <= 8
