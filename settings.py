@@ -26,6 +26,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     relay_url: str = ""  # empty: in-process relay; else the external relay service
+    relay_token: str = ""  # shared secret the external relay requires (OPS_RELAY_TOKEN on both sides)
     cameras_file: str = ""  # empty: the bundled streams/cameras.yaml
     cameras: bool = True  # run the camera relay (and, with simulate, the simulated cameras)
     seed_years: int = 6
@@ -57,6 +58,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "host": ("OPS_HOST", str),
     "port": ("OPS_PORT", int),
     "relay_url": ("OPS_RELAY_URL", str),
+    "relay_token": ("OPS_RELAY_TOKEN", str),
     "cameras_file": ("OPS_CAMERAS_FILE", str),
     "cameras": ("OPS_CAMERAS", bool),
     "seed_years": ("OPS_SEED_YEARS", int),

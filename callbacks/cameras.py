@@ -56,7 +56,10 @@ def _fetch_status(app: Any) -> list[dict[str, Any]] | None:
     if settings is not None and getattr(settings, "cameras", False) and getattr(settings, "relay_url", ""):
         import requests
 
-        resp = requests.get(settings.relay_url.rstrip("/") + "/streams/status", timeout=(1.0, 2.0))
+        from streams.routes import relay_headers
+
+        resp = requests.get(settings.relay_url.rstrip("/") + "/streams/status", timeout=(1.0, 2.0),
+                            headers=relay_headers(settings.relay_token))
         resp.raise_for_status()
         rows = resp.json()
         return rows if isinstance(rows, list) else None

@@ -24,7 +24,7 @@ def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
         server.register_blueprint(make_disabled_blueprint())
         return None
     if settings.relay_url:
-        server.register_blueprint(make_proxy_blueprint(settings.relay_url))
+        server.register_blueprint(make_proxy_blueprint(settings.relay_url, settings.relay_token))
         return None
     from .config import load_cameras
     from .routes import make_blueprint

@@ -4,11 +4,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
 
 from flask import Flask
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def _relay(args: argparse.Namespace) -> int:
@@ -17,9 +20,18 @@ def _relay(args: argparse.Namespace) -> int:
     from .server import serve_waitress, serve_werkzeug
     from .service import StreamService
 
+    token = os.environ.get("OPS_RELAY_TOKEN", "")
+    if not token and args.host not in LOOPBACK:
+        # Anyone who reaches the port could watch every dam: a relay off loopback needs a token.
+        print(f"refusing to serve cameras on {args.host} without OPS_RELAY_TOKEN (set it here and in the "
+              "dashboard, or bind to 127.0.0.1)", file=sys.stderr)
+        return 2
+    if token and len(token) < 32:
+        print("OPS_RELAY_TOKEN must be at least 32 characters", file=sys.stderr)
+        return 2
     service = StreamService(load_cameras(args.cameras), simulate=args.simulate, sim_base=args.sim_base or None)
     app = Flask("streams-relay")
-    app.register_blueprint(make_blueprint(service))
+    app.register_blueprint(make_blueprint(service, token))
     service.start()
     try:
         if args.server == "werkzeug":

@@ -1,6 +1,7 @@
 """Flask blueprints for /streams: the in-process relay, a proxy to an external relay, or 503."""
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -35,10 +36,25 @@ def _width() -> int | None:
     return int(raw)
 
 
-def make_blueprint(service: StreamService) -> Blueprint:
-    """Routes served straight from the in-process relay."""
+def relay_headers(token: str) -> dict[str, str]:
+    """What a dashboard sends to an external relay that requires OPS_RELAY_TOKEN."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def make_blueprint(service: StreamService, token: str = "") -> Blueprint:
+    """Routes served straight from the relay; with `token`, every request must carry it (standalone relay)."""
     bp = Blueprint("streams", __name__, url_prefix="/streams")
     relay = service.relay
+
+    if token:
+        expected = f"Bearer {token}".encode()
+
+        @bp.before_request
+        def _require_token() -> Response | None:
+            given = request.headers.get("Authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return _error(401, "relay token required")
+            return None
 
     def reader_id(cam_id: str) -> str:
         if not SLUG_RE.match(cam_id) or cam_id not in relay.readers:
@@ -110,13 +126,15 @@ def make_disabled_blueprint() -> Blueprint:
     return bp
 
 
-def make_proxy_blueprint(relay_url: str, connect_timeout: float = 3.0, read_timeout: float = 15.0) -> Blueprint:
+def make_proxy_blueprint(relay_url: str, token: str = "", connect_timeout: float = 3.0,
+                         read_timeout: float = 15.0) -> Blueprint:
     """Forward /streams/... to the external relay service; camera sources never reach this process."""
     import requests  # only needed in the proxy deployment
 
     base = relay_url.rstrip("/")
     bp = Blueprint("streams", __name__, url_prefix="/streams")
     session = requests.Session()
+    session.headers.update(relay_headers(token))
 
     @bp.route("/<path:path>")
     def proxy(path: str) -> Response:
@@ -128,6 +146,9 @@ def make_proxy_blueprint(relay_url: str, connect_timeout: float = 3.0, read_time
                                    timeout=(connect_timeout, read_timeout))
         except requests.RequestException:
             return _error(503, "camera relay unavailable")
+        if upstream.status_code == 401:  # our token, not the user's session: never a login prompt
+            upstream.close()
+            return _error(502, "camera relay refused this dashboard's OPS_RELAY_TOKEN")
 
         def body() -> Iterator[bytes]:
             try:

@@ -76,3 +76,52 @@ def test_init_app_in_process_and_proxy(tmp_path: Path) -> None:
     finally:
         relay_server.stop()
         assert service.stop() == []
+
+
+TOKEN = "relay-token-" + "x" * 32
+
+
+def test_standalone_relay_requires_its_token_and_the_dashboard_sends_it(sim: Simulator) -> None:
+    from callbacks import cameras as cb
+    from streams.routes import make_blueprint
+    from streams.server import BackgroundServer
+    from streams.service import StreamService
+
+    service = StreamService(camera_set([camera("dam-0", "sim://dam-0")]), simulate=False,
+                            sim_base=sim.base_url).start()
+    relay_app = Flask("relay")
+    relay_app.register_blueprint(make_blueprint(service, TOKEN))
+    server = BackgroundServer(relay_app).start()
+    try:
+        url = f"{server.url}/streams/status"
+        assert requests.get(url, timeout=5).status_code == 401
+        assert requests.get(url, headers={"Authorization": "Bearer wrong"}, timeout=5).status_code == 401
+        assert requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).status_code == 200
+        # The dashboard proxies with the shared token; its status poll sends it too.
+        settings = from_env({}, relay_url=server.url, relay_token=TOKEN)
+        dash_app = Flask("dash")
+        dash_app.config["OPS_SETTINGS"] = settings
+        init_app(dash_app, settings)
+        assert dash_app.test_client().get("/streams/status").status_code == 200
+        with dash_app.app_context():
+            assert [r["id"] for r in cb.relay_status() or []] == ["dam-0"]
+        # A wrong token is the operator's mistake, not the user's: 502, never a login prompt (401).
+        wrong = Flask("wrong")
+        init_app(wrong, from_env({}, relay_url=server.url, relay_token="y" * 40))
+        resp = wrong.test_client().get("/streams/status")
+        assert resp.status_code == 502 and "OPS_RELAY_TOKEN" in resp.get_json()["error"]
+    finally:
+        server.stop()
+        assert service.stop() == []
+
+
+def test_relay_refuses_an_open_address_without_a_token(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from streams.__main__ import main
+
+    monkeypatch.delenv("OPS_RELAY_TOKEN", raising=False)
+    assert main(["relay", "--host", "0.0.0.0", "--port", "0", "--no-simulate"]) == 2
+    assert "without OPS_RELAY_TOKEN" in capsys.readouterr().err
+    monkeypatch.setenv("OPS_RELAY_TOKEN", "short")
+    assert main(["relay", "--host", "0.0.0.0", "--port", "0", "--no-simulate"]) == 2
+    assert "at least 32 characters" in capsys.readouterr().err
