@@ -6,8 +6,8 @@ laid exactly over its tiles, not 32 `<img>` tags.
   and its Dash callbacks; 32 snapshot refreshes a second would still queue behind them.
 - The mosaic is one connection whatever the number of cameras, and the relay builds each mosaic
   frame once per tick for every wall watching (no per-viewer encode). Tiles are spliced from
-  their own small JPEGs and refresh in turns (streams/mosaic.py), so the picture moves at 2 fps
-  while each camera is decoded once a second.
+  their own small JPEGs (streams/mosaic.py); the picture changes once a second, and a click
+  opens the camera's full-rate stream.
 - The overlay grid (same columns/rows as the mosaic, percentage-sized so it scales with the
   picture) carries what the burned-in ASCII label cannot: the Vietnamese dam name, a status
   flag in words (MẤT TÍN HIỆU / CHẬM TÍN HIỆU since hh:mm), the frame age, and the click target.

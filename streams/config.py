@@ -66,11 +66,16 @@ class RelayOptions(BaseModel):
         description="Tile widths a viewer may ask for with mosaic.mjpg?w=<picture width>: the request is "
         "snapped to the smallest mosaic at least that wide (8 columns: 1280, 1920, 2560, 3840 px).",
     )
-    mosaic_fps: float = Field(2.0, gt=0, le=15, description="Mosaic frames per second (built once per tick for all viewers).")
+    mosaic_fps: float = Field(
+        1.0, gt=0, le=15,
+        description="Mosaic pictures per second, each built once for all viewers. Bytes sent and built grow "
+        "with it; 1 suits an overview of many cameras (the focus view is the full-rate stream).",
+    )
     mosaic_tile_fps: float = Field(
         1.0, gt=0, le=15,
-        description="How often each tile's picture is refreshed; tiles take turns, so the relay decodes each "
-        "camera this often while the mosaic still moves at mosaic_fps. State changes show at once.",
+        description="How often each tile's picture is refreshed. Below mosaic_fps, tiles take turns: every "
+        "picture carries some fresh tiles while each camera is decoded only this often. A state change "
+        "(camera down or back) shows on the next picture whatever the turn.",
     )
     max_viewers: int = Field(500, ge=1, description="Concurrent MJPEG viewers across the relay; more get 503.")
 

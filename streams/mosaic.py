@@ -40,9 +40,10 @@ class Mosaic:
 
     Every tile is encoded as its own small JPEG whose restart intervals are exactly one tile wide,
     so a mosaic frame is a byte join of tile segments: a tick costs a decode and a small encode per
-    refreshed tile and nothing for the rest. Tiles take turns (a checkerboard at the default 2 fps
-    picture and 1 fps per tile), so every picture moves while each camera is decoded only at
-    `mosaic_tile_fps`. A change of state (a camera going down or coming back) never waits its turn.
+    refreshed tile and nothing for the rest (an offline or frozen camera costs nothing). When
+    `mosaic_fps` is above `mosaic_tile_fps` tiles take turns (a checkerboard at 2:1), so every
+    picture moves while each camera is decoded only at `mosaic_tile_fps`. A change of state (a
+    camera going down or coming back) never waits its turn.
     """
 
     def __init__(self, readers: list[CameraReader], options: RelayOptions, splice: bool = True,
