@@ -4,7 +4,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     // The mosaic that fills this screen: the relay snaps ?w= (device pixels) to its nearest size.
     fit: function (base) {
       const img = document.getElementById("cam-mosaic");
-      const px = Math.round((img ? img.clientWidth : 0) * (window.devicePixelRatio || 1));
+      const px = Math.min(4096, Math.round((img ? img.clientWidth : 0) * (window.devicePixelRatio || 1)));
       return px > 0 ? base + "&w=" + px : base;
     },
     // Called every status tick with the <img> id: samples the picture into a tiny canvas; after

@@ -433,6 +433,8 @@ def ranking_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str
 
 
 MAP_X, MAP_Y = (101.4, 115.6), (8.2, 23.6)  # longitude and latitude shown, 1:1
+MAP_MARGIN_Y = 28  # top + bottom margin of the map figure, px
+MAP_MIN_WIDTH_PX = 700  # the narrowest plot area the label layout plans for
 ISLANDS = (("ind.paracels", 16.5, 112.0), ("ind.spratlys", 10.0, 114.0))
 
 
@@ -453,8 +455,10 @@ def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
               for (r, _), size, value in zip(rows, sizes, values, strict=True)]
     # The selected province is labelled first, then the largest markers; crowded labels give way.
     order = sorted(range(len(rows)), key=lambda i: (rows[i][0]["code"] != selected, -sizes[i]))
-    labels = place_labels(points, (height - 28) / (MAP_Y[1] - MAP_Y[0]), (MAP_X[0], MAP_Y[0], MAP_X[1], MAP_Y[1]),
-                          order)
+    # Plotly keeps 1:1 and fits the map to the tighter of height and width: assume the panel is
+    # at least MAP_MIN_WIDTH_PX wide, so labels placed here do not collide on a narrower screen.
+    scale = min((height - MAP_MARGIN_Y) / (MAP_Y[1] - MAP_Y[0]), MAP_MIN_WIDTH_PX / (MAP_X[1] - MAP_X[0]))
+    labels = place_labels(points, scale, (MAP_X[0], MAP_Y[0], MAP_X[1], MAP_Y[1]), order)
     fig = go.Figure(go.Scatter(
         x=[r["lon"] for r, _ in rows], y=[r["lat"] for r, _ in rows], mode="markers+text",
         text=[text for text, _ in labels], textposition=[side for _, side in labels],
@@ -472,7 +476,7 @@ def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
         fig.add_annotation(x=lon, y=lat, text=t(key, lang), showarrow=False,
                            font={"size": 11, "color": MUTED})
     dark_layout(fig, lang, height, showlegend=False)
-    fig.update_layout(margin={"l": 8, "r": 8, "t": 20, "b": 8})
+    fig.update_layout(margin={"l": 8, "r": 8, "t": 20, "b": MAP_MARGIN_Y - 20})
     fig.update_xaxes(visible=False, range=list(MAP_X))
     fig.update_yaxes(visible=False, range=list(MAP_Y), scaleanchor="x", scaleratio=1)
     return fig

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import logging
 import os
 import signal
@@ -11,7 +12,13 @@ import threading
 
 from flask import Flask
 
-LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or the name localhost: only this machine can connect."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _relay(args: argparse.Namespace) -> int:
@@ -20,8 +27,8 @@ def _relay(args: argparse.Namespace) -> int:
     from .server import serve_waitress, serve_werkzeug
     from .service import StreamService
 
-    token = os.environ.get("OPS_RELAY_TOKEN", "")
-    if not token and args.host not in LOOPBACK:
+    token = os.environ.get("OPS_RELAY_TOKEN", "").strip()
+    if not token and not is_loopback(args.host):
         # Anyone who reaches the port could watch every dam: a relay off loopback needs a token.
         print(f"refusing to serve cameras on {args.host} without OPS_RELAY_TOKEN (set it here and in the "
               "dashboard, or bind to 127.0.0.1)", file=sys.stderr)

@@ -17,9 +17,9 @@ def encode(image: np.ndarray, quality: int, interval_px: int | None = None) -> b
     so segments from different encodes with the same tables can be joined into a new scan.
     """
     interval = -(-(interval_px or image.shape[1]) // MCU)
-    ok, buf = cv2.imencode(
-        ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_RST_INTERVAL, interval]
-    )
+    # 4:2:0 pinned: MCUs are then 16x16, which is what the splicing arithmetic assumes.
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_RST_INTERVAL, interval,
+                                           cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420])
     if not ok:
         raise RuntimeError("JPEG encode failed")
     return buf.tobytes()

@@ -57,12 +57,14 @@ class Mosaic:
         self.rows = max(1, -(-len(readers) // self.columns))
         self.quality = options.jpeg_quality
         blank = np.zeros((self.tile_h, self.tile_w, 3), np.uint8)
-        tile_header, _ = split(encode(blank, self.quality, self.tile_w))
+        tile_header, tile_segments = split(encode(blank, self.quality, self.tile_w))
         canvas = np.zeros((self.rows * self.tile_h, self.columns * self.tile_w, 3), np.uint8)
         self._header, _ = split(encode(canvas, self.quality, self.tile_w))
-        # Same quality and libjpeg's standard Huffman tables give identical tables; if a build of
-        # OpenCV ever differs, fall back to pasting pixels and one full encode (correct, slower).
-        self.spliced = splice and tables(tile_header) == tables(self._header)
+        # Same quality and libjpeg's standard Huffman tables give identical tables, and one restart
+        # interval per tile row of MCUs; if a build of OpenCV ever differs, fall back to pasting
+        # pixels and one full encode (correct, slower).
+        self.spliced = (splice and tables(tile_header) == tables(self._header)
+                        and len(tile_segments) == self.tile_h // MCU)
         self._canvas = canvas
         self.tile_encodes = 0  # counted so tests can prove tiles are refreshed in turns
         self._blank = self._encode_tile(blank, (-1, State.OFFLINE))
@@ -138,7 +140,7 @@ class Mosaic:
         except ValueError:
             return self._label(offline_tile(name, self.tile_w, self.tile_h, State.STALE), name, state)
         tile = np.full((self.tile_h, self.tile_w, 3), BAND_GREY, np.uint8)
-        top = max(0, (picture.shape[0] - self.tile_h) // 2)  # centre crop, or letterbox when shorter
+        top = max(0, (picture.shape[0] - self.tile_h) // 2)  # centre crop; a shorter picture sits at the top
         rows = min(self.tile_h, picture.shape[0])
         tile[:rows] = picture[top : top + rows]
         return self._label(tile, name, state)
@@ -167,7 +169,7 @@ class Mosaic:
         if not self.spliced:
             return _Tile(key, [], pixels)
         _, segments = split(encode(pixels, self.quality, self.tile_w))
-        if len(segments) != self.tile_h // MCU:
+        if len(segments) != self.tile_h // MCU:  # checked at construction; the encoder is deterministic
             raise RuntimeError(f"tile encoded to {len(segments)} restart intervals, expected {self.tile_h // MCU}")
         return _Tile(key, segments, None)
 

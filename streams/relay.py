@@ -183,7 +183,9 @@ class Relay:
         # Full-size viewers on raw sockets are fed by ONE pacer thread that wakes every PACE_S and
         # sends each camera's newest frame to its viewers in one burst. Sending from the 32 reader
         # threads instead makes every send a GIL hand-off between threads that woke together.
-        self._direct: dict[str, tuple[_SocketViewer, ...]] = {}  # copy-on-write: the pacer never locks
+        # Copy-on-write tuples: the pacer reads them without a lock; _fanout_lock guards changes
+        # to _direct, _fanouts and the pacer's start and end.
+        self._direct: dict[str, tuple[_SocketViewer, ...]] = {}
         self._wires: dict[tuple[str, int | None], tuple[int, bytes]] = {}
         self._pacer: threading.Thread | None = None
 
@@ -212,17 +214,21 @@ class Relay:
     def _pace(self) -> None:
         """Every PACE_S: each watched camera's newest frame to its full-size viewers; ends when none are left."""
         sent: dict[str, int] = {}
-        while not self.stopping.wait(PACE_S):
+        try:
+            while not self.stopping.wait(PACE_S):
+                with self._fanout_lock:
+                    watched = [(cam_id, viewers) for cam_id, viewers in self._direct.items() if viewers]
+                    if not watched:
+                        return
+                for cam_id, viewers in watched:
+                    frame = self.readers[cam_id].slot.latest
+                    if frame is not None and sent.get(cam_id) != frame.seq:
+                        sent[cam_id] = frame.seq
+                        self._send_direct(cam_id, frame, viewers)
+        finally:  # however it ends, the next viewer starts a new pacer
             with self._fanout_lock:
-                watched = [(cam_id, viewers) for cam_id, viewers in self._direct.items() if viewers]
-                if not watched:
+                if self._pacer is threading.current_thread():
                     self._pacer = None
-                    return
-            for cam_id, viewers in watched:
-                frame = self.readers[cam_id].slot.latest
-                if frame is not None and sent.get(cam_id) != frame.seq:
-                    sent[cam_id] = frame.seq
-                    self._send_direct(cam_id, frame, viewers)
 
     def _direct_add(self, cam_id: str, viewer: _SocketViewer) -> None:
         with self._fanout_lock:
@@ -283,6 +289,7 @@ class Relay:
         try:
             seq = 0
             frame = reader.slot.latest
+            width = self.renditions.snap(width, frame.width if frame else 0)  # bounded cache keys
             if frame is None or reader.state() is State.OFFLINE:
                 yield mjpeg_part(self.snapshot(cam_id, width)[0])
             while not self.stopping.is_set():
@@ -359,7 +366,7 @@ class Relay:
                     if not fan.closed:
                         fan.viewers.append(viewer)
                         return fan
-            source = self._mosaic_wires(self.mosaic_for(key[1])) if key[0] == "" else self._camera_wires(*key)
+            source = self._mosaic_wires(self._mosaics[key[1]]) if key[0] == "" else self._camera_wires(*key)
             fan = _Fanout(f"relay-fanout-{key[0] or 'mosaic'}", source, self.stopping)
             fan.viewers.append(viewer)
             self._fanouts[key] = fan
@@ -380,10 +387,12 @@ class Relay:
         try:
             if reader is None:
                 mosaic = self.mosaic_for(width)
-                width = mosaic.size[0]  # every request that maps to this mosaic shares one fan-out
+                width = mosaic.tile_w  # the fan-out key: every request for this mosaic shares one
                 first = mosaic.current().part
             else:
                 frame = reader.slot.latest
+                # Snapped once here: fan-outs and caches are keyed by the few allowed widths only.
+                width = self.renditions.snap(width, frame.width if frame else 0)
                 live = frame is not None and reader.state() is not State.OFFLINE
                 first = self.part(cam_id, frame, width) if live else mjpeg_part(self.snapshot(cam_id, width)[0])
             sock.sendall(STREAM_HEAD + wire_chunk(first))

@@ -27,17 +27,19 @@ def _error(status: int, message: str) -> Response:
     return resp
 
 
-def _width() -> int | None:
+def _width(clamp: bool = False) -> int | None:
+    """?w= as an int; with `clamp` (the mosaic) any positive width is accepted and capped at 4096."""
     raw = request.args.get("w")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not 16 <= int(raw) <= 4096:
+    if not raw.isdigit() or not 16 <= int(raw) <= (10**6 if clamp else 4096):
         abort(_error(400, "w must be an integer between 16 and 4096"))
-    return int(raw)
+    return min(int(raw), 4096)
 
 
 def relay_headers(token: str) -> dict[str, str]:
     """What a dashboard sends to an external relay that requires OPS_RELAY_TOKEN."""
+    token = token.strip()
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
@@ -53,7 +55,9 @@ def make_blueprint(service: StreamService, token: str = "") -> Blueprint:
         def _require_token() -> Response | None:
             given = request.headers.get("Authorization", "").encode()
             if not hmac.compare_digest(given, expected):
-                return _error(401, "relay token required")
+                resp = _error(401, "relay token required")
+                resp.headers["WWW-Authenticate"] = 'Bearer realm="camera relay"'
+                return resp
             return None
 
     def reader_id(cam_id: str) -> str:
@@ -72,7 +76,7 @@ def make_blueprint(service: StreamService, token: str = "") -> Blueprint:
 
     @bp.get("/mosaic.jpg")
     def mosaic_jpg() -> Response:
-        return Response(relay.mosaic_for(_width()).current().jpeg, mimetype="image/jpeg")
+        return Response(relay.mosaic_for(_width(clamp=True)).current().jpeg, mimetype="image/jpeg")
 
     def direct(cam_id: str | None, width: int | None) -> Response | None:
         """Servers from streams.server hand over the socket: one fan-out thread feeds all viewers."""
@@ -84,9 +88,9 @@ def make_blueprint(service: StreamService, token: str = "") -> Blueprint:
 
     @bp.get("/mosaic.mjpg")
     def mosaic_mjpg() -> Response:
+        width = _width(clamp=True)  # before counting the viewer: a refused request holds no slot
         if not relay.try_add_viewer():
             return _error(503, "too many viewers")
-        width = _width()
         done = direct(None, width)
         if done is not None:
             return done

@@ -94,7 +94,8 @@ def test_standalone_relay_requires_its_token_and_the_dashboard_sends_it(sim: Sim
     server = BackgroundServer(relay_app).start()
     try:
         url = f"{server.url}/streams/status"
-        assert requests.get(url, timeout=5).status_code == 401
+        refused = requests.get(url, timeout=5)
+        assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Bearer")
         assert requests.get(url, headers={"Authorization": "Bearer wrong"}, timeout=5).status_code == 401
         assert requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5).status_code == 200
         # The dashboard proxies with the shared token; its status poll sends it too.
@@ -125,3 +126,10 @@ def test_relay_refuses_an_open_address_without_a_token(monkeypatch: pytest.Monke
     monkeypatch.setenv("OPS_RELAY_TOKEN", "short")
     assert main(["relay", "--host", "0.0.0.0", "--port", "0", "--no-simulate"]) == 2
     assert "at least 32 characters" in capsys.readouterr().err
+
+
+def test_loopback_addresses() -> None:
+    from streams.__main__ import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("127.0.0.2") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3") and not is_loopback("relay.example")

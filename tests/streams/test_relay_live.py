@@ -62,8 +62,11 @@ def mjpeg_frames(url: str, count: int, timeout: float = 10.0) -> list[bytes]:
 def test_reads_mjpeg_and_h264(stack: Stack) -> None:
     stack.wait_states({c: "LIVE" for c in GOOD}, timeout=15)
     for cam_id in ("dam-0", "dam-h264"):
-        resp = requests.get(f"{stack.url}/streams/{cam_id}.jpg", timeout=5)
-        assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+        # A loaded machine can stall the H.264 encoder past the 1 s read timeout of these tests;
+        # the reader then reconnects, so wait for a live picture rather than take the first answer.
+        resp = wait_for(lambda cam_id=cam_id: (r := requests.get(f"{stack.url}/streams/{cam_id}.jpg", timeout=5))
+                        .status_code == 200 and r, 15, f"a live snapshot of {cam_id}")
+        assert resp.headers["Cache-Control"] == "no-store"
         image = cv2.imdecode(np.frombuffer(resp.content, np.uint8), cv2.IMREAD_COLOR)
         assert image.shape == (360, 640, 3)
     # MJPEG passes through: a full-size snapshot never triggers an encode; H.264 must be encoded.
@@ -78,9 +81,9 @@ def test_bad_sources_do_not_affect_others(stack: Stack) -> None:
     for cam_id in BAD:
         assert status[cam_id]["last_error"]
     assert "404" in status["bad-404"]["last_error"]
-    for cam_id in GOOD:
-        assert status[cam_id]["fps"] > 5, status[cam_id]
-        assert status[cam_id]["age_s"] < 1.0
+    # Frame rate and age settle within seconds even when the machine is busy.
+    wait_for(lambda: all(s["fps"] > 5 and s["age_s"] < 1.0 for c, s in stack.status().items() if c in GOOD),
+             15, "every good camera near its 10 fps")
     resp = requests.get(f"{stack.url}/streams/bad-404.jpg", timeout=5)
     assert resp.status_code == 503 and resp.content.startswith(b"\xff\xd8")  # offline placeholder
 
@@ -198,7 +201,12 @@ def test_mosaic_sizes_fit_the_screen_and_are_shared(stack: Stack) -> None:
         image = cv2.imdecode(np.frombuffer(requests.get(url, timeout=5).content, np.uint8), cv2.IMREAD_COLOR)
         assert (image.shape[1], image.shape[0]) == size, asked
     assert relay.mosaic_for(900) is relay.mosaic_for(960) is not relay.mosaic
+    # A wider screen than the largest mosaic (two 4K panels) gets the largest, not an error.
+    assert requests.get(f"{stack.url}/streams/mosaic.jpg?w=7680", timeout=5).status_code == 200
+    viewers = relay._viewers
     assert requests.get(f"{stack.url}/streams/mosaic.jpg?w=huge", timeout=5).status_code == 400
+    assert requests.get(f"{stack.url}/streams/mosaic.mjpg?w=huge", timeout=5).status_code == 400
+    assert relay._viewers == viewers  # a refused request holds no viewer slot
     # Two streams asking for sizes that snap to the same mosaic are fed by one build per tick.
     mosaic = relay.mosaic_for(960)
     builds = mosaic.builds
@@ -209,3 +217,16 @@ def test_mosaic_sizes_fit_the_screen_and_are_shared(stack: Stack) -> None:
     for thread in threads:
         thread.join(20)
     assert 0 < mosaic.builds - builds <= 8
+
+
+def test_camera_widths_are_snapped_before_anything_is_keyed(stack: Stack) -> None:
+    relay = stack.service.relay
+    threads = [threading.Thread(target=mjpeg_frames, args=(f"{stack.url}/streams/dam-1.mjpg?w={w}", 3))
+               for w in (300, 310, 317)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    # Three widths, one allowed rendition: one fan-out and one cached part, not three.
+    assert {key for key in relay._fanouts if key[0] == "dam-1"} == {("dam-1", 320)}
+    assert {key for key in relay._wires if key[0] == "dam-1"} <= {("dam-1", 320), ("dam-1", None)}
