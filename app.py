@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dash
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
 import layouts
@@ -29,6 +30,12 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     seed.init_database(database, years=settings.seed_years, seed=settings.seed, progress=True)
 
     server = Flask(__name__)
+    if settings.trusted_proxies:
+        # Behind nginx the peer is the proxy: without this, throttling and the audit log would
+        # see one address for everybody. Only as many hops as configured are believed, so a
+        # client cannot spoof its address by sending X-Forwarded-For itself.
+        n = settings.trusted_proxies
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     server.config.update(OPS_SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_upload_bytes)
     server.extensions[EXTENSION_KEY] = database
     cache.init_app(server, settings)

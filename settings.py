@@ -37,6 +37,7 @@ class Settings:
     debug: bool = False
     session_idle_minutes: int = 30  # user sessions end after this long without activity
     secure_cookies: bool = False  # always mark cookies Secure (TLS at a proxy); else per request
+    trusted_proxies: int = 0  # reverse proxies in front (nginx: 1) whose X-Forwarded-* headers are believed
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -68,6 +69,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "debug": ("OPS_DEBUG", bool),
     "session_idle_minutes": ("OPS_SESSION_IDLE_MINUTES", int),
     "secure_cookies": ("OPS_SECURE_COOKIES", bool),
+    "trusted_proxies": ("OPS_TRUSTED_PROXIES", int),
 }
 
 

@@ -297,3 +297,33 @@ def test_cli_users_and_display_tokens(settings, database, monkeypatch, capsys) -
     kinds = [(e.kind, e.detail.split()[:2]) for e in audit.recent(database, 20)]
     assert ("admin", ["user", "add"]) in kinds and ("admin", ["user", "disable"]) in kinds
     assert ("admin", ["token", "create"]) in kinds and ("admin", ["token", "revoke"]) in kinds
+
+
+def _failed_login(client, forwarded_for: str) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/login", data={"csrf_token": csrf, "username": "nobody", "password": "wrong"},
+                    headers={"X-Forwarded-For": forwarded_for})
+    assert r.status_code == 401
+
+
+def test_client_address_behind_a_trusted_proxy_only(web_app, tmp_path) -> None:
+    from datetime import timedelta
+
+    from app import create_app
+    from data import audit
+    from settings import from_env
+
+    window = timedelta(minutes=15)
+    # No proxy configured: X-Forwarded-For is the client's own claim and is ignored.
+    _failed_login(web_app.server.test_client(), "203.0.113.7")
+    assert audit.failures_since(web_app.server.extensions["ops_db"], address="203.0.113.7", window=window) == 0
+    # Behind one trusted proxy (nginx), the address it forwards is the one throttled and audited.
+    proxied = create_app(from_env({}, data_dir=tmp_path, simulate=False, cameras=False, seed_years=1,
+                                  trusted_proxies=1))
+    try:
+        _failed_login(proxied.server.test_client(), "203.0.113.8")
+        database = proxied.server.extensions["ops_db"]
+        assert audit.failures_since(database, address="203.0.113.8", window=window) == 1
+    finally:
+        proxied.server.extensions["ops_db"].dispose()
