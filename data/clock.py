@@ -22,3 +22,8 @@ def local_to_utc(moment: datetime) -> datetime:
 
 def utc_to_local(moment: datetime) -> datetime:
     return moment + timedelta(hours=7)
+
+
+def cli_time(moment: datetime | None) -> str:
+    """A stored UTC moment as the CLI tables show it (seconds, space-separated), or '-'."""
+    return moment.isoformat(sep=" ", timespec="seconds") if moment else "-"

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import audit
-from data.clock import utc_now
+from data.clock import cli_time, utc_now
 from data.db import Database, transaction
 from data.models import Agency, AgencyToken, DisplayToken
 
@@ -271,19 +271,15 @@ def revoke_display(database: Database, token_id: int, *, actor: str = "cli") -> 
     return info
 
 
-def _fmt(moment: datetime | None) -> str:
-    return moment.isoformat(sep=" ", timespec="seconds") if moment else "-"
-
-
 def format_table(infos: list[TokenInfo], displays: list[DisplayInfo] | None = None) -> str:
     """A plain-text table of tokens (times are UTC); display tokens have ids d1, d2 ..."""
     lines = [f"{'ID':>4}  {'AGENCY':<10}  {'CREATED (UTC)':<19}  {'LAST USED':<19}  REVOKED"]
     for t in infos:
-        lines.append(f"{t.id:>4}  {t.agency:<10}  {_fmt(t.created_at):<19}  "
-                     f"{_fmt(t.last_used_at):<19}  {_fmt(t.revoked_at)}")
+        lines.append(f"{t.id:>4}  {t.agency:<10}  {cli_time(t.created_at):<19}  "
+                     f"{cli_time(t.last_used_at):<19}  {cli_time(t.revoked_at)}")
     for d in displays or []:
-        lines.append(f"{'d' + str(d.id):>4}  {'display':<10}  {_fmt(d.created_at):<19}  "
-                     f"{_fmt(d.last_used_at):<19}  {_fmt(d.revoked_at)}  {d.name}")
+        lines.append(f"{'d' + str(d.id):>4}  {'display':<10}  {cli_time(d.created_at):<19}  "
+                     f"{cli_time(d.last_used_at):<19}  {cli_time(d.revoked_at)}  {d.name}")
     return "\n".join(lines)
 
 
@@ -314,12 +310,12 @@ def cli(database: Database, args: argparse.Namespace) -> int:
                     raise TokenError(f"bad token id '{args.id}'")
                 shown = revoke_display(database, int(ident[1:]))
                 print(f"display token d{shown.id} ({shown.name}) revoked at "
-                      f"{_fmt(shown.revoked_at)} UTC")
+                      f"{cli_time(shown.revoked_at)} UTC")
                 return 0
             if not ident.isdigit():
                 raise TokenError(f"bad token id '{args.id}'")
             info = revoke(database, int(ident))
-            print(f"token {info.id} of {info.agency} revoked at {_fmt(info.revoked_at)} UTC")
+            print(f"token {info.id} of {info.agency} revoked at {cli_time(info.revoked_at)} UTC")
             return 0
     except TokenError as exc:
         print(f"error: {exc}", file=sys.stderr)

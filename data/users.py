@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from data import audit
-from data.clock import utc_now
+from data.clock import cli_time, utc_now
 from data.db import Database, transaction
 from data.models import User
 
@@ -153,16 +153,12 @@ def bootstrap_admin(database: Database) -> str | None:
     return password
 
 
-def _fmt(moment: datetime | None) -> str:
-    return moment.isoformat(sep=" ", timespec="seconds") if moment else "-"
-
-
 def format_table(infos: list[UserInfo]) -> str:
     lines = [f"{'ID':>4}  {'NAME':<20}  {'ROLE':<7}  {'CREATED (UTC)':<19}  {'LAST LOGIN':<19}  "
              "DISABLED"]
     for u in infos:
-        lines.append(f"{u.id:>4}  {u.name:<20}  {u.role:<7}  {_fmt(u.created_at):<19}  "
-                     f"{_fmt(u.last_login_at):<19}  {_fmt(u.disabled_at)}")
+        lines.append(f"{u.id:>4}  {u.name:<20}  {u.role:<7}  {cli_time(u.created_at):<19}  "
+                     f"{cli_time(u.last_login_at):<19}  {cli_time(u.disabled_at)}")
     return "\n".join(lines)
 
 
@@ -185,7 +181,7 @@ def cli(database: Database, args: argparse.Namespace) -> int:
             return 0
         if args.user_command == "disable":
             info = disable(database, args.name)
-            print(f"user {info.name} disabled at {_fmt(info.disabled_at)} UTC")
+            print(f"user {info.name} disabled at {cli_time(info.disabled_at)} UTC")
             return 0
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
