@@ -71,3 +71,21 @@ def csrf_header(client) -> dict[str, str]:
     """The X-CSRFToken header a signed-in browser sends with Dash callbacks."""
     cookie = client.get_cookie("_csrf_token")
     return {"X-CSRFToken": cookie.value if cookie else ""}
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL server for this test session (tests/servers.py); its `ops` database."""
+    from tests.servers import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A private Redis server for this test session (tests/servers.py)."""
+    from tests.servers import redis_server
+
+    with redis_server() as url:
+        yield url

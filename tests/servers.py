@@ -1,0 +1,126 @@
+"""Real PostgreSQL and Redis servers for the tests: private instances on free loopback ports.
+
+Each test session starts its own throwaway servers from the Debian packages' binaries (so no test
+touches a system service and two runs never collide), and stops them at the end. A missing binary
+fails loudly with the package to install; it never skips.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class ServerMissing(RuntimeError):
+    """A server binary the tests need is not installed."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int, timeout: float, proc: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on {port} within {timeout:.0f} s")
+
+
+def _postgres_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if found:
+        return found[-1]  # the newest installed major version
+    path = shutil.which(name)
+    if path:
+        return path
+    raise ServerMissing(f"PostgreSQL's {name} not found: apt-get install postgresql")
+
+
+def _as_postgres_user() -> list[str]:
+    """PostgreSQL refuses to run as root: under root (CI), run it as the package's user."""
+    if os.geteuid() != 0:
+        return []
+    return ["runuser", "-u", "postgres", "--"]
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A private PostgreSQL cluster; yields the SQLAlchemy URL of its `ops` database."""
+    initdb, postgres = _postgres_bin("initdb"), _postgres_bin("postgres")
+    runner = _as_postgres_user()
+    root = Path(tempfile.mkdtemp(prefix="ops-pg-"))
+    if runner:
+        shutil.chown(root, "postgres", "postgres")
+    data = root / "data"
+    subprocess.run([*runner, initdb, "-D", str(data), "-U", "ops", "--auth=trust",
+                    "--encoding=UTF8", "--no-sync"], check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [*runner, postgres, "-D", str(data), "-p", str(port), "-k", str(root),
+         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+         "-c", "full_page_writes=off", "-c", "max_connections=300"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_port(port, 30, proc, "postgres")
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:  # the port opens a moment before the server accepts sessions
+            try:
+                with psycopg.connect(f"postgresql://ops@127.0.0.1:{port}/postgres",
+                                     autocommit=True) as conn:
+                    conn.execute("CREATE DATABASE ops")
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"postgresql+psycopg://ops@127.0.0.1:{port}/ops"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A private Redis without persistence; yields its URL."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        raise ServerMissing("redis-server not found: apt-get install redis-server")
+    port = free_port()
+    root = Path(tempfile.mkdtemp(prefix="ops-redis-"))
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_port(port, 15, proc, "redis-server")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(root, ignore_errors=True)
