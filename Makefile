@@ -16,6 +16,7 @@ run: install
 	$(BIN)/python app.py
 
 test: install
+	tools/test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
