@@ -15,7 +15,6 @@ from data import ingest
 from data.__main__ import main
 from data.db import Database
 from data.models import Observation, RejectedRow, Submission
-from settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEADER = "indicator,region,period,value,note\n"
@@ -319,15 +318,6 @@ def test_reporting_period_and_punctuality(database: Database) -> None:
 
 
 # --- the command line door ----------------------------------------------------------------------
-
-@pytest.fixture
-def cli_env(settings: Settings, database: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    """Point `python -m data` at the test database through the environment it reads."""
-    monkeypatch.delenv("OPS_DATABASE_URL", raising=False)
-    monkeypatch.delenv("OPS_MAX_UPLOAD_BYTES", raising=False)
-    monkeypatch.setenv("OPS_DATA_DIR", str(settings.data_dir))
-    return database
-
 
 def test_cli_accepts_good_file(cli_env: Database, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", str(FIXTURES / "btc_good.csv"), "--agency", "BTC"]) == 0
