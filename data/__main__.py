@@ -1,4 +1,4 @@
-"""Command line: python -m data init | ingest | token | user | simulate."""
+"""Command line: python -m data migrate | init | ingest | token | user | simulate."""
 from __future__ import annotations
 
 import argparse
@@ -11,10 +11,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p_init = sub.add_parser("init", help="create the database: schema, reference data, history")
+    sub.add_parser("migrate", help="upgrade the database schema to the current revision")
+    p_init = sub.add_parser("init", help="migrate, then load reference data and history")
     p_init.add_argument("--years", type=int, default=None, help="years of simulated history (1-20)")
     p_init.add_argument("--seed", type=int, default=None, help="random seed (deterministic)")
     p_init.add_argument("--force", action="store_true", help="rebuild even if it exists")
+    p_init.add_argument("--empty", action="store_true",
+                        help="reference data only (catalogue, agencies, provinces, KPI facts,"
+                             " cameras, bridge points), no simulated history: for production")
 
     p_ing = sub.add_parser("ingest", help="validate and store a CSV, JSON or XLSX submission")
     p_ing.add_argument("file")
@@ -50,42 +54,51 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = from_env()
 
+    from data import migrate
     from data.db import Database
 
     database = Database(settings.sqlalchemy_url)
-    if args.command == "init":
-        from data import seed
+    try:
+        if args.command == "migrate":
+            before = migrate.current(database)
+            migrate.upgrade(database)
+            print(f"database at revision {migrate.current(database)} (was {before or 'none'})")
+            return 0
+        if args.command == "init":
+            from data import seed
 
-        years = args.years if args.years is not None else settings.seed_years
-        seed_value = args.seed if args.seed is not None else settings.seed
-        if not 1 <= years <= 20:
-            parser.error("--years must be between 1 and 20")
-        counts = seed.init_database(database, years=years, seed=seed_value, force=args.force,
-                                    progress=True)
-        print(", ".join(f"{k}: {v}" for k, v in counts.items()))
-        return 0
-    if args.command == "ingest":
-        from data import ingest
+            years = args.years if args.years is not None else settings.seed_years
+            seed_value = args.seed if args.seed is not None else settings.seed
+            if not 1 <= years <= 20:
+                parser.error("--years must be between 1 and 20")
+            counts = seed.init_database(database, years=years, seed=seed_value,
+                                        force=args.force, empty=args.empty, progress=True)
+            print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+            return 0
+        try:
+            migrate.require_current(database)  # only `migrate` and `init` change the schema
+        except migrate.SchemaNotCurrent as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if args.command == "ingest":
+            from data import ingest
 
-        return ingest.cli_ingest(database, args.file, args.agency)
-    if args.command == "token":
-        from data import tokens
-        from data.db import create_schema
+            return ingest.cli_ingest(database, args.file, args.agency)
+        if args.command == "token":
+            from data import tokens
 
-        create_schema(database.engine)  # the display-token table may be newer than the database
+            return tokens.cli(database, args)
+        if args.command == "user":
+            from data import users
 
-        return tokens.cli(database, args)
-    if args.command == "user":
-        from data import users
-        from data.db import create_schema
+            return users.cli(database, args)
+        if args.command == "simulate":
+            from data import feeds
 
-        create_schema(database.engine)  # the account tables may be newer than the database
-        return users.cli(database, args)
-    if args.command == "simulate":
-        from data import feeds
-
-        feeds.run(database, interval=settings.feed_interval, ticks=args.ticks)
-        return 0
+            feeds.run(database, interval=settings.feed_interval, ticks=args.ticks)
+            return 0
+    finally:
+        database.dispose()
     return 2
 
 

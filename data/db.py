@@ -1,14 +1,14 @@
 """Engine and session factory: SQLite by default, PostgreSQL through the same URL setting."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import hashlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
-
-from data.models import Base
 
 
 def make_engine(url: str) -> Engine:
@@ -30,11 +30,6 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
-
-
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    Base.metadata.create_all(engine)
 
 
 def has_schema(engine: Engine) -> bool:
@@ -67,8 +62,76 @@ class Database:
         def _count(*_args: object) -> None:
             self.query_count += 1
 
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL's advisory locks, derived from a name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def exclusive(database: Database, name: str) -> Iterator[None]:
+    """Hold a named lock across every process using this database (migrating, seeding).
+
+    PostgreSQL: a session-level advisory lock on a connection of its own. SQLite: an flock on a
+    file beside the database (a write transaction would time out while another process seeds
+    for half a minute; the flock simply waits). An in-memory SQLite needs none.
+    """
+    if database.dialect == "postgresql":
+        key = lock_key(name)
+        with database.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            conn.commit()  # the lock belongs to the session, not to this transaction
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+        return
+    path = database.engine.url.database
+    if database.dialect != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    lock_path = Path(f"{path}.{name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# Keys of one submission hash into this many lock buckets, so a transaction holds at most this
+# many advisory locks however large the file (PostgreSQL's shared lock table is finite).
+KEY_LOCK_BUCKETS = 256
+
+
+def lock_keys(session: Session, keys: Iterable[tuple[str, ...]]) -> None:
+    """Serialise writers of the same keys until this transaction ends.
+
+    PostgreSQL: transaction-level advisory locks, taken in sorted order so two writers never
+    wait on each other crosswise. SQLite has one writer at a time anyway: an empty write takes
+    its write lock now, before the caller reads what it is about to revise.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        buckets = sorted({lock_key("|".join(k)) % KEY_LOCK_BUCKETS for k in keys})
+        for bucket in buckets:
+            session.execute(text("SELECT pg_advisory_xact_lock(:ns, :b)"),
+                            {"ns": KEY_LOCK_NAMESPACE, "b": bucket})
+    elif bind.dialect.name == "sqlite":
+        session.execute(text("UPDATE meta SET value = value WHERE 0"))
+
+
+KEY_LOCK_NAMESPACE = 0x0B5  # first half of the two-int advisory key used by lock_keys
 
 
 EXTENSION_KEY = "ops_db"

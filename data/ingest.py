@@ -36,14 +36,14 @@ from sqlalchemy.orm import Session
 
 from data import periods
 from data.clock import local_to_utc, utc_now
-from data.db import Database, transaction
+from data.db import Database, lock_keys, transaction
 from data.models import Agency, Indicator, Observation, Region, RejectedRow, Submission
 
 REQUIRED = ("indicator", "region", "period", "value")
 OPTIONAL = ("note",)
 CHANNELS = ("cli", "api", "simulator")
 RAW_LIMIT = 2000  # characters of a quarantined row kept for display
-STORE_ATTEMPTS = 3  # a concurrent writer may take the revision number we computed
+STORE_ATTEMPTS = 3  # a safety net only: writers of one key are serialised (db.lock_keys)
 
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 JSON_TYPES = {"application/json", "text/json"}
@@ -455,6 +455,9 @@ def _latest(session: Session, candidates: list[Candidate]) -> dict[tuple[str, st
 def _store_rows(session: Session, submission: Submission, candidates: list[Candidate],
                 source: str) -> tuple[int, int]:
     """Add new observations and revisions; returns (unchanged, revised)."""
+    # Writers of the same keys queue here until this transaction ends, so each reads the latest
+    # revision after the previous writer committed: revision numbers have no gaps or duplicates.
+    lock_keys(session, sorted({(c.indicator, c.period.label) for c in candidates}))
     latest = _latest(session, candidates)
     unchanged = revised = 0
     for c in candidates:
@@ -588,9 +591,8 @@ def ingest_bytes(database: Database, payload: bytes, *, filename: str, agency: s
         try:
             return _store(database, arrival, rows)
         except (IntegrityError, OperationalError):
-            # Another writer stored a revision of the same key between our read and write
-            # (IntegrityError), or SQLite refused to upgrade our stale read snapshot to a write
-            # (OperationalError "database is locked"): both succeed when simply redone.
+            # Key locks make a revision race impossible; what remains is a transient refusal
+            # (SQLite busy beyond its timeout, a dropped connection), which succeeds when redone.
             if attempt == STORE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")

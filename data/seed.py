@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from data import catalogue, periods
+from data import catalogue, migrate, periods
 from data.catalogue import LIVE_GROUP, Profile
 from data.clock import local_now, local_to_utc
-from data.db import Database, create_schema, has_schema, transaction
+from data.db import Database, exclusive, has_schema, transaction
 from data.models import Agency, Base, Indicator, Meta, Observation, Region, Submission
 from data.simulate import live_value, national_series, province_series, province_weights
 
@@ -26,11 +26,14 @@ REVISED = {"EXPORTS", "IMPORTS", "RETAIL_SALES", "IIP", "BUDGET_REV", "GDP_GROWT
 
 @dataclass
 class _Batch:
-    """Rows collected for one bulk insert."""
+    """Rows collected for one bulk insert.
+
+    Observations name their submission by its position in `submissions` (key "submission"):
+    the database assigns the ids, so PostgreSQL's sequences stay ahead of every stored row.
+    """
 
     submissions: list[dict] = field(default_factory=list)
     observations: list[dict] = field(default_factory=list)
-    next_submission_id: int = 1
 
 
 def _period_starts(frequency: str, years: int, now: datetime) -> list[periods.Period]:
@@ -105,7 +108,7 @@ def _add_report(batch: _Batch, rng: np.random.Generator, agency: str, frequency:
         received = periods.end(periods.parse(label)) + timedelta(minutes=5)
         for r in rows:
             batch.observations.append({**r, "source": "simulated", "revision": 1,
-                                       "is_latest": True, "submission_id": None,
+                                       "is_latest": True, "submission": None,
                                        "received_at": local_to_utc(received)})
         return
     period = periods.parse(label)
@@ -113,11 +116,10 @@ def _add_report(batch: _Batch, rng: np.random.Generator, agency: str, frequency:
     received = _receipt(rng, due, latest, agency.startswith("T34_"))
     if received is None or received > now:
         return
-    sid = batch.next_submission_id
-    batch.next_submission_id += 1
+    sid = len(batch.submissions)
     payload = _payload(rows)
     batch.submissions.append({
-        "id": sid, "agency_code": agency, "channel": "seed", "filename": f"{agency}_{label}.csv",
+        "agency_code": agency, "channel": "seed", "filename": f"{agency}_{label}.csv",
         "content_type": "text/csv", "sha256": hashlib.sha256(payload).hexdigest(),
         "payload": payload, "received_at": local_to_utc(received), "period": label,
         "due_at": local_to_utc(due), "on_time": received <= due, "status": "accepted",
@@ -126,7 +128,7 @@ def _add_report(batch: _Batch, rng: np.random.Generator, agency: str, frequency:
     for r in rows:
         revise = r["indicator_code"] in REVISED and r["region_code"] == "VN" and not latest \
             and rng.random() < 0.4
-        base = {**r, "source": "simulated", "submission_id": sid,
+        base = {**r, "source": "simulated", "submission": sid,
                 "received_at": local_to_utc(received)}
         batch.observations.append({**base, "revision": 1, "is_latest": not revise})
         if revise:
@@ -155,7 +157,7 @@ def _today_feeds(batch: _Batch, indicators: list[Indicator], profiles: dict[str,
             batch.observations.append({
                 "indicator_code": ind.code, "region_code": "VN", "period": p.label,
                 "period_start": p.start, "source": "simulated", "value": value,
-                "revision": 1, "is_latest": True, "submission_id": None,
+                "revision": 1, "is_latest": True, "submission": None,
                 "received_at": local_to_utc(s),
             })
 
@@ -177,12 +179,20 @@ def build_history(session: Session, years: int, seed: int, now: datetime,
         _add_report(batch, rng, agency, frequency, label, rows, now,
                     latest=latest_label.get(frequency) == label)
     _today_feeds(batch, indicators, profiles, now, rng)
+    ids: list[int] = []
     if batch.submissions:
-        session.execute(insert(Submission), batch.submissions)
+        # RETURNING in parameter order: the ids the database gave, position by position.
+        ids = list(session.scalars(
+            insert(Submission).returning(Submission.id, sort_by_parameter_order=True),
+            batch.submissions))
     chunk = 20_000
     for i in tqdm(range(0, len(batch.observations), chunk), disable=not progress,
                   desc="observations", unit="chunk"):
-        session.execute(insert(Observation), batch.observations[i:i + chunk])
+        rows = batch.observations[i:i + chunk]
+        for row in rows:  # the batch position becomes the id the submission was given
+            position = row.pop("submission")
+            row["submission_id"] = ids[position] if position is not None else None
+        session.execute(insert(Observation), rows)
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -196,6 +206,7 @@ def counts(session: Session) -> dict[str, int]:
 
 
 def is_seeded(database: Database) -> bool:
+    """True once reference data (and, unless built empty, the history) has been loaded."""
     if not has_schema(database.engine):
         return False
     with database.sessions() as session:
@@ -203,23 +214,44 @@ def is_seeded(database: Database) -> bool:
 
 
 def init_database(database: Database, *, years: int = 6, seed: int = 2020, force: bool = False,
-                  progress: bool = False, now: datetime | None = None) -> dict[str, int]:
-    """Create schema, reference data and history unless already there; returns counts."""
-    if force:
-        Base.metadata.drop_all(database.engine)
-    if not force and is_seeded(database):
-        with database.sessions() as session:
-            return counts(session)
-    create_schema(database.engine)
-    now = now or local_now()
-    with transaction(database.sessions) as session:
-        catalogue.load(session)
-        build_history(session, years, seed, now, progress)
-        for key, value in {"seed": seed, "years": years, "history_until": now.isoformat(),
-                           "seeded_at": datetime.utcnow().isoformat()}.items():
-            session.merge(Meta(key=key, value=str(value)))
+                  empty: bool = False, progress: bool = False, now: datetime | None = None
+                  ) -> dict[str, int]:
+    """Migrate, then load reference data and (unless `empty`) the history; returns counts.
+
+    Safe when several processes start at once: they take one database-wide lock in turn, and
+    whoever comes after the first finds the database seeded and leaves it as it is.
+    `empty` loads the reference data only (production); `force` rebuilds from nothing.
+    """
+    with exclusive(database, migrate.LOCK):
+        if force:
+            _drop_everything(database)
+        migrate.upgrade_locked(database)
+        if not is_seeded(database):
+            _load(database, years=years, seed=seed, empty=empty, progress=progress,
+                  now=now or local_now())
     with database.sessions() as session:
         return counts(session)
+
+
+def _load(database: Database, *, years: int, seed: int, empty: bool, progress: bool,
+          now: datetime) -> None:
+    """Reference data and history in one transaction: a crash leaves nothing half-seeded."""
+    with transaction(database.sessions) as session:
+        catalogue.load(session)
+        facts: dict[str, object] = {"history": "none" if empty else "simulated"}
+        if not empty:
+            build_history(session, years, seed, now, progress)
+            facts.update(seed=seed, years=years, history_until=now.isoformat())
+        facts["seeded_at"] = datetime.utcnow().isoformat()
+        for key, value in facts.items():
+            session.merge(Meta(key=key, value=str(value)))
+
+
+def _drop_everything(database: Database) -> None:
+    """Every table of the models and the migration history, for `init --force`."""
+    Base.metadata.drop_all(database.engine)
+    with database.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 __all__ = ["init_database", "build_history", "counts", "is_seeded", "LIVE_GROUP"]

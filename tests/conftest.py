@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from data import catalogue
-from data.db import Database, create_schema, transaction
+from data.db import Database
 from settings import Settings, from_env
+from tests.databases import Templates
 
 
 @pytest.fixture
@@ -20,13 +20,23 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    """SQLite template databases, migrated (and loaded) once per session, copied per test."""
+    return Templates(tmp_path_factory.mktemp("db-templates"))
+
+
+@pytest.fixture(scope="session")
+def pg_templates(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Templates:
+    """The same templates on the session's PostgreSQL server, cloned with CREATE DATABASE."""
+    return Templates(tmp_path_factory.mktemp("pg-templates"), postgres_url)
+
+
 @pytest.fixture
-def database(settings: Settings) -> Iterator[Database]:
+def database(settings: Settings, templates: Templates) -> Iterator[Database]:
     """A fresh SQLite database holding the schema and the reference data (no history)."""
+    templates.sqlite("reference", Path(settings.sqlalchemy_url.removeprefix("sqlite:///")))
     db = Database(settings.sqlalchemy_url)
-    create_schema(db.engine)
-    with transaction(db.sessions) as session:
-        catalogue.load(session)
     yield db
     db.dispose()
 

@@ -43,7 +43,7 @@ from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import audit, tokens, users
-from data.db import Database, create_schema, current
+from data.db import Database, current
 from settings import Settings
 
 ROLES = ("admin", "staff", "leader")
@@ -585,7 +585,7 @@ def _display(token: str) -> Response:
 # --- wiring -----------------------------------------------------------------------------------
 
 def init_app(app: dash.Dash, settings: Settings) -> None:
-    """Secret key, session cookie, tables, the first-start admin, the guard and the views."""
+    """Secret key, session cookie, the first-start admin, the guard and the views."""
     server = app.server
     server.secret_key = resolve_secret_key(settings)
     server.session_interface = _SessionInterface()
@@ -596,7 +596,6 @@ def init_app(app: dash.Dash, settings: Settings) -> None:
         SESSION_REFRESH_EACH_REQUEST=False,
     )
     database: Database = server.extensions["ops_db"]
-    create_schema(database.engine)  # account, display-token and audit tables on older databases
     if not settings.database_url:
         password = users.bootstrap_admin(database)
         if password is not None:

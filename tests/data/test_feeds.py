@@ -1,24 +1,27 @@
 """The live simulator: each tick goes through ingest and moves the live figures."""
 from __future__ import annotations
 
-from pathlib import Path
-
+import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from data import queries
 from data.feeds import FeedSimulator
 from data.models import Observation, Submission
-from settings import from_env
+from settings import Settings
+from tests.apps import build_app
 
 
-def _app(tmp_path: Path):
-    return create_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
-                               seed_years=1, cache_type="NullCache"))
+@pytest.fixture
+def db_kind() -> str:
+    return "seeded"  # on PostgreSQL too: ticks after seeding must not collide with seeded ids
 
 
-def test_tick_goes_through_ingest_and_moves_live_totals(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+@pytest.fixture
+def app(settings: Settings):
+    return build_app(settings.with_(cache_type="NullCache"))
+
+
+def test_tick_goes_through_ingest_and_moves_live_totals(app) -> None:
     db = app.server.extensions["ops_db"]
     sim = FeedSimulator(db, interval=3.0, seed=1)
     with app.server.app_context():
@@ -44,8 +47,7 @@ def test_tick_goes_through_ingest_and_moves_live_totals(tmp_path: Path) -> None:
         sum(before[c] for c in ("RT_EDOCS", "RT_DOSSIERS", "RT_EPAYMENTS"))
 
 
-def test_late_report_arrives_and_leaves_the_late_list(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+def test_late_report_arrives_and_leaves_the_late_list(app) -> None:
     db = app.server.extensions["ops_db"]
     sim = FeedSimulator(db, interval=3.0, seed=2)
     with app.server.app_context():
@@ -62,8 +64,7 @@ def test_late_report_arrives_and_leaves_the_late_list(tmp_path: Path) -> None:
     assert not (late_after & sent)
 
 
-def test_background_simulator_runs_and_stops(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+def test_background_simulator_runs_and_stops(app) -> None:
     db = app.server.extensions["ops_db"]
     sim = FeedSimulator(db, interval=0.05, seed=3).start()
     try:

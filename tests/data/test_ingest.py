@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from data import ingest
 from data.__main__ import main
 from data.db import Database
 from data.models import Observation, RejectedRow, Submission
-from settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEADER = "indicator,region,period,value,note\n"
@@ -320,15 +320,6 @@ def test_reporting_period_and_punctuality(database: Database) -> None:
 
 # --- the command line door ----------------------------------------------------------------------
 
-@pytest.fixture
-def cli_env(settings: Settings, database: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    """Point `python -m data` at the test database through the environment it reads."""
-    monkeypatch.delenv("OPS_DATABASE_URL", raising=False)
-    monkeypatch.delenv("OPS_MAX_UPLOAD_BYTES", raising=False)
-    monkeypatch.setenv("OPS_DATA_DIR", str(settings.data_dir))
-    return database
-
-
 def test_cli_accepts_good_file(cli_env: Database, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", str(FIXTURES / "btc_good.csv"), "--agency", "BTC"]) == 0
     out = capsys.readouterr().out
@@ -380,3 +371,37 @@ def test_cli_unknown_agency_and_missing_file(cli_env: Database,
     assert "unknown agency 'NOPE'" in capsys.readouterr().err
     assert main(["ingest", "/nonexistent/x.csv", "--agency", "BTC"]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+# --- concurrent writers -------------------------------------------------------------------------
+
+def test_concurrent_revisions_of_one_key_are_serialised(database: Database,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # No retries: a race between writers must not happen at all, not be papered over.
+    monkeypatch.setattr(ingest, "STORE_ATTEMPTS", 1)
+    writers = 8
+    barrier = threading.Barrier(writers)
+    results: list[ingest.IngestResult] = []
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        barrier.wait()
+        try:
+            results.append(send(database, HEADER + f"IIP,VN,2026-09,{7 + n / 10},\n"))
+        except BaseException as exc:  # noqa: BLE001 - every failure is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(r.status for r in results) == ["accepted"] * writers
+    rows = observations(database, period="2026-09")
+    assert sorted(o.revision for o in rows) == list(range(1, writers + 1))
+    assert [o.is_latest for o in sorted(rows, key=lambda o: o.revision)] == \
+        [False] * (writers - 1) + [True]
+    # Every submission kept its row: none lost, each value stored once.
+    assert sorted(o.value for o in rows) == [7 + n / 10 for n in range(writers)]
+    assert {o.submission_id for o in rows} == {r.submission_id for r in results}

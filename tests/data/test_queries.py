@@ -8,17 +8,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from app import create_app
 from data import queries
 from data.models import Observation
-from settings import from_env
+from settings import Settings
+from tests.apps import build_app
 from tests.conftest import login
 
 
 @pytest.fixture
-def app(tmp_path: Path):
-    return create_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
-                               seed_years=2, cache_ttl=60))
+def db_kind() -> str:
+    return "seeded"
+
+
+@pytest.fixture
+def app(settings: Settings):
+    return build_app(settings.with_(cache_ttl=60))
 
 
 def test_indicator_summary_matches_the_stored_series(app) -> None:
@@ -92,10 +96,8 @@ def test_repeated_and_concurrent_calls_query_once(app) -> None:
     assert coverage_queries <= 3
 
 
-def test_cache_outage_degrades_to_direct_queries(tmp_path: Path) -> None:
-    app = create_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
-                              seed_years=1, cache_type="RedisCache",
-                              redis_url="redis://127.0.0.1:1/0"))
+def test_cache_outage_degrades_to_direct_queries(settings: Settings) -> None:
+    app = build_app(settings.with_(cache_type="RedisCache", redis_url="redis://127.0.0.1:1/0"))
     with app.server.app_context():
         assert len(queries.headline_tiles()) >= 8
     client = app.server.test_client()
@@ -104,6 +106,7 @@ def test_cache_outage_degrades_to_direct_queries(tmp_path: Path) -> None:
     assert r.status_code == 200 and r.get_json()["cache"]["reachable"] is False
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the outage is the SQLite file moving away
 def test_fetch_keeps_last_good_value_when_database_fails(app, tmp_path: Path) -> None:
     with app.server.app_context():
         good = queries.fetch(queries.coverage.uncached)

@@ -10,7 +10,6 @@ from data import tokens
 from data.__main__ import main
 from data.db import Database
 from data.models import AgencyToken
-from settings import Settings
 
 
 def test_create_stores_only_a_hash(database: Database) -> None:
@@ -47,13 +46,6 @@ def test_unknown_agency_or_id(database: Database) -> None:
         tokens.create(database, "NOPE")
     with pytest.raises(tokens.TokenError):
         tokens.revoke(database, 99)
-
-
-@pytest.fixture
-def cli_env(settings: Settings, database: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.delenv("OPS_DATABASE_URL", raising=False)
-    monkeypatch.setenv("OPS_DATA_DIR", str(settings.data_dir))
-    return database
 
 
 def test_cli_create_list_revoke(cli_env: Database, capsys: pytest.CaptureFixture[str]) -> None:
