@@ -43,7 +43,7 @@ from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import audit, tokens, users
-from data.db import Database, create_schema, current
+from data.db import Database, current
 from settings import Settings
 
 ROLES = ("admin", "staff", "leader")
@@ -584,8 +584,20 @@ def _display(token: str) -> Response:
 
 # --- wiring -----------------------------------------------------------------------------------
 
+def bootstrap_admin(database: Database) -> None:
+    """The embedded default's first start: create 'admin' and print its one-time password."""
+    password = users.bootstrap_admin(database)
+    if password is not None:
+        # Printed, not logged (as notebook servers do), and only on this very first start.
+        print("\n  First start: an administrator account was created.\n"
+              f"    user:     admin\n    password: {password}\n"
+              "  It is shown only this once and stored only as a hash; add accounts with\n"
+              "  `python -m data user add NAME --role staff --password-stdin`.\n",
+              file=sys.stdout, flush=True)
+
+
 def init_app(app: dash.Dash, settings: Settings) -> None:
-    """Secret key, session cookie, tables, the first-start admin, the guard and the views."""
+    """Secret key, session cookie, the guard and the views (tables: app.prepare_database)."""
     server = app.server
     server.secret_key = resolve_secret_key(settings)
     server.session_interface = _SessionInterface()
@@ -595,18 +607,6 @@ def init_app(app: dash.Dash, settings: Settings) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(days=400),  # displays; people: browser session
         SESSION_REFRESH_EACH_REQUEST=False,
     )
-    database: Database = server.extensions["ops_db"]
-    create_schema(database.engine)  # account, display-token and audit tables on older databases
-    if not settings.database_url:
-        password = users.bootstrap_admin(database)
-        if password is not None:
-            # Printed, not logged (as notebook servers do), and only on this very first start.
-            print("\n  First start: an administrator account was created.\n"
-                  f"    user:     admin\n    password: {password}\n"
-                  "  It is shown only this once and stored only as a hash; add accounts with\n"
-                  "  `python -m data user add NAME --role staff --password-stdin`.\n",
-                  file=sys.stdout, flush=True)
-
     # After Dash's own one-time setup hooks (they register the pages' callbacks, which the
     # callback validator looks up); nothing of a refused request reaches a view.
     server.before_request(lambda: _guard(app, settings))

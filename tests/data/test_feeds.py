@@ -5,15 +5,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import create_app
 from data import queries
 from data.feeds import FeedSimulator
 from data.models import Observation, Submission
 from settings import from_env
+from tests.apps import build_app
 
 
 def _app(tmp_path: Path):
-    return create_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
+    return build_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
                                seed_years=1, cache_type="NullCache"))
 
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from app import create_app
 from data import queries
 from data.models import Observation
 from settings import from_env
+from tests.apps import build_app
 from tests.conftest import login
 
 
 @pytest.fixture
 def app(tmp_path: Path):
-    return create_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
+    return build_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
                                seed_years=2, cache_ttl=60))
 
 
@@ -93,7 +93,7 @@ def test_repeated_and_concurrent_calls_query_once(app) -> None:
 
 
 def test_cache_outage_degrades_to_direct_queries(tmp_path: Path) -> None:
-    app = create_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
+    app = build_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
                               seed_years=1, cache_type="RedisCache",
                               redis_url="redis://127.0.0.1:1/0"))
     with app.server.app_context():
