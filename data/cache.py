@@ -75,6 +75,17 @@ def _set(key: str, value: Any, timeout: int) -> None:
         log.warning("cache set failed for %s", key, exc_info=True)
 
 
+def _delete(key: str) -> None:
+    redis = shared.current()
+    if redis is not None:
+        redis.call(lambda _client: cache.delete(key), default=None)
+        return
+    try:
+        cache.delete(key)
+    except Exception:
+        log.warning("cache delete failed for %s", key, exc_info=True)
+
+
 def _compute(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any) -> Any:
     value = fn(*args, **kwargs)
     _set(key, value, ttl)
@@ -124,11 +135,19 @@ def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None,
         return lambda f: memoized(f, ttl=ttl, time_args=time_args)
     prefix = f"ops:{fn.__module__}.{fn.__qualname__}"
 
+    def key_of(args: Any, kwargs: Any) -> str:
+        return f"{prefix}:{args!r}:{sorted(kwargs.items())!r}"
+
+    def forget(*args: Any, **kwargs: Any) -> None:
+        """Drop the cached value (for every worker sharing the cache): the next call recomputes."""
+        if has_app_context():
+            _delete(key_of(args, kwargs))
+
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if not has_app_context():
             return fn(*args, **kwargs)
-        key = f"{prefix}:{args!r}:{sorted(kwargs.items())!r}"
+        key = key_of(args, kwargs)
         hit = _get(key)
         if hit is not None:
             return hit
@@ -140,4 +159,5 @@ def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None,
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     wrapper.time_args = time_args  # type: ignore[attr-defined]
+    wrapper.forget = forget  # type: ignore[attr-defined]
     return wrapper
