@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import threading
 from pathlib import Path
 
 import dash
@@ -14,20 +15,23 @@ import layouts
 import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
-from settings import Settings, get_settings
-from web import auth, errors, health, security
+from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
+from web import auth, errors, health, roles, security
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
-    """Build one Dash app (and its Flask server) for the given settings."""
-    settings = settings or get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Build one Dash app (and its Flask server) for the given settings.
 
+    Builds only: no seeding, no migrations, no threads. The database is prepared by
+    prepare_database() (or the CLI) and background work started by start_background(), both
+    from main() alone, so gunicorn workers (`app:server`) stay stateless.
+    """
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the generated secret key lives here
     database = Database(settings.sqlalchemy_url)
-    seed.init_database(database, years=settings.seed_years, seed=settings.seed, progress=True)
 
     server = Flask(__name__)
     if settings.trusted_proxies:
@@ -55,28 +59,51 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     errors.init_app(server)
     auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
     security.init_app(app)  # CSP and the other security headers on every response
-    _start_background(app, settings, database)
+    streams.attach(server, settings, refuse=roles.relay_refusal(settings))  # built, not started
     return app
 
 
-def _start_background(app: dash.Dash, settings: Settings, database: Database) -> None:
-    """Live feed simulator and camera relay; both stop cleanly at exit."""
+def prepare_database(settings: Settings) -> dict[str, int]:
+    """Schema, reference data, simulated history and the first admin, unless already there.
+
+    The embedded default's first start; in production the CLI does this (`python -m data init`)
+    and web workers never do. Returns the row counts.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.sqlalchemy_url)
+    try:
+        counts = seed.init_database(database, years=settings.seed_years, seed=settings.seed,
+                                    progress=True)
+        if not settings.database_url:
+            auth.bootstrap_admin(database)  # prints a one-time password on the very first start
+        return counts
+    finally:
+        database.dispose()
+
+
+def start_background(app: dash.Dash) -> None:
+    """Start what `python app.py` runs beside the pages: the live feed simulator and the camera
+    relay (with the simulated cameras), as the settings enable them; both stop cleanly at exit."""
     server = app.server
-    if settings.simulate:
+    settings: Settings = server.config["OPS_SETTINGS"]
+    if settings.simulate and "ops_feeds" not in server.extensions:
         from data import feeds
 
-        simulator = feeds.start(database, interval=settings.feed_interval)
+        simulator = feeds.start(server.extensions[EXTENSION_KEY], interval=settings.feed_interval)
         server.extensions["ops_feeds"] = simulator
         atexit.register(simulator.stop)
-    service = streams.init_app(server, settings)  # registers itself as extensions["ops_streams"]
-    if service is not None:
+    service = server.extensions.get("ops_streams")
+    if service is not None and not getattr(service, "_started", False):
+        service.start()
         atexit.register(service.stop)
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = get_settings()
+    settings = load_or_exit()
+    prepare_database(settings)
     app = create_app(settings)
+    start_background(app)
     from waitress import serve
 
     url = f"http://{settings.host}:{settings.port}/"
@@ -87,14 +114,24 @@ def main() -> None:
 
 
 _server: Flask | None = None
+_server_lock = threading.Lock()
 
 
 def __getattr__(name: str) -> object:
-    """`server` for gunicorn (`app:server`), built on first access, not at import."""
+    """`server` for gunicorn (`app:server`), built on first access, not at import.
+
+    Whatever serves it is a web worker: it builds the app and starts nothing (role "web").
+    Bad settings are one line on stderr and exit 2, which gunicorn reports as a failed boot.
+    """
     global _server
     if name == "server":
-        if _server is None:
-            _server = create_app().server
+        with _server_lock:
+            if _server is None:
+                try:
+                    settings = get_settings()
+                except SettingsError as exc:
+                    exit_on_bad_settings(exc)
+                _server = create_app(settings.with_(role="web")).server
         return _server
     raise AttributeError(name)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from settings import from_env
+from settings import load_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     p_sim.add_argument("--ticks", type=int, default=0, help="stop after N ticks (0: forever)")
 
     args = parser.parse_args(argv)
-    settings = from_env()
+    settings = load_or_exit()  # bad OPS_* variables: one line, exit 2
 
     from data import migrate
     from data.db import Database

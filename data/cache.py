@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
+import time
+import zlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -10,6 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Flask, current_app, has_app_context
 from flask_caching import Cache
 
+from data import shared
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -17,8 +21,16 @@ cache = Cache()
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+# Single flight inside a process: one thread per key recomputes. Keys hash onto a fixed array of
+# striped locks, so the store is bounded by STRIPES whatever the keys (time buckets make new
+# keys every minute); two keys sharing a stripe merely take turns.
+STRIPES = 64
+_stripes = tuple(threading.Lock() for _ in range(STRIPES))
+
+# Single flight across processes (gunicorn workers sharing Redis): SET NX PX on a lock key.
+LOCK_MS = 10_000  # a holder that dies frees the key after this long
+WAIT_S = 1.0  # waiters poll the cache this long for the holder's value, then compute themselves
+POLL_S = 0.02
 
 
 def init_app(server: Flask, settings: Settings) -> None:
@@ -26,19 +38,25 @@ def init_app(server: Flask, settings: Settings) -> None:
     config: dict[str, Any] = {"CACHE_TYPE": settings.cache_type,
                               "CACHE_DEFAULT_TIMEOUT": settings.cache_ttl}
     if settings.cache_type == "RedisCache":
-        config["CACHE_REDIS_URL"] = settings.redis_url
+        # One guarded client per process (timeouts, no retries, a breaker), created here, in the
+        # worker, after gunicorn forked: flask-caching uses it as given.
+        guarded = shared.SharedRedis(settings.redis_url)
+        server.extensions[shared.EXTENSION_KEY] = guarded
+        config["CACHE_REDIS_HOST"] = guarded.client
     elif settings.cache_type == "FileSystemCache":
         config["CACHE_DIR"] = str(settings.data_dir / "cache")
     cache.init_app(server, config=config)
     server.config["OPS_CACHE_TTL"] = settings.cache_ttl
 
 
-def _lock(key: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(key, threading.Lock())
+def _stripe(key: str) -> threading.Lock:
+    return _stripes[zlib.crc32(key.encode()) % STRIPES]
 
 
 def _get(key: str) -> Any:
+    redis = shared.current()
+    if redis is not None:
+        return redis.call(lambda _client: cache.get(key), default=None)
     try:
         return cache.get(key)
     except Exception:  # a cache outage must degrade to direct queries, never to an error
@@ -47,39 +65,99 @@ def _get(key: str) -> Any:
 
 
 def _set(key: str, value: Any, timeout: int) -> None:
+    redis = shared.current()
+    if redis is not None:
+        redis.call(lambda _client: cache.set(key, value, timeout=timeout), default=None)
+        return
     try:
         cache.set(key, value, timeout=timeout)
     except Exception:
         log.warning("cache set failed for %s", key, exc_info=True)
 
 
-def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None) -> Any:
+def _delete(key: str) -> None:
+    redis = shared.current()
+    if redis is not None:
+        redis.call(lambda _client: cache.delete(key), default=None)
+        return
+    try:
+        cache.delete(key)
+    except Exception:
+        log.warning("cache delete failed for %s", key, exc_info=True)
+
+
+def _compute(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any) -> Any:
+    value = fn(*args, **kwargs)
+    _set(key, value, ttl)
+    return value
+
+
+def _flight(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any) -> Any:
+    """Compute once across every process sharing Redis (this process's stripe is held)."""
+    redis = shared.current()
+    if redis is None:
+        return _compute(fn, key, ttl, args, kwargs)
+    lock_key, token = f"{key}:lock", secrets.token_hex(8)
+    got = redis.call(lambda r: r.set(lock_key, token, nx=True, px=LOCK_MS))
+    if got is shared.DOWN:
+        return _compute(fn, key, ttl, args, kwargs)
+    if got:
+        try:
+            hit = _get(key)  # another process may have finished just before we took the lock
+            return hit if hit is not None else _compute(fn, key, ttl, args, kwargs)
+        finally:
+            redis.call(lambda r: r.eval(_RELEASE, 1, lock_key, token), default=None)
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline and redis.up:
+        time.sleep(POLL_S)
+        hit = _get(key)
+        if hit is not None:
+            return hit
+    return _compute(fn, key, ttl, args, kwargs)  # the holder is slow or gone: do not wait longer
+
+
+# Delete the lock only if it is still ours (it may have expired and been taken by another).
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None,
+             time_args: tuple[str, ...] = ()) -> Any:
     """Memoize a data function on its plain arguments: `@memoized` or `@memoized(ttl=60)`.
 
     The TTL is the app's cache TTL unless given; it should match the polling interval of the
     screens that read the function, so one viewer and a hundred cause the same recomputations.
-    Only one caller per process recomputes an expired key (single flight), so the number of
-    database queries does not grow with the number of viewers polling at once.
+    Only one caller recomputes an expired key: one thread per process (striped locks) and, with
+    Redis, one process of all the workers (a Redis lock), so database queries per minute grow
+    neither with viewers nor with workers. time_args names the parameters that carry a bucketed
+    "now" (queries.fetch keeps one last good value across their buckets).
     """
     if fn is None:
-        return lambda f: memoized(f, ttl=ttl)
+        return lambda f: memoized(f, ttl=ttl, time_args=time_args)
     prefix = f"ops:{fn.__module__}.{fn.__qualname__}"
+
+    def key_of(args: Any, kwargs: Any) -> str:
+        return f"{prefix}:{args!r}:{sorted(kwargs.items())!r}"
+
+    def forget(*args: Any, **kwargs: Any) -> None:
+        """Drop the cached value (for every worker sharing the cache): the next call recomputes."""
+        if has_app_context():
+            _delete(key_of(args, kwargs))
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if not has_app_context():
             return fn(*args, **kwargs)
-        key = f"{prefix}:{args!r}:{sorted(kwargs.items())!r}"
+        key = key_of(args, kwargs)
         hit = _get(key)
         if hit is not None:
             return hit
-        with _lock(key):
+        with _stripe(key):
             hit = _get(key)
             if hit is not None:
                 return hit
-            value = fn(*args, **kwargs)
-            _set(key, value, ttl or current_app.config.get("OPS_CACHE_TTL", 5))
-            return value
+            return _flight(fn, key, ttl or current_app.config.get("OPS_CACHE_TTL", 5), args, kwargs)
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
+    wrapper.time_args = time_args  # type: ignore[attr-defined]
+    wrapper.forget = forget  # type: ignore[attr-defined]
     return wrapper

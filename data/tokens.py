@@ -2,9 +2,11 @@
 
 Agency tokens submit one agency's data through the API. Display tokens open a read-only session
 for a wall or bridge-point screen (`/display/<token>`) or read pages, streams and API GETs as a
-bearer token. Checks of display tokens and sessions are remembered for RECHECK_SECONDS so the
-polling of many screens does not multiply database queries; a revocation in this process clears
-that memory at once, one from another process (the CLI) applies within RECHECK_SECONDS.
+bearer token. Display checks read one table of active display tokens shared by every worker
+through the cache (active_displays, ACTIVE_TTL_S), so the polling of many screens on many workers
+costs one query per few seconds; a revocation in this process forgets it at once, one from
+another process (the CLI) applies within ACTIVE_TTL_S. Outside a running app (the CLI, some
+tests) checks go to the database, remembered for RECHECK_SECONDS.
 """
 from __future__ import annotations
 
@@ -17,13 +19,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from flask import has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from data import audit
+from data import audit, shared
+from data.cache import memoized
 from data.clock import cli_time, utc_now
-from data.db import Database, transaction
+from data.db import Database, current, transaction
 from data.models import Agency, AgencyToken, DisplayToken
 
 PREFIX = "ops_"  # makes a leaked token easy to recognise in logs and secret scanners
@@ -184,7 +189,58 @@ class _Memo:
 
 
 memo = _Memo()
-forget_all = memo.clear  # users.disable and the revocations call this
+
+
+_generation = 0  # bumped by a revocation in this process outside any app (the CLI's main())
+
+
+def forget_all() -> None:
+    """Forget remembered checks here, and the shared table of active displays (users.disable and
+    the revocations call this; a revocation from another process reaches all by ACTIVE_TTL_S)."""
+    global _generation
+    memo.clear()
+    if has_app_context():
+        active_displays.forget(_generation)  # every worker sharing the cache reloads it
+    else:
+        _generation += 1  # no app to reach the cache through: this process asks afresh
+
+
+# --- active display tokens, shared by every worker ------------------------------------------------
+
+ACTIVE_TTL_S = 3  # a revoked display is refused by every worker within this (plus one request)
+
+
+@memoized(ttl=ACTIVE_TTL_S)
+def active_displays(generation: int = 0) -> dict[str, list[Any]]:
+    """token hash -> [id, name] of every display token not revoked.
+
+    One read for all workers and all screens per ACTIVE_TTL_S (the cache's single flight), so
+    checking display sessions and bearer tokens costs no database query per viewer or worker.
+    """
+    with current().sessions() as session:
+        rows = session.execute(select(DisplayToken.id, DisplayToken.token_hash, DisplayToken.name)
+                               .where(DisplayToken.revoked_at.is_(None)))
+        return {digest: [ident, name] for ident, digest, name in rows}
+
+
+def _shared_table(database: Database) -> dict[str, list[Any]] | None:
+    """active_displays() when `database` is the running app's own (else None: check directly)."""
+    if not has_app_context() or current() is not database:
+        return None
+    return active_displays(_generation)
+
+
+def _record_use_once(database: Database, token_id: int, address: str) -> None:
+    """last_used_at at most once a minute per token: across workers with Redis, else per process."""
+    redis = shared.current()
+    if redis is not None:
+        got = redis.call(lambda r: r.set(f"ops:display-used:{token_id}", "1", nx=True,
+                                         ex=USE_RECORD_SECONDS))
+        if got is not shared.DOWN:
+            if got:
+                _record_use(database, token_id, address)
+            return
+    memo.get((database.url, ("du", token_id)), lambda: _record_use(database, token_id, address) or True)
 
 
 def _display_name(name: str) -> str:
@@ -223,6 +279,7 @@ def check_display(database: Database, token: str | None, *, address: str = "",
     if not token or not token.startswith(DISPLAY_PREFIX) or len(token) > 200:
         return DisplayCheck(None, reason="missing" if not token else "unknown")
     digest = hash_token(token)
+    table = _shared_table(database)
 
     def lookup() -> DisplayCheck | None:
         with database.sessions() as session:
@@ -231,13 +288,21 @@ def check_display(database: Database, token: str | None, *, address: str = "",
                 return None
             return DisplayCheck(row.id, row.name)
 
-    found = memo.get((database.url, "dh:" + digest), lookup)
+    if table is not None:
+        row = table.get(digest)
+        # Not in the shared table: revoked, unknown, or created since it was read. Ask the
+        # database (never remembered, so a refusal is never stale); a new token reloads the table.
+        found = DisplayCheck(int(row[0]), str(row[1])) if row is not None else lookup()
+        if row is None and found is not None:
+            active_displays.forget(_generation)
+    else:
+        found = memo.get((database.url, "dh:" + digest), lookup)  # type: ignore[assignment]
     if not isinstance(found, DisplayCheck):
         with database.sessions() as session:
             row = session.scalar(select(DisplayToken).where(DisplayToken.token_hash == digest))
         return DisplayCheck(None, reason="revoked" if row is not None else "unknown")
     if record:
-        memo.get((database.url, "du:" + digest), lambda: _record_use(database, found.id, address) or True)
+        _record_use_once(database, found.id, address)  # type: ignore[arg-type]
     return found
 
 
@@ -248,7 +313,15 @@ def display_active(database: Database, token_id: int) -> bool:
             row = session.get(DisplayToken, token_id)
             return row is not None and row.revoked_at is None
 
-    return bool(memo.get((database.url, ("did", token_id)), lookup))
+    table = _shared_table(database)
+    if table is None:
+        return bool(memo.get((database.url, ("did", token_id)), lookup))
+    if any(row[0] == token_id for row in table.values()):
+        return True
+    active = lookup()  # see check_display: a miss is asked of the database, never remembered
+    if active:
+        active_displays.forget(_generation)
+    return active
 
 
 def list_display_tokens(database: Database) -> list[DisplayInfo]:

@@ -9,19 +9,24 @@ if TYPE_CHECKING:
     from .service import StreamService
 
 
-def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
-    """Register /streams on `server` as the settings say; returns the running service (or None).
+def attach(server: flask.Flask, settings: Any, refuse: str = "") -> StreamService | None:
+    """Register /streams on `server` as the settings say; returns the in-process service, NOT started.
 
     - settings.cameras false: a blueprint answering 503, returns None;
+    - refuse (a reason): a blueprint answering 503 with that reason (a web worker that must not
+      capture: the relay is its own service), returns None;
     - settings.relay_url set: a proxy to the external relay (`python -m streams relay`), returns None;
-    - otherwise: the in-process relay (plus the simulator when settings.simulate), started; call
-      `.stop()` on the returned service at shutdown.
+    - otherwise: the in-process relay (sim:// cameras from the built-in camera simulator when
+      settings.sim_cameras, else OFFLINE with the reason). `.start()` it, `.stop()` it at shutdown.
     Heavy imports (OpenCV) happen here, never at import time.
     """
     from .routes import make_disabled_blueprint, make_proxy_blueprint
 
     if not settings.cameras:
         server.register_blueprint(make_disabled_blueprint())
+        return None
+    if refuse:
+        server.register_blueprint(make_disabled_blueprint(refuse))
         return None
     if settings.relay_url:
         server.register_blueprint(make_proxy_blueprint(settings.relay_url, settings.relay_token))
@@ -30,11 +35,19 @@ def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
     from .routes import make_blueprint
     from .service import StreamService
 
-    service = StreamService(load_cameras(settings.cameras_file or None), simulate=settings.simulate)
+    simulate = getattr(settings, "sim_cameras", settings.simulate)
+    service = StreamService(load_cameras(settings.cameras_file or None), simulate=simulate)
     server.register_blueprint(make_blueprint(service))
-    service.start()
     server.extensions["ops_streams"] = service
     return service
 
 
-__all__ = ["init_app"]
+def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
+    """attach() and start the in-process service at once (the standalone relay and tests)."""
+    service = attach(server, settings)
+    if service is not None:
+        service.start()
+    return service
+
+
+__all__ = ["attach", "init_app"]

@@ -118,14 +118,14 @@ def make_blueprint(service: StreamService, token: str = "") -> Blueprint:
     return bp
 
 
-def make_disabled_blueprint() -> Blueprint:
-    """Cameras switched off: every /streams URL answers 503, so pages can show 'cameras disabled'."""
+def make_disabled_blueprint(message: str = "cameras are disabled") -> Blueprint:
+    """Cameras switched off (or refused here): every /streams URL answers 503 with `message`."""
     bp = Blueprint("streams", __name__, url_prefix="/streams")
 
     @bp.route("/", defaults={"path": ""})
     @bp.route("/<path:path>")
     def disabled(path: str) -> Response:
-        return _error(503, "cameras are disabled")
+        return _error(503, message)
 
     return bp
 

@@ -4,11 +4,29 @@ from __future__ import annotations
 import logging
 
 from .capture import CameraReader, CaptureManager
-from .config import CameraSet
+from .config import CameraConfig, CameraSet, RelayOptions
 from .relay import Relay
 from .simulator import Simulator, from_camera_set
 
 log = logging.getLogger(__name__)
+
+
+NO_SIMULATOR = "simulated camera, but the camera simulator is off (OPS_SIM_CAMERAS=0)"
+
+
+class UnavailableReader(CameraReader):
+    """A camera this relay cannot read (a sim:// source without the simulator): OFFLINE with the reason."""
+
+    def __init__(self, camera: CameraConfig, relay: RelayOptions, reason: str) -> None:
+        super().__init__(camera, "", relay)
+        self.attempts = 1  # "tried": OFFLINE rather than CONNECTING
+        self.last_error = reason
+
+    def start(self) -> None:  # nothing to read, so no thread
+        return None
+
+    def join(self, timeout: float) -> bool:
+        return True
 
 
 class StreamService:
@@ -22,7 +40,9 @@ class StreamService:
         if simulate and not sim_base and any(c.is_simulated for c in cameras.cameras):
             self.simulator = from_camera_set(cameras, fps=sim_fps)
             sim_base = self.simulator.base_url
-        readers = [CameraReader(cam, cam.source_url(sim_base), cameras.relay) for cam in cameras.cameras]
+        readers = [CameraReader(cam, cam.source_url(sim_base), cameras.relay)
+                   if sim_base or not cam.is_simulated else UnavailableReader(cam, cameras.relay, NO_SIMULATOR)
+                   for cam in cameras.cameras]
         self.capture = CaptureManager(readers)
         self.relay = Relay(self.capture.readers, cameras.relay)
         self._started = False

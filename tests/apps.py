@@ -12,6 +12,10 @@ def build_app(settings: Settings, *, background: bool = False) -> Any:
     background=True also starts what `python app.py` starts (feed simulator, relay, simulated
     cameras) as the settings enable them; tests that only render pages leave it off.
     """
-    from app import create_app
+    from app import create_app, prepare_database, start_background
 
-    return create_app(settings)  # today create_app still seeds and starts; see issue 9
+    prepare_database(settings)
+    app = create_app(settings)
+    if background:
+        start_background(app)
+    return app

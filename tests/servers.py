@@ -102,12 +102,12 @@ def postgres_server() -> Iterator[str]:
 
 
 @contextmanager
-def redis_server() -> Iterator[str]:
-    """A private Redis without persistence; yields its URL."""
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """A private Redis without persistence; yields its URL. Give `port` to restart one there."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():
         raise ServerMissing("redis-server not found: apt-get install redis-server")
-    port = free_port()
+    port = port or free_port()
     root = Path(tempfile.mkdtemp(prefix="ops-redis-"))
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",

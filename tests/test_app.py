@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app import create_app
 from settings import from_env
+from tests.apps import build_app
 from tests.conftest import csrf_header, login
 
 
 def _app(tmp_path: Path, **kw):
     settings = from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False,
                         seed_years=1, **kw)
-    return create_app(settings)
+    return build_app(settings)
 
 
 def test_settings_from_environment_and_defaults(tmp_path: Path) -> None:
@@ -79,3 +79,71 @@ def test_unknown_page_and_api_errors_have_no_traceback(tmp_path: Path) -> None:
                     headers=csrf_header(client))
     assert 400 <= r.status_code < 500
     assert b"Traceback" not in r.data
+
+
+def test_create_app_builds_only(tmp_path: Path) -> None:
+    """No seeding, no schema, no threads: a worker's app on an unprepared database."""
+    import threading
+
+    from sqlalchemy import inspect
+
+    from app import create_app
+
+    settings = from_env({}, data_dir=tmp_path / "var", simulate=True, cameras=True,
+                        sim_cameras=False, seed_years=1)
+    before = {t.name for t in threading.enumerate()}
+    app = create_app(settings)
+    assert {t.name for t in threading.enumerate()} == before
+    assert "ops_feeds" not in app.server.extensions
+    database = app.server.extensions["ops_db"]
+    assert inspect(database.engine).get_table_names() == []  # nothing seeded or migrated
+    # /healthz is red and names what to run, for anonymous callers too; nothing crashes.
+    r = app.server.test_client().get("/healthz")
+    assert r.status_code == 503
+    assert r.get_json() == {"status": "unavailable",
+                            "reason": "database has no schema: run `python -m data init --empty`"}
+    assert app.server.test_client().get("/login").status_code == 200
+    database.dispose()
+
+
+def test_background_starts_feeds_and_sim_cameras_off_show_offline(tmp_path: Path) -> None:
+    """OPS_SIMULATE=0 OPS_SIM_CAMERAS=0: no feeds, and sim:// cameras OFFLINE with the reason."""
+    from streams.service import NO_SIMULATOR
+
+    app = build_app(from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=True,
+                             sim_cameras=False, seed_years=1), background=True)
+    service = app.server.extensions["ops_streams"]
+    try:
+        assert "ops_feeds" not in app.server.extensions
+        client = app.server.test_client()
+        login(client)
+        rows = client.get("/streams/status").get_json()
+        assert len(rows) == 32
+        assert {r["state"] for r in rows} == {"OFFLINE"}
+        assert {r["last_error"] for r in rows} == {NO_SIMULATOR}
+        assert client.get("/streams/hoa-binh.jpg").status_code == 503
+    finally:
+        service.stop()
+        app.server.extensions["ops_db"].dispose()
+
+
+def test_web_worker_refuses_the_in_process_relay(tmp_path: Path, caplog) -> None:
+    import threading
+
+    from web import roles
+
+    roles._said = False  # noqa: SLF001 (the once-per-process log line, for this test)
+    before = {t.name for t in threading.enumerate()}
+    app = build_app(from_env({}, data_dir=tmp_path / "var", simulate=True, cameras=True,
+                             seed_years=1, role="web"))
+    assert {t.name for t in threading.enumerate()} == before
+    assert "ops_streams" not in app.server.extensions
+    client = app.server.test_client()
+    login(client)
+    r = client.get("/streams/status")
+    assert r.status_code == 503 and "OPS_RELAY_URL" in r.get_json()["error"]
+    refusals = [m for m in caplog.messages if "in-process camera relay refused" in m]
+    assert len(refusals) == 1
+    build_app(from_env({}, data_dir=tmp_path / "var", cameras=True, role="web"))
+    assert len([m for m in caplog.messages if "relay refused" in m]) == 1  # said once
+    app.server.extensions["ops_db"].dispose()

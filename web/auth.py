@@ -20,8 +20,8 @@ a disabled user or revoked display token loses access at once. User sessions end
 `session_idle_minutes` without activity (interval polling is not activity) or 12 hours.
 CSRF: the login and logout forms carry the token; Dash callbacks send it back as X-CSRFToken
 (read by dash-renderer from the `_csrf_token` cookie); cross-origin unsafe requests are refused.
-Login throttling counts login_failed audit events (shared by every worker through the database):
-5 failures per account since its last success, or 20 per address, within 15 minutes -> 429.
+Login throttling: 5 failures per account since its last success, or 20 per address, within 15
+minutes -> 429; web/throttle.py counts them for every worker (Redis, else the audit log).
 """
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data import audit, tokens, users
 from data.db import Database, current
 from settings import Settings
+from web import throttle
 
 ROLES = ("admin", "staff", "leader")
 READ_ONLY = ("leader", "display")
@@ -534,8 +535,8 @@ def _login() -> Response:
 
 def _check_login(database: Database, name: str, password: str, address: str,
                  next_url: str) -> Response:
-    if (audit.failures_since(database, actor=name, window=THROTTLE_WINDOW) >= ACCOUNT_FAILURES
-            or audit.failures_since(database, address=address, window=THROTTLE_WINDOW)
+    if (throttle.failures(database, actor=name, window=THROTTLE_WINDOW) >= ACCOUNT_FAILURES
+            or throttle.failures(database, address=address, window=THROTTLE_WINDOW)
             >= ADDRESS_FAILURES):
         audit.record(database, "login_throttled", name, "", address)
         response = _login_page("Quá nhiều lần đăng nhập sai, hãy thử lại sau 15 phút / "
@@ -546,10 +547,12 @@ def _check_login(database: Database, name: str, password: str, address: str,
     info = users.verify(database, name, password)
     if info is None:
         audit.record(database, "login_failed", name, "", address)
+        throttle.failed(name, address, window=THROTTLE_WINDOW)
         return _login_page("Sai tên đăng nhập hoặc mật khẩu / Wrong user name or password",
                            name=name, status=401, next_url=next_url)
     _start_session("user", info.id, info.role, info.name)
     audit.record(database, "login", info.name, f"role={info.role}", address)
+    throttle.succeeded(info.name, address)
     return redirect(next_url, code=303)
 
 
@@ -584,8 +587,20 @@ def _display(token: str) -> Response:
 
 # --- wiring -----------------------------------------------------------------------------------
 
+def bootstrap_admin(database: Database) -> None:
+    """The embedded default's first start: create 'admin' and print its one-time password."""
+    password = users.bootstrap_admin(database)
+    if password is not None:
+        # Printed, not logged (as notebook servers do), and only on this very first start.
+        print("\n  First start: an administrator account was created.\n"
+              f"    user:     admin\n    password: {password}\n"
+              "  It is shown only this once and stored only as a hash; add accounts with\n"
+              "  `python -m data user add NAME --role staff --password-stdin`.\n",
+              file=sys.stdout, flush=True)
+
+
 def init_app(app: dash.Dash, settings: Settings) -> None:
-    """Secret key, session cookie, the first-start admin, the guard and the views."""
+    """Secret key, session cookie, the guard and the views (tables: app.prepare_database)."""
     server = app.server
     server.secret_key = resolve_secret_key(settings)
     server.session_interface = _SessionInterface()
@@ -595,17 +610,6 @@ def init_app(app: dash.Dash, settings: Settings) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(days=400),  # displays; people: browser session
         SESSION_REFRESH_EACH_REQUEST=False,
     )
-    database: Database = server.extensions["ops_db"]
-    if not settings.database_url:
-        password = users.bootstrap_admin(database)
-        if password is not None:
-            # Printed, not logged (as notebook servers do), and only on this very first start.
-            print("\n  First start: an administrator account was created.\n"
-                  f"    user:     admin\n    password: {password}\n"
-                  "  It is shown only this once and stored only as a hash; add accounts with\n"
-                  "  `python -m data user add NAME --role staff --password-stdin`.\n",
-                  file=sys.stdout, flush=True)
-
     # After Dash's own one-time setup hooks (they register the pages' callbacks, which the
     # callback validator looks up); nothing of a refused request reaches a view.
     server.before_request(lambda: _guard(app, settings))

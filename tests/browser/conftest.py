@@ -46,10 +46,10 @@ class LiveApp:
 
 def start_live_app(settings: Settings) -> LiveApp:
     """Create the app (with the browser's staff account) and serve it on a loopback port."""
-    from app import create_app
     from data import users
+    from tests.apps import build_app
 
-    app = create_app(settings)
+    app = build_app(settings, background=True)  # feeds and cameras as the settings say
     # A restart on the same data dir finds the account already there.
     with contextlib.suppress(users.UserError):
         users.add(app.server.extensions["ops_db"], BROWSER_USER, "staff", BROWSER_PASSWORD)

@@ -9,9 +9,9 @@ import pytest
 
 @pytest.fixture
 def app(settings) -> Any:
-    from app import create_app
+    from tests.apps import build_app
 
-    return create_app(settings)
+    return build_app(settings)
 
 
 @pytest.fixture

@@ -45,11 +45,11 @@ def find(component: Any, id_: str) -> Any:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One seeded app for the read-only tests (same settings as the `settings` fixture)."""
-    from app import create_app
+    from tests.apps import build_app
 
     settings = from_env({}, data_dir=tmp_path_factory.mktemp("ov") / "var", simulate=False,
                         cameras=False, seed_years=1, cache_type="SimpleCache")
-    dash_app = create_app(settings)
+    dash_app = build_app(settings)
     with dash_app.server.app_context():
         yield dash_app
     dash_app.server.extensions[EXTENSION_KEY].dispose()
@@ -194,9 +194,9 @@ def test_alerts_use_the_camera_relay_status() -> None:
 
 def test_database_down_keeps_last_values_then_recovers(settings: Settings, tmp_path: Path) -> None:
     """The database really goes away (engine pointed at a path that cannot exist)."""
-    from app import create_app
+    from tests.apps import build_app
 
-    dash_app = create_app(settings)
+    dash_app = build_app(settings)
     database = dash_app.server.extensions[EXTENSION_KEY]
     with dash_app.server.app_context():
         good_tiles = ov.update_tiles(0, "vi")

@@ -14,10 +14,10 @@ from tests.conftest import login
 
 @pytest.fixture(scope="session")
 def web_app(tmp_path_factory: pytest.TempPathFactory, _cheap_password_hashing: None) -> Iterator[Any]:
-    from app import create_app
+    from tests.apps import build_app
 
     data_dir = tmp_path_factory.mktemp("web-var")
-    app = create_app(from_env({}, data_dir=data_dir, simulate=False, cameras=False, seed_years=1))
+    app = build_app(from_env({}, data_dir=data_dir, simulate=False, cameras=False, seed_years=1))
     yield app
     app.server.extensions["ops_db"].dispose()
 

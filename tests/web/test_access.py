@@ -236,13 +236,13 @@ def test_logout_needs_csrf_and_ends_session(client_for, db) -> None:
 
 
 def test_first_start_admin_password_printed_once(tmp_path: Path, capsys) -> None:
-    from app import create_app
+    from tests.apps import build_app
 
     settings = from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False, seed_years=1)
-    app = create_app(settings)
+    app = build_app(settings)
     out = capsys.readouterr().out
     password = re.search(r"password: (\S+)", out).group(1)
-    create_app(settings)
+    build_app(settings)
     assert "password" not in capsys.readouterr().out
     client = app.server.test_client()
     r = _attempt(client, "admin", password)
@@ -310,16 +310,16 @@ def _failed_login(client, forwarded_for: str) -> None:
 def test_client_address_behind_a_trusted_proxy_only(web_app, tmp_path) -> None:
     from datetime import timedelta
 
-    from app import create_app
     from data import audit
     from settings import from_env
+    from tests.apps import build_app
 
     window = timedelta(minutes=15)
     # No proxy configured: X-Forwarded-For is the client's own claim and is ignored.
     _failed_login(web_app.server.test_client(), "203.0.113.7")
     assert audit.failures_since(web_app.server.extensions["ops_db"], address="203.0.113.7", window=window) == 0
     # Behind one trusted proxy (nginx), the address it forwards is the one throttled and audited.
-    proxied = create_app(from_env({}, data_dir=tmp_path, simulate=False, cameras=False, seed_years=1,
+    proxied = build_app(from_env({}, data_dir=tmp_path, simulate=False, cameras=False, seed_years=1,
                                   trusted_proxies=1))
     try:
         _failed_login(proxied.server.test_client(), "203.0.113.8")

@@ -1,0 +1,121 @@
+"""The cache on real Redis: single flight across processes, and an outage or hang that degrades
+to direct queries within a second, logged once, healing by itself."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+
+from data import cache, shared
+from settings import from_env
+from tests.servers import redis_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def private_redis() -> Iterator[str]:
+    """A Redis of this test's own: it gets paused and stopped."""
+    with redis_server() as url:
+        yield url
+
+
+def _app(url: str, ttl: int = 60) -> Flask:
+    server = Flask("t")
+    cache.init_app(server, from_env({}, cache_type="RedisCache", redis_url=url, cache_ttl=ttl))
+    return server
+
+
+def _wait(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_one_recompute_per_key_per_ttl_across_four_processes(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    ttl, seconds = 1, 4.0
+    start_at = time.time() + 3.0  # after every process has imported and connected
+    procs = [subprocess.Popen([sys.executable, "-m", "tests.data.flight_worker", redis_url,
+                               repr(start_at), repr(seconds), str(ttl)], cwd=ROOT)
+             for _ in range(4)]
+    for proc in procs:
+        assert proc.wait(60) == 0
+    for key in ("a", "b"):
+        starts = sorted(float(x) for x in client.lrange(f"computes:{key}", 0, -1))
+        # 4 processes x 6 threads polling for 4 s with a 1 s TTL: one compute per window.
+        assert 3 <= len(starts) <= seconds / ttl + 1, starts
+        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        assert min(gaps) >= 0.8 * ttl, gaps
+
+
+def test_lock_stripes_are_a_fixed_bound() -> None:
+    server = Flask("t")
+    cache.init_app(server, from_env({}, cache_type="SimpleCache"))
+    calls = []
+
+    @cache.memoized
+    def bucketed(minute: int) -> int:
+        calls.append(minute)
+        return minute
+
+    with server.app_context():
+        for minute in range(5000):  # a new time bucket every minute, for three days
+            assert bucketed(minute) == minute
+    assert len(calls) == 5000 and len(cache._stripes) == cache.STRIPES  # noqa: SLF001
+    assert not hasattr(cache, "_locks")
+
+
+def test_redis_hung_then_down_degrades_within_a_second_and_logs_once(
+        private_redis: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="data.shared")
+    server = _app(private_redis)
+    computed = []
+
+    @cache.memoized
+    def query(n: int) -> list[int]:
+        computed.append(n)
+        return [n]
+
+    admin = redis.Redis.from_url(private_redis)
+    with server.app_context():
+        assert query(1) == [1] and query(1) == [1] and computed == [1]  # cached in Redis
+        admin.execute_command("CLIENT", "PAUSE", "3000", "ALL")  # hung: nothing answers
+        started = time.monotonic()
+        answers = [query(1) for _ in range(30)]
+        took = time.monotonic() - started
+        assert answers == [[1]] * 30
+        assert took < 1.5, took  # one 0.5 s timeout, then straight to the database
+        assert len(computed) == 31
+        downs = [r for r in caplog.records if "redis unavailable" in r.getMessage()]
+        assert len(downs) == 1 and not any(r.exc_info for r in caplog.records)
+
+        guarded = server.extensions[shared.EXTENSION_KEY]
+        _wait(lambda: redis.Redis.from_url(private_redis, socket_timeout=5).ping())
+        time.sleep(shared.RETRY_S)
+        assert query(2) == [2]
+        _wait(lambda: guarded.up)
+        assert [r.getMessage() for r in caplog.records if "is back" in r.getMessage()]
+        assert query(2) == [2] and computed.count(2) == 1  # cached again
+
+    port = int(private_redis.rsplit(":", 1)[1].split("/")[0])
+    admin.shutdown(nosave=True)  # Redis stopped: refused connections
+    with server.app_context():
+        caplog.clear()
+        started = time.monotonic()
+        assert [query(3) for _ in range(50)] == [[3]] * 50
+        assert time.monotonic() - started < 1.0
+        assert len([r for r in caplog.records if "redis unavailable" in r.getMessage()]) == 1
+        with redis_server(port=port):  # back on the same address: heals without a restart
+            time.sleep(shared.RETRY_S)
+            _wait(lambda: query(4) == [4] and guarded.up)
+        assert guarded.outages == 2
