@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     seed_years: int = Field(6, ge=1, le=20)
     seed: int = 2020
     feed_interval: float = Field(3.0, gt=0, le=3600)  # seconds between live simulator ticks
-    max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(5 * 1024 * 1024, ge=1)
     secret_key: str = ""
     debug: bool = False
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60)  # user sessions end after this idle
