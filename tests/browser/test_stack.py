@@ -1,0 +1,190 @@
+"""The production stack end to end: honcho runs deploy/Procfile (gunicorn with 3 workers, the relay
+service, the camera and feed simulators) on real PostgreSQL and Redis; a person signs in and every
+page renders; the cameras are read once each; an API ingest makes a revision and a resend does not.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import console_errors, make_driver, requested_hosts, wait_for
+from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["/", "/indicators", "/savings", "/reporting", "/cameras"]
+
+
+@dataclass
+class Stack:
+    url: str
+    env: dict[str, str]
+    relay_url: str
+    sim_url: str
+    admin_password: str
+    log: Path
+
+
+def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run([sys.executable, *args], env=env, cwd=ROOT, input=stdin, text=True,
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, f"{args}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+    return done.stdout
+
+
+def _until(condition: Callable[[], Any], timeout: float, what: str, log: Path) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
+            pytest.fail(f"{what} not reached within {timeout:.0f} s\n--- stack log ---\n{tail}")
+        time.sleep(0.25)
+
+
+def _fresh_database(postgres_url: str, name: str) -> str:
+    admin = sa.create_engine(postgres_url.rsplit("/", 1)[0] + "/postgres",
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="module")
+def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[Stack]:
+    web_port, relay_port, sim_port = free_port(), free_port(), free_port()
+    data_dir = tmp_path_factory.mktemp("stack-var")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPS_")}
+    env.update({
+        "OPS_DATABASE_URL": _fresh_database(postgres_url, "stack"),
+        "OPS_CACHE_TYPE": "RedisCache",
+        "OPS_REDIS_URL": redis_url.rsplit("/", 1)[0] + "/5",
+        "OPS_SECRET_KEY": secrets.token_urlsafe(48),
+        "OPS_RELAY_TOKEN": secrets.token_urlsafe(48),
+        "OPS_RELAY_URL": f"http://127.0.0.1:{relay_port}",
+        "OPS_DATA_DIR": str(data_dir),
+        "OPS_BIND": f"127.0.0.1:{web_port}",
+        "OPS_WEB_WORKERS": "3",
+        "OPS_WEB_THREADS": "8",
+        "OPS_RELAY_PORT": str(relay_port),
+        "OPS_SIM_PORT": str(sim_port),
+        "OPS_FEED_INTERVAL": "1",
+        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        "PYTHONUNBUFFERED": "1",
+    })
+    # The production set-up, as the README says: schema, data, the first admin.
+    _cli(env, "-m", "data", "migrate")
+    _cli(env, "-m", "data", "init", "--years", "1")
+    password = secrets.token_urlsafe(16)
+    _cli(env, "-m", "data", "user", "add", "admin", "--role", "admin", "--password-stdin",
+         stdin=password + "\n")
+    log = data_dir / "stack.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "honcho"), "-f",
+                                 "deploy/Procfile", "-d", str(ROOT), "start"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    stack = Stack(f"http://127.0.0.1:{web_port}", env, f"http://127.0.0.1:{relay_port}",
+                  f"http://127.0.0.1:{sim_port}", password, log)
+    try:
+        _until(lambda: requests.get(stack.url + "/healthz", timeout=2).status_code == 200,
+               90, "web workers answering /healthz", log)
+        yield stack
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+def _relay_status(stack: Stack) -> list[dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {stack.env['OPS_RELAY_TOKEN']}"}
+    response = requests.get(stack.relay_url + "/streams/status", headers=headers, timeout=3)
+    response.raise_for_status()
+    body = response.json()
+    return body["cameras"] if isinstance(body, dict) else body
+
+
+def test_three_workers_serve_every_page_without_console_errors(stack: Stack) -> None:
+    driver = make_driver()
+    try:
+        driver.get(f"{stack.url}/login?next=/")
+        driver.find_element(By.ID, "username").send_keys("admin")
+        driver.find_element(By.ID, "password").send_keys(stack.admin_password)
+        driver.find_element(By.ID, "login-submit").click()
+        wait_for(driver, lambda d: "/login" not in d.current_url, timeout=15)
+        driver.get_log("browser")
+        for page in PAGES:
+            driver.get(stack.url + page)
+            wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#_pages_content > *"),
+                     timeout=20)
+            wait_for(driver, lambda d: d.execute_script(
+                "return !document.querySelector('._dash-loading')"), timeout=20)
+            assert console_errors(driver) == [], page
+        assert requested_hosts(driver) <= {"127.0.0.1"}
+    finally:
+        driver.quit()
+
+
+def test_each_camera_is_read_once_by_the_relay_service(stack: Stack) -> None:
+    cameras = _until(lambda: (s := _relay_status(stack)) and all(c["state"] == "LIVE" for c in s)
+                     and s, 90, "all cameras LIVE at the relay", stack.log)
+    assert len(cameras) == 32
+    stats = requests.get(stack.sim_url + "/stats", timeout=3).json()
+    open_now = sum(cam["connections"] for cam in stats["cameras"].values())
+    assert open_now == 32, stats
+
+
+def test_api_ingest_makes_a_revision_and_a_resend_changes_nothing(stack: Stack) -> None:
+    out = _cli(stack.env, "-m", "data", "token", "create", "--agency", "BTC")
+    token = re.findall(r"\S{30,}", out)[-1]
+    engine = sa.create_engine(stack.env["OPS_DATABASE_URL"])
+    with engine.connect() as conn:
+        code = conn.execute(sa.text(
+            "SELECT code FROM indicator WHERE agency_code = 'BTC' AND frequency = 'monthly' "
+            "ORDER BY code LIMIT 1")).scalar()
+    assert code, "BTC owns a monthly indicator"
+    period = "2026-01"
+    with engine.connect() as conn:
+        before = conn.execute(sa.text(
+            "SELECT max(revision) FROM observation WHERE indicator_code = :c AND region_code = 'VN'"
+            " AND period = :p"), {"c": code, "p": period}).scalar() or 0
+    body = f"indicator,region,period,value\n{code},VN,{period},{secrets.randbelow(900) + 100}.5\n"
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+    first = requests.post(stack.url + "/api/v1/submissions", data=body.encode(), headers=headers,
+                          timeout=10)
+    assert first.status_code == 200, first.text
+    again = requests.post(stack.url + "/api/v1/submissions", data=body.encode(), headers=headers,
+                          timeout=10)
+    assert again.status_code == 200, again.text
+    with engine.connect() as conn:
+        revisions = conn.execute(sa.text(
+            "SELECT revision FROM observation WHERE indicator_code = :c AND region_code = 'VN'"
+            " AND period = :p ORDER BY revision"), {"c": code, "p": period}).scalars().all()
+    engine.dispose()
+    # The first send made exactly one new revision; the resend of the same value made none.
+    assert revisions[-1] == before + 1, (before, revisions)
+    assert len(revisions) == len(set(revisions))
