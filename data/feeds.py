@@ -152,13 +152,26 @@ def start(database: Database, interval: float = 3.0) -> FeedSimulator:
 
 
 def run(database: Database, interval: float = 3.0, ticks: int = 0) -> None:
-    """Run in the foreground (python -m data simulate); ticks=0 runs until interrupted."""
-    sim = FeedSimulator(database, interval)
+    """Run in the foreground (python -m data simulate); ticks=0 runs until interrupted.
+
+    Survives database restarts: one log line when an outage begins and one when it ends,
+    retries with backoff in between (data.outage), and ticks resume by themselves.
+    """
+    from data.outage import TRANSIENT, Outage
+
+    outage = Outage("feed simulator", log)
+    sim: FeedSimulator | None = None
     count = 0
     try:
         while ticks == 0 or count < ticks:
             started = time.monotonic()
-            sim.tick()
+            try:
+                sim = sim or FeedSimulator(database, interval)
+                sim.tick()
+            except TRANSIENT as exc:
+                time.sleep(outage.failed(exc))
+                continue
+            outage.recovered()
             count += 1
             print(f"tick {count}: {local_now().isoformat()}", flush=True)
             time.sleep(max(0.0, interval - (time.monotonic() - started)))
