@@ -5,11 +5,9 @@ a second revision is added, and pre-Alembic databases are rebuilt from the first
 """
 from __future__ import annotations
 
-import os
-import subprocess
+import io
 import sys
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +35,6 @@ from data.__main__ import main
 from data.db import Database
 from data.models import Base
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ScriptDirectory.from_config(migrate.config())
 HEAD = SCRIPTS.get_revision(migrate.head())
 FIRST = SCRIPTS.get_base()
@@ -161,21 +158,15 @@ def test_cli_migrate_and_commands_that_need_it(cli_env: Database,
     assert main(["user", "list"]) == 0
 
 
-def _cli(args: list[str], url: str, data_dir: Path, stdin: str = "") -> str:
-    env = {**os.environ, "OPS_DATA_DIR": str(data_dir), "OPS_DATABASE_URL": url}
-    done = subprocess.run([sys.executable, "-m", "data", *args], env=env, cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 @pytest.mark.parametrize("backend", ["postgresql"])
-def test_first_admin_of_a_production_database(database: Database, tmp_path: Path) -> None:
-    """The documented commands (notes/db-README.md), on a fresh PostgreSQL database."""
-    _cli(["migrate"], database.url, tmp_path)
-    counts = _cli(["init", "--empty"], database.url, tmp_path)
-    assert "observations: 0" in counts and "submissions: 0" in counts
-    _cli(["user", "add", "admin", "--role", "admin", "--password-stdin"], database.url, tmp_path,
-         stdin="a long production password\n")
-    admin = users.verify(database, "admin", "a long production password")
+def test_first_admin_of_a_production_database(cli_env: Database,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The documented commands (notes/db-README.md), in order, on a fresh PostgreSQL database."""
+    assert main(["migrate"]) == 0
+    assert main(["init", "--empty"]) == 0
+    assert "observations: 0, submissions: 0" in capsys.readouterr().out
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long production password\n"))
+    assert main(["user", "add", "admin", "--role", "admin", "--password-stdin"]) == 0
+    admin = users.verify(cli_env, "admin", "a long production password")
     assert admin is not None and admin.role == "admin"
