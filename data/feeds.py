@@ -75,13 +75,22 @@ class FeedSimulator:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
+        from data.outage import TRANSIENT, Outage
+
+        outage = Outage("feed simulator", log)  # one log line per database outage, not per tick
         while not self._stop.is_set():
             started = time.monotonic()
             try:
                 self.tick()
-            except Exception:  # a failing tick (database down) must not end the simulator
+            except TRANSIENT as exc:
+                self.errors += 1
+                self._stop.wait(outage.failed(exc))
+                continue
+            except Exception:  # any other failing tick must not end the simulator either
                 self.errors += 1
                 log.warning("feed tick failed", exc_info=True)
+            else:
+                outage.recovered()
             self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
 
     def tick(self) -> None:

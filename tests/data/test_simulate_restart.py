@@ -10,8 +10,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from data import seed
 from data.db import Database
+from data.feeds import FeedSimulator
 from tests.servers import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,3 +74,33 @@ def test_simulator_survives_a_postgresql_restart(tmp_path: Path) -> None:
         assert err.count("database back after") == 1
         assert err.count("Traceback") == 0
         assert proc.returncode == 0
+
+
+def test_in_process_simulator_survives_a_postgresql_restart(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with PostgresServer() as server:
+        database = Database(server.url)
+        seed.init_database(database, empty=True)
+        sim = FeedSimulator(database, interval=0.1, seed=1).start()
+        try:
+            _until(lambda: sim.ticks >= 3, "the first ticks")
+            server.stop()
+            _until(lambda: sim.errors >= 1, "the outage noticed")
+            time.sleep(OUTAGE_SECONDS)  # the restart's downtime
+            ticks_before = sim.ticks
+            server.start()
+            _until(lambda: sim.ticks >= ticks_before + 3, "ticks after restart")
+        finally:
+            sim.stop()
+            database.dispose()
+    lines = [r.getMessage() for r in caplog.records if r.name == "data.feeds"]
+    assert sum("database unavailable" in m for m in lines) == 1, lines
+    assert sum("database back after" in m for m in lines) == 1, lines
+    assert not any(r.exc_info for r in caplog.records if r.name == "data.feeds")
+
+
+def _until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
