@@ -93,7 +93,12 @@ def main(argv: list[str] | None = None) -> int:
 
             return users.cli(database, args)
         if args.command == "simulate":
+            import logging
+
             from data import feeds
+
+            logging.basicConfig(level=logging.INFO,
+                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
             feeds.run(database, interval=settings.feed_interval, ticks=args.ticks)
             return 0

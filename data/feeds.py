@@ -75,13 +75,22 @@ class FeedSimulator:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
+        from data.outage import TRANSIENT, Outage
+
+        outage = Outage("feed simulator", log)  # one log line per database outage, not per tick
         while not self._stop.is_set():
             started = time.monotonic()
             try:
                 self.tick()
-            except Exception:  # a failing tick (database down) must not end the simulator
+            except TRANSIENT as exc:
+                self.errors += 1
+                self._stop.wait(outage.failed(exc))
+                continue
+            except Exception:  # any other failing tick must not end the simulator either
                 self.errors += 1
                 log.warning("feed tick failed", exc_info=True)
+            else:
+                outage.recovered()
             self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
 
     def tick(self) -> None:
@@ -152,13 +161,26 @@ def start(database: Database, interval: float = 3.0) -> FeedSimulator:
 
 
 def run(database: Database, interval: float = 3.0, ticks: int = 0) -> None:
-    """Run in the foreground (python -m data simulate); ticks=0 runs until interrupted."""
-    sim = FeedSimulator(database, interval)
+    """Run in the foreground (python -m data simulate); ticks=0 runs until interrupted.
+
+    Survives database restarts: one log line when an outage begins and one when it ends,
+    retries with backoff in between (data.outage), and ticks resume by themselves.
+    """
+    from data.outage import TRANSIENT, Outage
+
+    outage = Outage("feed simulator", log)
+    sim: FeedSimulator | None = None
     count = 0
     try:
         while ticks == 0 or count < ticks:
             started = time.monotonic()
-            sim.tick()
+            try:
+                sim = sim or FeedSimulator(database, interval)
+                sim.tick()
+            except TRANSIENT as exc:
+                time.sleep(outage.failed(exc))
+                continue
+            outage.recovered()
             count += 1
             print(f"tick {count}: {local_now().isoformat()}", flush=True)
             time.sleep(max(0.0, interval - (time.monotonic() - started)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -58,47 +59,91 @@ def _as_postgres_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """A private PostgreSQL cluster; yields the SQLAlchemy URL of its `ops` database."""
-    initdb, postgres = _postgres_bin("initdb"), _postgres_bin("postgres")
-    runner = _as_postgres_user()
-    root = Path(tempfile.mkdtemp(prefix="ops-pg-"))
-    if runner:
-        shutil.chown(root, "postgres", "postgres")
-    data = root / "data"
-    subprocess.run([*runner, initdb, "-D", str(data), "-U", "ops", "--auth=trust",
-                    "--encoding=UTF8", "--no-sync"], check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [*runner, postgres, "-D", str(data), "-p", str(port), "-k", str(root),
-         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-         "-c", "full_page_writes=off", "-c", "max_connections=300"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_port(port, 30, proc, "postgres")
+class PostgresServer:
+    """A private PostgreSQL cluster on a free loopback port, which a test may stop and restart.
+
+    The data directory and port survive stop(), so start() brings the same databases back, as
+    a restarted production server would. close() stops it and removes everything.
+    """
+
+    def __init__(self) -> None:
+        self._postgres = _postgres_bin("postgres")
+        self._runner = _as_postgres_user()
+        self.root = Path(tempfile.mkdtemp(prefix="ops-pg-"))
+        if self._runner:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.data = self.root / "data"
+        subprocess.run([*self._runner, _postgres_bin("initdb"), "-D", str(self.data), "-U", "ops",
+                        "--auth=trust", "--encoding=UTF8", "--no-sync"],
+                       check=True, capture_output=True)
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://ops@127.0.0.1:{self.port}/ops"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._created = False
+
+    def start(self) -> str:
+        """Run the server until it accepts sessions; the first start creates the `ops` database."""
+        self._proc = subprocess.Popen(
+            [*self._runner, self._postgres, "-D", str(self.data), "-p", str(self.port),
+             "-k", str(self.root), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+             "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+             "-c", "max_connections=300"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        _wait_port(self.port, 30, self._proc, "postgres")
         import psycopg
 
         deadline = time.monotonic() + 30
         while True:  # the port opens a moment before the server accepts sessions
             try:
-                with psycopg.connect(f"postgresql://ops@127.0.0.1:{port}/postgres",
+                with psycopg.connect(f"postgresql://ops@127.0.0.1:{self.port}/postgres",
                                      autocommit=True) as conn:
-                    conn.execute("CREATE DATABASE ops")
+                    if not self._created:
+                        conn.execute("CREATE DATABASE ops")
+                        self._created = True
                 break
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield f"postgresql+psycopg://ops@127.0.0.1:{port}/ops"
-    finally:
-        proc.terminate()
+        return self.url
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT to the postmaster): sessions are cut, as in a restart."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        try:  # under root the child is runuser: signal the postmaster itself
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, signal.SIGINT)
+        except (OSError, ValueError, IndexError):
+            proc.terminate()
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        shutil.rmtree(root, ignore_errors=True)
+            proc.wait(5)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> PostgresServer:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A private PostgreSQL cluster; yields the SQLAlchemy URL of its `ops` database."""
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        server.close()
 
 
 @contextmanager

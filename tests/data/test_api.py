@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -291,3 +292,27 @@ def test_multipart_file_at_the_limit_is_accepted(client: FlaskClient, btc: dict[
     response = client.post("/api/v1/submissions", headers=btc,
                            data={"file": (io.BytesIO(body), "full.csv", "text/csv")})
     assert response.status_code == 200, response.get_json()
+
+
+def test_concurrent_revisions_through_the_api_all_answer_200(app: Flask, btc: dict[str, str],
+                                                            database: Database) -> None:
+    writers = 8
+    barrier = threading.Barrier(writers)
+    statuses: list[int] = []
+
+    def writer(n: int) -> None:
+        with app.test_client() as client:  # one client per thread, like separate agencies' calls
+            barrier.wait()
+            statuses.append(post(client, HEADER + f"IIP,VN,2026-08,{7 + n / 10},\n", btc)
+                            .status_code)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert statuses == [200] * writers
+    with database.sessions() as s:
+        revisions = sorted(s.scalars(select(Observation.revision).where(
+            Observation.indicator_code == "IIP", Observation.period == "2026-08")))
+    assert revisions == list(range(1, writers + 1))

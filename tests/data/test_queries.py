@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -135,3 +135,25 @@ def test_compliance_matrix_covers_reporting_agencies(app) -> None:
     assert {"on_time", "late"} <= cells
     assert cells <= {"on_time", "late", "missing", "pending"}
     assert datetime.fromisoformat(m["as_of"])
+
+
+def test_every_read_query_answers(app) -> None:
+    """Each query the pages run works on this backend and finds the seeded data."""
+    since = (datetime.now() - timedelta(hours=2)).isoformat(timespec="minutes")
+    calls = {
+        "catalogue": lambda: queries.catalogue(), "regions": lambda: queries.regions(),
+        "headline_tiles": lambda: queries.headline_tiles(),
+        "series": lambda: queries.series("EXPORTS", "VN", "2025-01", "2026-12"),
+        "province_history": lambda: queries.province_history("CPI_YOY"),
+        "province_snapshot": lambda: queries.province_snapshot("CPI_YOY")["values"],
+        "live_totals": lambda: queries.live_totals(), "kpi_facts": lambda: queries.kpi_facts(),
+        "compliance": lambda: queries.compliance(12)["rows"],
+        "late_now": lambda: queries.late_now(), "coverage": lambda: queries.coverage(),
+        "thresholds": lambda: queries.indicators_with_thresholds(),
+        "threshold_alerts": lambda: queries.threshold_alerts() or [None],
+        "agency_submissions": lambda: queries.agency_submissions("BTC"),
+        "live_history": lambda: queries.live_history("RT_EDOCS", since) or [None],
+    }
+    with app.server.app_context():
+        empty = [name for name, call in calls.items() if not call()]
+    assert empty == []
