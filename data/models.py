@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -262,3 +263,21 @@ class AuditEvent(Base):
         Index("ix_audit_kind_actor_time", "kind", "actor", "time"),
         Index("ix_audit_kind_address_time", "kind", "address", "time"),
     )
+
+
+NUL_SHOWN_AS = "\\x00"  # how a NUL character that arrived in a text field is stored
+
+
+def _no_nul(_mapper: object, _connection: object, target: Base) -> None:
+    """PostgreSQL text cannot hold NUL (0x00): keep what arrived, visible as the escape \\x00.
+
+    Submissions are arbitrary input (a JSON value of "\\u0000" is valid JSON), and the quarantine
+    keeps the raw row and quotes it in the reason; SQLite would store it, PostgreSQL refuses.
+    """
+    for key, value in list(vars(target).items()):
+        if isinstance(value, str) and "\x00" in value:
+            setattr(target, key, value.replace("\x00", NUL_SHOWN_AS))
+
+
+event.listen(Base, "before_insert", _no_nul, propagate=True)
+event.listen(Base, "before_update", _no_nul, propagate=True)

@@ -405,3 +405,15 @@ def test_concurrent_revisions_of_one_key_are_serialised(database: Database,
     # Every submission kept its row: none lost, each value stored once.
     assert sorted(o.value for o in rows) == [7 + n / 10 for n in range(writers)]
     assert {o.submission_id for o in rows} == {r.submission_id for r in results}
+
+
+def test_nul_characters_are_kept_visibly(database: Database) -> None:
+    """PostgreSQL text refuses NUL: the rows are still stored or quarantined, NUL shown as \\x00."""
+    result = send(database, json.dumps([
+        {"indicator": None, "region": None, "period": None, "value": "\x00"},
+        {"indicator": "IIP", "region": "VN", "period": "2026-08", "value": 7.5, "note": "a\x00b"},
+    ]), filename="nul\x00.json")
+    assert result.status == "partial"
+    assert {r.row_number for r in quarantine(database, result.submission_id)} == {1}
+    assert observations(database, period="2026-08")[0].note == "a\\x00b"
+    assert submission(database, result.submission_id).filename == "nul\\x00.json"
