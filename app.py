@@ -15,7 +15,7 @@ import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, get_settings
-from web import auth, errors, health, security
+from web import auth, errors, health, security, streamaccess
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     api.init_app(server)
     health.init_app(server)
+    streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay
     errors.init_app(server)
     auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
     security.init_app(app)  # CSP and the other security headers on every response

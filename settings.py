@@ -38,6 +38,7 @@ class Settings:
     session_idle_minutes: int = 30  # user sessions end after this long without activity
     secure_cookies: bool = False  # always mark cookies Secure (TLS at a proxy); else per request
     trusted_proxies: int = 0  # reverse proxies in front (nginx: 1) whose X-Forwarded-* headers are believed
+    relay_public_url: str = ""  # where browsers reach an external relay; empty: same origin (nginx /streams)
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -70,6 +71,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "session_idle_minutes": ("OPS_SESSION_IDLE_MINUTES", int),
     "secure_cookies": ("OPS_SECURE_COOKIES", bool),
     "trusted_proxies": ("OPS_TRUSTED_PROXIES", int),
+    "relay_public_url": ("OPS_RELAY_PUBLIC_URL", str),
 }
 
 

@@ -31,10 +31,22 @@ def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
     from .service import StreamService
 
     service = StreamService(load_cameras(settings.cameras_file or None), simulate=settings.simulate)
-    server.register_blueprint(make_blueprint(service))
+    server.register_blueprint(make_blueprint(service, principal_of=_request_principal))
+    check = server.extensions.get("ops_stream_check")  # web.streamaccess: revocations, from the database
+    if check is not None:
+        service.watch_revocations(check)
     service.start()
     server.extensions["ops_streams"] = service
     return service
+
+
+def _request_principal() -> str:
+    """Who asks, as the dashboard's guard found it (g.ops_principal), for ending revoked streams."""
+    from flask import g
+
+    from .signing import principal_key
+
+    return principal_key(g.get("ops_principal"))
 
 
 __all__ = ["init_app"]

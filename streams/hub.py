@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 WRITE_TIMEOUT_S = 10.0  # a viewer that accepts no byte for this long is gone (or never reads)
 MAX_QUEUE_BYTES = 4 << 20  # queued, not yet sent data per viewer (beyond the chunk in flight)
 READ_DISCARD = 4096  # a viewer sends nothing after its request; whatever comes is read and dropped
-SEND_BUFFER = 1 << 20  # kernel send buffer per viewer: a whole mosaic frame leaves in one send
+# Kernel send buffer per viewer: big enough for a 1080p mosaic frame in one send, small enough
+# that a slow viewer lags by a few frames at most (what the kernel holds is beyond our dropping).
+SEND_BUFFER = 512 << 10
 
 
 class Viewer:
@@ -73,10 +75,11 @@ class StreamHub:
     """Many viewers, one writer thread; see the module docstring for the contract."""
 
     def __init__(self, name: str = "stream-hub", write_timeout: float = WRITE_TIMEOUT_S,
-                 max_queue_bytes: int = MAX_QUEUE_BYTES) -> None:
+                 max_queue_bytes: int = MAX_QUEUE_BYTES, send_buffer: int = SEND_BUFFER) -> None:
         self.name = name
         self.write_timeout = write_timeout
         self.max_queue_bytes = max_queue_bytes
+        self.send_buffer = send_buffer
         self._lock = threading.Lock()  # guards the registries and every viewer's queue
         self._feeds: dict[Hashable, set[Viewer]] = {}  # bounded by the viewers attached
         self._viewers: dict[int, Viewer] = {}  # by fd; bounded by the callers' slot limit
@@ -122,7 +125,7 @@ class StreamHub:
             return None
         sock.setblocking(False)
         with contextlib.suppress(OSError):  # platform limits: keep the default buffer
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
         viewer = Viewer(sock, head, feed, principal, on_close)
         with self._lock:
             self._feeds.setdefault(feed, set()).add(viewer)

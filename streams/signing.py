@@ -15,11 +15,19 @@ import hmac
 import re
 import time
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 GRANT_TTL_S = 600  # how long a signed URL may start streams; pages refresh theirs well before
+EXPIRY_STEP_S = 60  # expiries are rounded up to this: a page asking twice a minute gets one URL
 PRINCIPAL_RE = re.compile(r"^(display|user):[0-9]{1,12}$")
 _KEY_CONTEXT = b"ops-centre stream url v1"
+
+
+def principal_key(principal: Any) -> str:
+    """'display:<id>' or 'user:<id>' for the dashboard's Principal (web.auth); '' for anyone else."""
+    kind, ident = getattr(principal, "kind", None), getattr(principal, "id", None)
+    return f"{kind}:{ident}" if kind in ("display", "user") and isinstance(ident, int) else ""
 
 
 def derive_key(secret: str) -> bytes:
@@ -35,7 +43,8 @@ def grant(key: bytes, path: str, principal: str, ttl: int = GRANT_TTL_S, now: fl
     """Query parameters that let `principal` open `path` (e.g. /streams/hoa-binh.mjpg) for `ttl` s."""
     if not PRINCIPAL_RE.match(principal):
         raise ValueError(f"not a stream principal: {principal!r}")
-    exp = int((time.time() if now is None else now) + ttl)
+    moment = (time.time() if now is None else now) + ttl
+    exp = int(-(-moment // EXPIRY_STEP_S) * EXPIRY_STEP_S)
     return {"exp": str(exp), "p": principal, "sig": _mac(key, path, exp, principal)}
 
 
