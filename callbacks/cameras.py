@@ -79,11 +79,28 @@ def relay_status(max_age: float = STATUS_TTL) -> list[dict[str, Any]] | None:
         try:
             raw = _fetch_status(app)
             rows = [{k: r.get(k) for k in PUBLIC_KEYS} for r in raw if isinstance(r, dict)] if raw else raw
-        except Exception:  # noqa: BLE001 (the relay must never break a page)
-            log.warning("camera status unavailable", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 (the relay must never break a page)
+            if cached is None or cached[1] is None or not cached[1][:1] or not cached[1][0].get("relay_down"):
+                log.warning("camera status unavailable: %s", type(exc).__name__)  # once per outage
             rows = None
+        if rows is None:  # relay down: the camera file's cameras, OFFLINE (streams.offline)
+            rows = _offline_rows(app)
         app.extensions["ops_cameras_status"] = (now, rows)
         return rows
+
+
+def _offline_rows(app: Any) -> list[dict[str, Any]] | None:
+    settings = app.config.get("OPS_SETTINGS")
+    if settings is None or not getattr(settings, "cameras", False):
+        return None
+    from streams.offline import offline_rows
+
+    return offline_rows(settings.cameras_file or None)
+
+
+def relay_down(rows: list[dict[str, Any]] | None) -> bool:
+    """True when the rows stand in for a relay that did not answer."""
+    return bool(rows) and bool(rows[0].get("relay_down"))
 
 
 def camera_config() -> dict[str, Any]:
@@ -209,12 +226,13 @@ def tile(row: dict[str, Any], lang: str, kiosk: bool) -> dcc.Link:
 def down_list(rows: list[dict[str, Any]] | None, lang: str, kiosk: bool) -> list[Any]:
     if rows is None:
         return [html.Div(t("cam.relay_na", lang), className="cam-empty cam-bad-text")]
+    banner = [html.Div(t("cam.relay_na", lang), className="cam-empty cam-bad-text")] if relay_down(rows) else []
     down = [r for r in rows if r.get("state") != "LIVE"]
     if not down:
         return [html.Div(t("cam.all_ok", lang), className="cam-empty cam-good-text")]
     order = {s: i for i, s in enumerate(("OFFLINE", "STALE", "CONNECTING"))}
     down.sort(key=lambda r: (order.get(str(r.get("state")), 9), r.get("name") or ""))
-    return [dcc.Link(href=href(r["id"], kiosk), className=f"cam-down-row cam-{str(r.get('state')).lower()}",
+    return banner + [dcc.Link(href=href(r["id"], kiosk), className=f"cam-down-row cam-{str(r.get('state')).lower()}",
                      children=[html.Span(className="cam-dot"),
                                html.Span(r.get("name") or r["id"], className="cam-down-name"),
                                html.Span(state_label(r.get("state"), lang), className="cam-down-state"),
@@ -299,6 +317,10 @@ def strip_children(rows: list[dict[str, Any]] | None, lang: str, n: int = 0) -> 
     if rows is None:
         return [html.Span(t("cam.relay_na", lang), className="cam-strip-count cam-bad-text")]
     got = counts(rows)
+    if relay_down(rows):
+        return [html.Span(t("cam.relay_na", lang), className="cam-strip-count cam-bad-text"),
+                html.Span(f"{got.get('OFFLINE', 0)} {state_label('OFFLINE', lang).lower()}",
+                          id="cam-strip-offline", className="cam-strip-count cam-offline cam-bad-text")]
     live = [r for r in rows if r.get("state") == "LIVE"]
     tone = {"LIVE": "cam-good-text", "STALE": "cam-warn-text", "OFFLINE": "cam-bad-text"}
 
@@ -357,7 +379,7 @@ def update_focus(_n: int | None, lang: str | None, cam: str | None) -> tuple[Any
     badge = html.Span([html.Span(className="cam-dot"), state_label(state, lang)],
                       className=f"cam-state-badge cam-{state.lower()}")
     flag = None
-    if rows is None:
+    if rows is None or relay_down(rows):
         flag = html.Div(t("cam.relay_na", lang), className="cam-live-flag-text cam-offline")
     elif state != "LIVE":
         flag = html.Div([html.Div(state_label(state, lang), className="cam-tile-state"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, jsonify, request
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 MJPEG_TYPE = "multipart/x-mixed-replace; boundary=opsframe"
 NO_STORE = {"Cache-Control": "no-store"}
-_PROXY_PATH = re.compile(r"^(status|mosaic\.(jpg|mjpg)|[a-z0-9-]{1,64}\.(jpg|mjpg))$")
+_PROXY_PATH = re.compile(r"^(status|mosaic\.jpg|[a-z0-9-]{1,64}\.jpg)$")  # short answers only
+_LIVE_PATH = re.compile(r"^(mosaic|[a-z0-9-]{1,64})\.(mjpg|mp4)$")
 
 
 def _error(status: int, message: str) -> Response:
@@ -147,8 +148,14 @@ def make_disabled_blueprint() -> Blueprint:
 
 
 def make_proxy_blueprint(relay_url: str, token: str = "", connect_timeout: float = 3.0,
-                         read_timeout: float = 15.0) -> Blueprint:
-    """Forward /streams/... to the external relay service; camera sources never reach this process."""
+                         read_timeout: float = 5.0) -> Blueprint:
+    """Status and snapshots from the external relay, for a dashboard reached without nginx.
+
+    Live video never passes through a web worker: an endless response would hold a worker
+    thread per viewer (40 walls starved 4 gunicorn workers). Pages point live streams at the
+    relay itself (web.streamaccess.stream_url: nginx's /streams, or OPS_RELAY_PUBLIC_URL);
+    a live URL that reaches a worker gets a 404 saying so. Camera sources never reach this process.
+    """
     import requests  # only needed in the proxy deployment
 
     base = relay_url.rstrip("/")
@@ -158,29 +165,20 @@ def make_proxy_blueprint(relay_url: str, token: str = "", connect_timeout: float
 
     @bp.route("/<path:path>")
     def proxy(path: str) -> Response:
+        if _LIVE_PATH.match(path):
+            return _error(404, "live video is served by the camera relay, not the dashboard: send /streams "
+                               "to the relay (nginx) or set OPS_RELAY_PUBLIC_URL")
         if not _PROXY_PATH.match(path):
             return _error(404, "not found")
         params = {"w": request.args["w"]} if "w" in request.args else None
         try:
-            upstream = session.get(f"{base}/streams/{path}", params=params, stream=True,
+            upstream = session.get(f"{base}/streams/{path}", params=params,
                                    timeout=(connect_timeout, read_timeout))
         except requests.RequestException:
             return _error(503, "camera relay unavailable")
         if upstream.status_code == 401:  # our token, not the user's session: never a login prompt
-            upstream.close()
             return _error(502, "camera relay refused this dashboard's OPS_RELAY_TOKEN")
-
-        def body() -> Iterator[bytes]:
-            try:
-                yield from upstream.iter_content(chunk_size=None)
-            except requests.RequestException:
-                return  # relay went away mid-stream: end this viewer's stream
-            finally:
-                upstream.close()
-
-        headers = {"Cache-Control": "no-store"}
-        return Response(body(), status=upstream.status_code,
-                        content_type=upstream.headers.get("Content-Type", "application/octet-stream"),
-                        headers=headers, direct_passthrough=True)
+        return Response(upstream.content, status=upstream.status_code, headers=NO_STORE,
+                        content_type=upstream.headers.get("Content-Type", "application/octet-stream"))
 
     return bp
