@@ -20,8 +20,9 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
 from data.clock import VN_TZ
-from layouts.cameras import DEFAULT_COLUMNS, STRIP_SIZE, dam_facts, href
+from layouts.cameras import DEFAULT_COLUMNS, STRIP_SIZE, dam_facts, href, live_url
 from web.i18n import norm, number, t
+from web.streamaccess import stream_url
 
 log = logging.getLogger(__name__)
 
@@ -342,7 +343,8 @@ def strip_children(rows: list[dict[str, Any]] | None, lang: str, n: int = 0) -> 
         picked = [live[(start + i) % len(live)] for i in range(min(STRIP_SIZE, len(live)))]
         # Snapshots, not streams: the overview page keeps its connections for its own callbacks.
         shots = [dcc.Link(href=href(r["id"]), className="cam-shot", children=[
-            html.Img(src=f"/streams/{r['id']}.jpg?w=320&t={n}", alt="", className="cam-shot-img"),
+            html.Img(src=stream_url(f"/streams/{r['id']}.jpg", {"w": "320", "t": str(n)}), alt="",
+                     className="cam-shot-img"),
             html.Span(r.get("name") or r["id"], className="cam-shot-name"),
         ]) for r in picked]
     return [summary, html.Div(shots, className="cam-shots")]
@@ -399,6 +401,17 @@ def update_strip(n: int | None, lang: str | None) -> list[Any]:
     return strip_children(relay_status(), norm(lang), n or 0)
 
 
+def refresh_mosaic_url(_n: int | None, current: str | None) -> Any:
+    """A signed stream URL expires: keep a fresh one in the store for reconnects (same URL: no update)."""
+    url = stream_url("/streams/mosaic.mjpg", {"r": RELAY_BOOT})
+    return no_update if url == current else url
+
+
+def refresh_live_url(_n: int | None, current: str | None, cam: str | None) -> Any:
+    url = live_url(cam or "", RELAY_BOOT)
+    return no_update if url == current else url
+
+
 def register(app: dash.Dash) -> None:
     tick, lang = Input("cam-tick", "n_intervals"), Input("lang", "data")
     app.callback(
@@ -422,9 +435,14 @@ def register(app: dash.Dash) -> None:
         Output("cam-mosaic", "src", allow_duplicate=True), Input("cam-mosaic-base", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    # A stalled <img> stream (relay or server restart) is reopened by the browser itself.
-    for img in ("cam-mosaic", "cam-live-img"):
+    app.callback(Output("cam-mosaic-base", "data"), tick, State("cam-mosaic-base", "data"),
+                 prevent_initial_call=True)(refresh_mosaic_url)
+    app.callback(Output("cam-live-base", "data"), tick, State("cam-live-base", "data"),
+                 State("cam-focus", "data"), prevent_initial_call=True)(refresh_live_url)
+    # A stalled <img> stream (relay or server restart) is reopened by the browser itself, with
+    # the freshest URL of its store.
+    for img, base in (("cam-mosaic", "cam-mosaic-base"), ("cam-live-img", "cam-live-base")):
         app.clientside_callback(
             dash.ClientsideFunction(namespace="cameras", function_name="watchdog"),
-            Output(img, "src"), tick, State(img, "id"), prevent_initial_call=True,
+            Output(img, "src"), tick, State(img, "id"), State(base, "data"), prevent_initial_call=True,
         )

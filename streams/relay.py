@@ -99,6 +99,7 @@ class Relay:
         # per watched feed (camera+width, or a mosaic size) publishes each frame once. Both are
         # bounded by configuration: cameras x rendition widths + mosaic sizes.
         self.hub = StreamHub("relay-hub")
+        self.stream_head = STREAM_HEAD  # STREAM_HEAD_CORS on the standalone relay (streams.routes)
         self._fanouts: dict[tuple[str, int | None], threading.Thread] = {}
         self._fanout_lock = threading.Lock()
         self._wires: dict[tuple[str, int | None], tuple[int, bytes]] = {}
@@ -257,7 +258,7 @@ class Relay:
 
         self.hub.start()
         if self.stopping.is_set() or self.hub.attach(
-                sock, STREAM_HEAD + wire_chunk(first), key, principal=principal, on_close=release) is None:
+                sock, self.stream_head + wire_chunk(first), key, principal=principal, on_close=release) is None:
             release(None)
             with contextlib.suppress(OSError):
                 sock.close()

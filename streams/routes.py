@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from . import signing
 from .config import SLUG_RE
 from .handover import take_socket
+from .multipart import STREAM_HEAD_CORS
 
 if TYPE_CHECKING:
     from .service import StreamService
@@ -65,6 +66,12 @@ def make_blueprint(service: StreamService, token: str = "",
     if token:
         expected = f"Bearer {token}".encode()
         key = signing.derive_key(token)
+        relay.stream_head = STREAM_HEAD_CORS
+
+        @bp.after_request
+        def _cors(resp: Response) -> Response:
+            resp.headers["Access-Control-Allow-Origin"] = "*"  # see streams.multipart.CORS
+            return resp
 
         @bp.before_request
         def _require_access() -> Response | None:
