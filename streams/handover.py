@@ -30,7 +30,7 @@ def take_socket(environ: dict[str, Any]) -> socket.socket | None:
         return take()
     probe = environ.get(_WAITRESS_KEY)
     channel = getattr(probe, "__self__", None)
-    if channel is not None and environ.get("wsgi.url_scheme") == "http":
+    if channel is not None:  # waitress speaks plain TCP only (TLS ends at a proxy in front)
         return _take_from_waitress(channel)
     return None
 
