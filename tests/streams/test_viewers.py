@@ -305,3 +305,47 @@ def test_relay_access_endpoint_needs_the_relay_token(served: Served) -> None:
     assert requests.post(url, json={"principals": "x"}, headers=auth, timeout=5).status_code == 400
     answer = requests.post(url, json=body, headers=auth, timeout=5)
     assert answer.status_code == 200 and "display:999999" in answer.json()["revoked"]
+
+
+def test_relay_service_command_learns_revocations_from_the_dashboard(served: Served, mjpeg_sim: Simulator,
+                                                                     tmp_path: Path) -> None:
+    """`python -m streams relay` as its own process, asking the dashboard (served above) about revocations."""
+    import os
+    import subprocess
+    import sys
+
+    cams = [camera(c, f"http://127.0.0.1:{mjpeg_sim.port}/cam/{c}.mjpg") for c in CAMS[:1]]
+    (tmp_path / "cams.yaml").write_text(yaml.safe_dump({"relay": FAST_RELAY, "cameras": cams}), encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "OPS_RELAY_TOKEN": TOKEN}
+    proc = subprocess.Popen([sys.executable, "-m", "streams", "relay", "--cameras", str(tmp_path / "cams.yaml"),
+                             "--port", str(port), "--no-simulate", "--dashboard-url", served.url],
+                            cwd=Path(__file__).resolve().parents[2], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    relay = f"http://127.0.0.1:{port}"
+    try:
+        def live() -> bool:
+            try:
+                rows = requests.get(f"{relay}/streams/status", headers={"Authorization": f"Bearer {TOKEN}"},
+                                    timeout=2).json()
+            except requests.RequestException:
+                return False
+            return bool(rows) and rows[0]["state"] == "LIVE"
+
+        wait_for(live, 30, "the relay service with a LIVE camera")
+        assert requests.get(f"{relay}/streams/status", timeout=5).status_code == 401
+        token_id, _ = tokens.create_display(served.db, "bridge-cli")
+        key = signing.derive_key(TOKEN)
+        url = signing.signed(key, "/streams/dam-0.mjpg", f"display:{token_id}")
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        sock.sendall(f"GET {url} HTTP/1.1\r\nHost: relay\r\n\r\n".encode())
+        head = sock.recv(65536)
+        assert head.startswith(b"HTTP/1.1 200") and b"Access-Control-Allow-Origin: *" in head
+        tokens.revoke_display(served.db, token_id)
+        assert ended(sock, timeout=5.0), "the relay service kept streaming to a revoked display"
+        assert requests.get(relay + url, timeout=5).status_code == 403
+    finally:
+        proc.terminate()
+        proc.wait(15)
