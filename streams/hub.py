@@ -173,6 +173,11 @@ class StreamHub:
         with self._lock:
             return bool(self._feeds.get(feed))
 
+    def feeds(self) -> set[Hashable]:
+        """Every feed with at least one viewer (one lock for a producer serving many feeds)."""
+        with self._lock:
+            return set(self._feeds)
+
     def count(self, feed: Hashable | None = None) -> int:
         with self._lock:
             return len(self._viewers) if feed is None else len(self._feeds.get(feed, ()))
@@ -234,10 +239,14 @@ class StreamHub:
             self._wake_w.close()
 
     def _drain_wake(self) -> None:
-        self._woken = False
         with contextlib.suppress(BlockingIOError, OSError):
             while self._wake_r.recv(4096):
                 pass
+        # Reset only after draining: a wake sent before this point is drained above and its data
+        # is in _dirty for the _service() that follows; one sent after it finds the flag False
+        # and leaves a byte for the next select. (Resetting first lost wakes: a byte drained
+        # here left the flag True, and later publishers skipped waking a sleeping hub.)
+        self._woken = False
 
     def _service(self) -> None:
         with self._lock:

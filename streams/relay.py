@@ -6,6 +6,7 @@ import contextlib
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from .mosaic import Mosaic
 from .multipart import BOUNDARY, STREAM_HEAD, mjpeg_part, wire_chunk
 
 log = logging.getLogger(__name__)
+PACE_S = 0.02  # full-size viewers: frames go out within 20 ms of arrival, in one burst per tick
 
 
 @dataclass
@@ -267,13 +269,24 @@ class Relay:
         return True
 
     def _ensure_producer(self, key: tuple[str, int | None]) -> None:
-        """One producer thread per watched feed; it ends when the feed's last viewer leaves."""
+        """A producer for a watched feed; it ends when its last viewer leaves.
+
+        Full-size camera feeds share ONE pacer thread (PACER key): it wakes every PACE_S and
+        publishes each watched camera's newest frame, so the hub is woken once per tick rather
+        than once per camera frame, and 32 threads never contend for the GIL to publish.
+        Renditions and mosaics have a thread each (they encode or build, and wait on their own).
+        """
+        if key[0] and key[1] is None:
+            key = PACER
         with self._fanout_lock:
             thread = self._fanouts.get(key)
             if thread is not None and thread.is_alive():
                 return
-            target = self._produce_mosaic if key[0] == "" else self._produce_camera
-            thread = threading.Thread(target=target, args=(key,), daemon=True,
+            if key == PACER:
+                target, args = self._pace, ()
+            else:
+                target, args = (self._produce_mosaic if key[0] == "" else self._produce_camera), (key,)
+            thread = threading.Thread(target=target, args=args, daemon=True,
                                       name=f"relay-feed-{key[0] or 'mosaic'}-{key[1] or 'full'}")
             self._fanouts[key] = thread
             thread.start()
@@ -283,10 +296,40 @@ class Relay:
         _ensure_producer takes, so a viewer arriving meanwhile always gets a producer."""
         with self._fanout_lock:
             if self.stopping.is_set() or not self.hub.watching(key):
-                if self._fanouts.get(key) is threading.current_thread():
-                    self._fanouts[key] = _ENDED
-                return False
+                return self._forget(key)
             return True
+
+    def _forget(self, key: tuple[str, int | None]) -> bool:
+        """Mark this producer ended (caller holds _fanout_lock); always False."""
+        if self._fanouts.get(key) is threading.current_thread():
+            self._fanouts[key] = _ENDED
+        return False
+
+    def _pace(self) -> None:
+        """Every PACE_S: each watched camera's newest full-size frame to its viewers (see above)."""
+        sent: dict[str, tuple[int, float]] = {}  # camera -> (frame seq, when); at most one per camera
+        while not self.stopping.wait(PACE_S):
+            with self._fanout_lock:
+                feeds = self.hub.feeds()
+                watched = [cam for cam in self.readers if (cam, None) in feeds]
+                if not watched:
+                    self._forget(PACER)
+                    return
+            now = time.monotonic()
+            for cam_id in watched:
+                frame = self.readers[cam_id].slot.latest
+                seq, when = sent.get(cam_id, (-1, now))
+                try:
+                    if frame is not None and frame.seq != seq:
+                        self.hub.publish((cam_id, None), self.wire(cam_id, frame, None))
+                        sent[cam_id] = (frame.seq, now)
+                    elif now - when >= 1.0:  # no news for a second: repeat a picture so proxies keep it
+                        self.hub.publish((cam_id, None), wire_chunk(mjpeg_part(self.snapshot(cam_id, None)[0])))
+                        sent[cam_id] = (seq, now)
+                    else:
+                        sent.setdefault(cam_id, (seq, when))
+                except Exception:  # noqa: BLE001 (a bad frame must never stop the pacer)
+                    log.exception("camera feed %s failed on a frame", cam_id)
 
     def _produce_camera(self, key: tuple[str, int | None]) -> None:
         cam_id, width = key
@@ -320,4 +363,5 @@ class Relay:
         self.hub.stop()
 
 
-_ENDED = threading.Thread(name="relay-feed-ended")  # marks a finished producer (never started)
+_ENDED = threading.Thread(name="relay-feed-ended")
+PACER: tuple[str, int | None] = ("*", None)  # the _fanouts key of the full-size pacer  # marks a finished producer (never started)
