@@ -80,6 +80,7 @@ class StreamHub:
         self.write_timeout = write_timeout
         self.max_queue_bytes = max_queue_bytes
         self.send_buffer = send_buffer
+        self.idle_wait = 0.5  # longest sleep without a wake (timeouts are checked each second)
         self._lock = threading.Lock()  # guards the registries and every viewer's queue
         self._feeds: dict[Hashable, set[Viewer]] = {}  # bounded by the viewers attached
         self._viewers: dict[int, Viewer] = {}  # by fd; bounded by the callers' slot limit
@@ -212,7 +213,7 @@ class StreamHub:
         next_check = time.monotonic() + 1.0
         try:
             while not self._stopping.is_set():
-                for key, mask in self._selector.select(timeout=0.5):
+                for key, mask in self._selector.select(timeout=self.idle_wait):
                     viewer = key.data
                     if viewer is None:
                         self._drain_wake()
