@@ -13,9 +13,12 @@ def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
     """Register /streams on `server` as the settings say; returns the running service (or None).
 
     - settings.cameras false: a blueprint answering 503, returns None;
-    - settings.relay_url set: a proxy to the external relay (`python -m streams relay`), returns None;
-    - otherwise: the in-process relay (plus the simulator when settings.simulate), started; call
-      `.stop()` on the returned service at shutdown.
+    - settings.relay_url set: status and snapshots proxied from the external relay
+      (`python -m streams relay`); live video never passes through here: pages get URLs of the
+      relay itself (web.streamaccess.stream_url). Returns None;
+    - otherwise: the in-process relay (plus the simulator when settings.simulate), started, its
+      open streams ended when their principal is revoked (server.extensions["ops_stream_check"],
+      set by web.streamaccess); call `.stop()` on the returned service at shutdown.
     Heavy imports (OpenCV) happen here, never at import time.
     """
     from .routes import make_disabled_blueprint, make_proxy_blueprint
