@@ -197,7 +197,8 @@ def test_relay_down_then_back(stack: Stack, tmp_path) -> None:
         assert [c["id"] for c in cb.camera_config()["cameras"]] == IDS  # the wall keeps its grid
         relay = BackgroundServer(relay_app, port=port).start()  # the relay comes back
         try:
-            rows = wait_for(lambda: cb.relay_status(max_age=0), 5, "status")
+            rows = wait_for(lambda: (r := cb.relay_status(max_age=0)) and not cb.relay_down(r) and r, 10,
+                            "the relay's own status again")
             assert {r["id"]: r["state"] for r in rows}["son-la"] == "LIVE"
             assert "Camera relay unavailable" not in text_of(cb.update_wall(2, "en", "", None)[4])
         finally:
