@@ -14,12 +14,20 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-
-from .hub import StreamHub
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
 Check = Callable[[set[str]], set[str]]
+
+
+class Streams(Protocol):
+    """What holds open streams (the Relay; a StreamHub alone also fits)."""
+
+    def principals(self) -> set[str]: ...
+
+    def close_principals(self, principals: set[str]) -> int: ...
+
 PERIOD_S = 1.0  # how often open streams are checked: a revoked display is cut within ~2 periods
 ALLOWED_MEMORY_S = 2.0  # a positive answer for a new stream is reused this long
 REVOKED_MEMORY_S = 60.0  # a revocation is reused this long (an account may be enabled again)
@@ -49,8 +57,8 @@ class DashboardCheck:
 class Revocations:
     """Keeps open streams honest; see the module docstring."""
 
-    def __init__(self, hub: StreamHub, check: Check, period: float = PERIOD_S) -> None:
-        self.hub, self.check, self.period = hub, check, period
+    def __init__(self, streams: Streams, check: Check, period: float = PERIOD_S) -> None:
+        self.streams, self.check, self.period = streams, check, period
         self._lock = threading.Lock()
         self._revoked: dict[str, float] = {}  # principal -> when learned; MAX_REMEMBERED entries
         self._allowed: dict[str, float] = {}  # principal -> when confirmed; MAX_REMEMBERED entries
@@ -104,11 +112,11 @@ class Revocations:
 
     def sweep(self) -> int:
         """One check of every principal with an open stream; returns how many streams were ended."""
-        principals = self.hub.principals()
+        principals = self.streams.principals()
         if not principals:
             return 0
         revoked = self._ask(principals)
-        return self.hub.close_principals(revoked) if revoked else 0
+        return self.streams.close_principals(revoked) if revoked else 0
 
     def _run(self) -> None:
         while not self._stop.wait(self.period):

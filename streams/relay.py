@@ -18,6 +18,7 @@ from .mosaic import Mosaic
 from .multipart import BOUNDARY, STREAM_HEAD, mjpeg_part, wire_chunk
 
 log = logging.getLogger(__name__)
+ENDING_MEMORY_S = 60.0  # a revoked principal's streams on server threads end within a second
 PACE_S = 0.02  # full-size viewers: frames go out within 20 ms of arrival, in one burst per tick
 
 
@@ -95,6 +96,10 @@ class Relay:
         self.stopping = threading.Event()
         self._viewers = 0
         self._viewer_lock = threading.Lock()
+        # Principals of streams on server threads (bounded by max_viewers), and principals whose
+        # streams must end (remembered ENDING_MEMORY_S, so at most those revoked in that time).
+        self._threaded: dict[str, int] = {}
+        self._ending: dict[str, float] = {}
         self._parts: dict[tuple[str, int | None], tuple[int, bytes]] = {}
         self._parts_lock = threading.Lock()
         # Viewers on raw sockets: the hub's one thread writes to all of them; one producer thread
@@ -167,7 +172,39 @@ class Relay:
         with self._viewer_lock:
             return self._viewers
 
-    def camera_stream(self, cam_id: str, width: int | None) -> Iterator[bytes]:
+    # -- principals: whose streams are open, and ending them (streams.access) ---------------------
+    def principals(self) -> set[str]:
+        """Principals with an open stream, in the hub or on a server thread."""
+        with self._viewer_lock:
+            threaded = {p for p, n in self._threaded.items() if n and p}
+        return self.hub.principals() | threaded
+
+    def close_principals(self, principals: set[str]) -> int:
+        """End these principals' streams: the hub's at once, those on server threads within a second."""
+        now = time.monotonic()
+        with self._viewer_lock:
+            for principal in principals:
+                self._ending[principal] = now
+            for principal, since in list(self._ending.items()):
+                if now - since > ENDING_MEMORY_S:
+                    del self._ending[principal]
+            threaded = sum(self._threaded.get(p, 0) for p in principals)
+        return self.hub.close_principals(principals) + threaded
+
+    def _enter(self, principal: str) -> None:
+        with self._viewer_lock:
+            self._threaded[principal] = self._threaded.get(principal, 0) + 1
+
+    def _leave(self, principal: str) -> None:
+        with self._viewer_lock:
+            self._threaded[principal] -= 1
+            if not self._threaded[principal]:
+                del self._threaded[principal]
+
+    def _ended(self, principal: str) -> bool:
+        return bool(principal) and principal in self._ending
+
+    def camera_stream(self, cam_id: str, width: int | None, principal: str = "") -> Iterator[bytes]:
         """MJPEG parts for one viewer on the server's thread (servers that cannot hand over a socket).
 
         The viewer slot is taken at the first step, not when the generator is made: a response
@@ -178,6 +215,7 @@ class Relay:
         reader = self.readers[cam_id]
         with self._viewer_lock:
             reader.viewers += 1
+        self._enter(principal)
         try:
             seq = 0
             frame = reader.slot.latest
@@ -186,7 +224,7 @@ class Relay:
                 yield mjpeg_part(self.snapshot(cam_id, width)[0])
             while not self.stopping.is_set():
                 frame = reader.slot.wait_newer(seq, timeout=1.0)
-                if self.stopping.is_set():
+                if self.stopping.is_set() or self._ended(principal):
                     break
                 if frame is None:  # no news for a second: repeat a picture so proxies keep the stream
                     yield mjpeg_part(self.snapshot(cam_id, width)[0])
@@ -196,6 +234,7 @@ class Relay:
         finally:
             with self._viewer_lock:
                 reader.viewers -= 1
+            self._leave(principal)
             self.release_viewer()
 
     def mosaic_for(self, width: int | None) -> Mosaic:
@@ -214,19 +253,21 @@ class Relay:
                 self._mosaics[tile_w] = Mosaic(list(self.readers.values()), self.options, tile_width=tile_w)
             return self._mosaics[tile_w]
 
-    def mosaic_stream(self, width: int | None = None) -> Iterator[bytes]:
+    def mosaic_stream(self, width: int | None = None, principal: str = "") -> Iterator[bytes]:
         """The mosaic for one viewer on the server's thread; the slot is taken at the first step."""
         if not self.try_add_viewer():
             return
         mosaic = self.mosaic_for(width)
+        self._enter(principal)
         try:
             yield mjpeg_part(mosaic.current().jpeg)
             while True:
                 frame = mosaic.next_tick(self.stopping)
-                if frame is None:
+                if frame is None or self._ended(principal):
                     break
                 yield frame.part
         finally:
+            self._leave(principal)
             self.release_viewer()
 
     # -- viewers handed to the hub (servers that give up the socket: see streams.handover) -------

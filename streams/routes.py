@@ -113,13 +113,14 @@ def make_blueprint(service: StreamService, token: str = "",
             return Response(status=200, mimetype=MJPEG_TYPE)
         if not relay.try_add_viewer():
             return _error(503, "too many viewers")
+        principal = request.environ.get(granted) or principal_of()
         sock = take_socket(request.environ)
         if sock is not None:  # the slot goes back when the hub sees the viewer leave
-            relay.serve_socket(sock, cam_id, width,
-                                principal=request.environ.get(granted) or principal_of())
+            relay.serve_socket(sock, cam_id, width, principal=principal)
             return Response(b"", status=200)  # never sent: the server no longer owns the socket
         relay.release_viewer()  # the generator takes its own slot when it starts
-        body = relay.camera_stream(cam_id, width) if cam_id else relay.mosaic_stream(width)
+        body = (relay.camera_stream(cam_id, width, principal) if cam_id
+                else relay.mosaic_stream(width, principal))
         return Response(body, mimetype=MJPEG_TYPE, direct_passthrough=True)
 
     @bp.get("/mosaic.mjpg")

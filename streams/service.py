@@ -31,7 +31,7 @@ class StreamService:
 
     def watch_revocations(self, check: Check) -> Revocations:
         """End the open streams of principals that `check` says were revoked (streams.access)."""
-        self.revocations = Revocations(self.relay.hub, check)
+        self.revocations = Revocations(self.relay, check)
         if self._started:
             self.revocations.start()
         return self.revocations

@@ -349,3 +349,42 @@ def test_relay_service_command_learns_revocations_from_the_dashboard(served: Ser
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+def test_revocation_also_ends_streams_served_on_server_threads(mjpeg_sim: Simulator) -> None:
+    """A server that cannot hand sockets over (plain werkzeug here; gunicorn alike) streams on its
+    threads: a revoked principal's stream there ends within the check period too."""
+    from flask import Flask
+    from werkzeug.serving import make_server
+
+    from streams.routes import make_blueprint
+    from streams.service import StreamService
+
+    from .conftest import camera_set
+
+    revoked: set[str] = set()
+    service = StreamService(camera_set([camera("dam-0", f"http://127.0.0.1:{mjpeg_sim.port}/cam/dam-0.mjpg")]),
+                            simulate=False)
+    service.watch_revocations(lambda principals: principals & revoked)
+    app = Flask("plain")
+    app.register_blueprint(make_blueprint(service, principal_of=lambda: "display:7"))
+    service.start()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        wait_for(lambda: service.status()[0]["state"] == "LIVE", 15, "camera LIVE")
+        socks = []
+        for path in ("/streams/dam-0.mjpg", "/streams/mosaic.mjpg"):
+            sock = socket.create_connection(("127.0.0.1", server.server_port), timeout=10)
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+            socks.append(sock)
+        wait_for(lambda: service.relay.principals() == {"display:7"}, 5, "the streams counted")
+        assert service.relay.hub.count() == 0  # on server threads, not in the hub
+        revoked.add("display:7")
+        for sock in socks:
+            assert ended(sock, timeout=5.0)
+        wait_for(lambda: service.relay.viewer_count() == 0, 5, "slots back")
+    finally:
+        server.shutdown()
+        service.stop()
