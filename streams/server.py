@@ -16,7 +16,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .handover import HANDOVER_KEY
 
-SEND_BUFFER = 1 << 20  # a whole mosaic frame fits: one send per part, few wakeups per viewer
+SEND_BUFFER = 1 << 20  # responses written here (snapshots, a mosaic JPEG) leave in one send
 REQUEST_TIMEOUT_S = 30  # a connection that sends nothing for this long is closed (slow headers)
 
 
@@ -107,7 +107,7 @@ class StreamingServer(ThreadedWSGIServer):
     def shutdown_request(self, request: Any) -> None:
         if request in self.detached:
             self.detached.discard(request)
-            request.close()  # our descriptor only: the hub holds a duplicate and the connection
+            request.close()  # closes our descriptor only: the hub's duplicate keeps the connection
             return
         super().shutdown_request(request)
 
