@@ -18,7 +18,7 @@ from .mosaic import Mosaic
 from .multipart import BOUNDARY, STREAM_HEAD, mjpeg_part, wire_chunk
 
 log = logging.getLogger(__name__)
-ENDING_MEMORY_S = 60.0  # a revoked principal's streams on server threads end within a second
+ENDING_MEMORY_S = 60.0  # how long a revoked principal is remembered by streams on server threads
 PACE_S = 0.02  # full-size viewers: frames go out within 20 ms of arrival, in one burst per tick
 
 
@@ -84,7 +84,8 @@ class Placeholders:
 
 
 class Relay:
-    """Viewer-facing side: snapshots and per-viewer MJPEG generators that only wait on slots."""
+    """Viewer-facing side: snapshots; live streams handed to the hub (serve_socket), or generators
+    on the server's thread where the server cannot give the socket up (camera_stream, mosaic_stream)."""
 
     def __init__(self, readers: dict[str, CameraReader], options: RelayOptions) -> None:
         self.readers, self.options = readers, options
@@ -102,9 +103,10 @@ class Relay:
         self._ending: dict[str, float] = {}
         self._parts: dict[tuple[str, int | None], tuple[int, bytes]] = {}
         self._parts_lock = threading.Lock()
-        # Viewers on raw sockets: the hub's one thread writes to all of them; one producer thread
-        # per watched feed (camera+width, or a mosaic size) publishes each frame once. Both are
-        # bounded by configuration: cameras x rendition widths + mosaic sizes.
+        # Viewers on raw sockets: the hub's one thread writes to all of them; producers publish
+        # each frame once (one pacer for all full-size camera feeds, a thread per watched
+        # rendition or mosaic size). Producers are bounded by configuration: cameras x rendition
+        # widths + mosaic sizes.
         self.hub = StreamHub("relay-hub")
         self.stream_head = STREAM_HEAD  # STREAM_HEAD_CORS on the standalone relay (streams.routes)
         self._fanouts: dict[tuple[str, int | None], threading.Thread] = {}
