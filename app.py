@@ -16,7 +16,7 @@ import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import auth, errors, health, roles, security
+from web import auth, errors, health, roles, security, streamaccess
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     api.init_app(server)
     health.init_app(server)
+    streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay
     errors.init_app(server)
     auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
     security.init_app(app)  # CSP and the other security headers on every response
@@ -108,8 +109,9 @@ def main() -> None:
 
     url = f"http://{settings.host}:{settings.port}/"
     print(f"Ops Centre dashboard on {url} (data in {settings.data_dir}/)", flush=True)
-    # Many threads: every wall, browser and bridge point holds a connection open for video.
-    serve(app.server, host=settings.host, port=settings.port, threads=64,
+    # Video viewers hand their sockets to the relay's hub (streams/handover.py) and hold no
+    # thread, so these threads only serve pages, callbacks and the API.
+    serve(app.server, host=settings.host, port=settings.port, threads=16,
           connection_limit=1000, channel_timeout=120, ident="ops-centre")
 
 

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     sim_cameras: bool = True  # serve sim:// cameras from the built-in camera simulator
     role: Literal["embedded", "web"] = "embedded"  # web: a gunicorn worker (deploy/gunicorn.conf.py)
     web_workers: int = Field(0, ge=0, le=1024)  # workers beside this one (gunicorn.conf.py); 0: unknown
+    relay_public_url: str = ""  # where browsers reach an external relay; empty: same origin (nginx /streams)
 
     @field_validator("redis_url")
     @classmethod

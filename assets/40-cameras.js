@@ -2,14 +2,20 @@
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   cameras: {
     // The mosaic that fills this screen: the relay snaps ?w= (device pixels) to its nearest size.
+    // Only the first URL is applied: a refreshed one (signed URLs expire) waits for a reconnect.
     fit: function (base) {
+      const img = document.getElementById("cam-mosaic");
+      if (img && img.getAttribute("src")) { return window.dash_clientside.no_update; }
+      return window.dash_clientside.cameras.sized(base);
+    },
+    sized: function (base) {
       const img = document.getElementById("cam-mosaic");
       const px = Math.min(4096, Math.round((img ? img.clientWidth : 0) * (window.devicePixelRatio || 1)));
       return px > 0 ? base + "&w=" + px : base;
     },
     // Called every status tick with the <img> id: samples the picture into a tiny canvas; after
     // STALL_TICKS identical (or undrawable) samples the src gets a new ?k= and the browser reconnects.
-    watchdog: function (_n, id) {
+    watchdog: function (_n, id, fresh) {
       const nu = window.dash_clientside.no_update;
       const img = document.getElementById(id);
       if (!img) { return nu; }
@@ -34,7 +40,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (st.same < STALL_TICKS) { return nu; }
       st.same = 0;
       st.k += 1;
-      const base = (img.getAttribute("src") || "").replace(/([?&])k=\d+/, "").replace(/[?&]$/, "");
+      const base = fresh ? (id === "cam-mosaic" ? window.dash_clientside.cameras.sized(fresh) : fresh)
+        : (img.getAttribute("src") || "").replace(/([?&])k=\d+/, "").replace(/[?&]$/, "");
       return base + (base.indexOf("?") >= 0 ? "&" : "?") + "k=" + st.k;
     }
   }

@@ -20,8 +20,9 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
 from data.clock import VN_TZ
-from layouts.cameras import DEFAULT_COLUMNS, STRIP_SIZE, dam_facts, href
+from layouts.cameras import DEFAULT_COLUMNS, STRIP_SIZE, dam_facts, href, live_url
 from web.i18n import norm, number, t
+from web.streamaccess import stream_url
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +80,28 @@ def relay_status(max_age: float = STATUS_TTL) -> list[dict[str, Any]] | None:
         try:
             raw = _fetch_status(app)
             rows = [{k: r.get(k) for k in PUBLIC_KEYS} for r in raw if isinstance(r, dict)] if raw else raw
-        except Exception:  # noqa: BLE001 (the relay must never break a page)
-            log.warning("camera status unavailable", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 (the relay must never break a page)
+            if cached is None or cached[1] is None or not cached[1][:1] or not cached[1][0].get("relay_down"):
+                log.warning("camera status unavailable: %s", type(exc).__name__)  # once per outage
             rows = None
+        if rows is None:  # relay down: the camera file's cameras, OFFLINE (streams.offline)
+            rows = _offline_rows(app)
         app.extensions["ops_cameras_status"] = (now, rows)
         return rows
+
+
+def _offline_rows(app: Any) -> list[dict[str, Any]] | None:
+    settings = app.config.get("OPS_SETTINGS")
+    if settings is None or not getattr(settings, "cameras", False):
+        return None
+    from streams.offline import offline_rows
+
+    return offline_rows(settings.cameras_file or None)
+
+
+def relay_down(rows: list[dict[str, Any]] | None) -> bool:
+    """True when the rows stand in for a relay that did not answer."""
+    return bool(rows) and bool(rows[0].get("relay_down"))
 
 
 def camera_config() -> dict[str, Any]:
@@ -209,12 +227,13 @@ def tile(row: dict[str, Any], lang: str, kiosk: bool) -> dcc.Link:
 def down_list(rows: list[dict[str, Any]] | None, lang: str, kiosk: bool) -> list[Any]:
     if rows is None:
         return [html.Div(t("cam.relay_na", lang), className="cam-empty cam-bad-text")]
+    banner = [html.Div(t("cam.relay_na", lang), className="cam-empty cam-bad-text")] if relay_down(rows) else []
     down = [r for r in rows if r.get("state") != "LIVE"]
     if not down:
         return [html.Div(t("cam.all_ok", lang), className="cam-empty cam-good-text")]
     order = {s: i for i, s in enumerate(("OFFLINE", "STALE", "CONNECTING"))}
     down.sort(key=lambda r: (order.get(str(r.get("state")), 9), r.get("name") or ""))
-    return [dcc.Link(href=href(r["id"], kiosk), className=f"cam-down-row cam-{str(r.get('state')).lower()}",
+    return banner + [dcc.Link(href=href(r["id"], kiosk), className=f"cam-down-row cam-{str(r.get('state')).lower()}",
                      children=[html.Span(className="cam-dot"),
                                html.Span(r.get("name") or r["id"], className="cam-down-name"),
                                html.Span(state_label(r.get("state"), lang), className="cam-down-state"),
@@ -299,6 +318,10 @@ def strip_children(rows: list[dict[str, Any]] | None, lang: str, n: int = 0) -> 
     if rows is None:
         return [html.Span(t("cam.relay_na", lang), className="cam-strip-count cam-bad-text")]
     got = counts(rows)
+    if relay_down(rows):
+        return [html.Span(t("cam.relay_na", lang), className="cam-strip-count cam-bad-text"),
+                html.Span(f"{got.get('OFFLINE', 0)} {state_label('OFFLINE', lang).lower()}",
+                          id="cam-strip-offline", className="cam-strip-count cam-offline cam-bad-text")]
     live = [r for r in rows if r.get("state") == "LIVE"]
     tone = {"LIVE": "cam-good-text", "STALE": "cam-warn-text", "OFFLINE": "cam-bad-text"}
 
@@ -320,7 +343,8 @@ def strip_children(rows: list[dict[str, Any]] | None, lang: str, n: int = 0) -> 
         picked = [live[(start + i) % len(live)] for i in range(min(STRIP_SIZE, len(live)))]
         # Snapshots, not streams: the overview page keeps its connections for its own callbacks.
         shots = [dcc.Link(href=href(r["id"]), className="cam-shot", children=[
-            html.Img(src=f"/streams/{r['id']}.jpg?w=320&t={n}", alt="", className="cam-shot-img"),
+            html.Img(src=stream_url(f"/streams/{r['id']}.jpg", {"w": "320", "t": str(n)}), alt="",
+                     className="cam-shot-img"),
             html.Span(r.get("name") or r["id"], className="cam-shot-name"),
         ]) for r in picked]
     return [summary, html.Div(shots, className="cam-shots")]
@@ -357,7 +381,7 @@ def update_focus(_n: int | None, lang: str | None, cam: str | None) -> tuple[Any
     badge = html.Span([html.Span(className="cam-dot"), state_label(state, lang)],
                       className=f"cam-state-badge cam-{state.lower()}")
     flag = None
-    if rows is None:
+    if rows is None or relay_down(rows):
         flag = html.Div(t("cam.relay_na", lang), className="cam-live-flag-text cam-offline")
     elif state != "LIVE":
         flag = html.Div([html.Div(state_label(state, lang), className="cam-tile-state"),
@@ -375,6 +399,17 @@ def update_message(lang: str | None, key: str | None) -> list[Any]:
 
 def update_strip(n: int | None, lang: str | None) -> list[Any]:
     return strip_children(relay_status(), norm(lang), n or 0)
+
+
+def refresh_mosaic_url(_n: int | None, current: str | None) -> Any:
+    """A signed stream URL expires: keep a fresh one in the store for reconnects (same URL: no update)."""
+    url = stream_url("/streams/mosaic.mjpg", {"r": RELAY_BOOT})
+    return no_update if url == current else url
+
+
+def refresh_live_url(_n: int | None, current: str | None, cam: str | None) -> Any:
+    url = live_url(cam or "", RELAY_BOOT)
+    return no_update if url == current else url
 
 
 def register(app: dash.Dash) -> None:
@@ -400,9 +435,14 @@ def register(app: dash.Dash) -> None:
         Output("cam-mosaic", "src", allow_duplicate=True), Input("cam-mosaic-base", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    # A stalled <img> stream (relay or server restart) is reopened by the browser itself.
-    for img in ("cam-mosaic", "cam-live-img"):
+    app.callback(Output("cam-mosaic-base", "data"), tick, State("cam-mosaic-base", "data"),
+                 prevent_initial_call=True)(refresh_mosaic_url)
+    app.callback(Output("cam-live-base", "data"), tick, State("cam-live-base", "data"),
+                 State("cam-focus", "data"), prevent_initial_call=True)(refresh_live_url)
+    # A stalled <img> stream (relay or server restart) is reopened by the browser itself, with
+    # the freshest URL of its store.
+    for img, base in (("cam-mosaic", "cam-mosaic-base"), ("cam-live-img", "cam-live-base")):
         app.clientside_callback(
             dash.ClientsideFunction(namespace="cameras", function_name="watchdog"),
-            Output(img, "src"), tick, State(img, "id"), prevent_initial_call=True,
+            Output(img, "src"), tick, State(img, "id"), State(base, "data"), prevent_initial_call=True,
         )

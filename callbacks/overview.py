@@ -469,9 +469,11 @@ def update_alerts(_n: int | None, lang: str | None) -> list[Any]:
 def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
     """Cameras down for the alerts strip, from the relay (in-process or OPS_RELAY_URL), through
     the camera wall's 1 s status cache."""
-    from callbacks.cameras import camera_config, relay_status
+    from callbacks.cameras import camera_config, relay_down, relay_status
 
     states = relay_status()
+    if relay_down(states):  # the strip says "relay not connected" rather than 32 cameras down
+        states = None
     enabled = states is not None or camera_config()["enabled"]
     return camera_strip(states, norm(lang), enabled)
 

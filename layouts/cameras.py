@@ -11,7 +11,8 @@ laid exactly over its tiles, not 32 `<img>` tags.
 - The overlay grid (same columns/rows as the mosaic, percentage-sized so it scales with the
   picture) carries what the burned-in ASCII label cannot: the Vietnamese dam name, a status
   flag in words (MẤT TÍN HIỆU / CHẬM TÍN HIỆU since hh:mm), the frame age, and the click target.
-Only camera ids reach the browser; every URL here is a same-origin /streams path.
+Only camera ids reach the browser; every stream URL comes from web.streamaccess.stream_url (a
+same-origin /streams path, or a short-lived signed URL of the external relay).
 
 Layouts are skeletons: texts and states come from callbacks/cameras.py (language switch
 without a reload, status every 2 s).
@@ -25,6 +26,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from dash import dcc, html
+
+from web.streamaccess import stream_url
 
 STATUS_MS = 2_000  # status poll: /streams/status (through a 1 s server-side cache)
 STRIP_MS = 3_000  # overview strip: snapshots rotate, counts refresh
@@ -66,6 +69,16 @@ def _kiosk(query: dict[str, str]) -> bool:
     return str(query.get("kiosk", "")).lower() in ("1", "true")
 
 
+def live_url(cam: str, boot: str) -> str:
+    """The focus view's stream: same origin in-process, a signed relay URL otherwise."""
+    return stream_url(f"/streams/{cam}.mjpg", {"r": boot})
+
+
+def cross_origin(url: str) -> str | None:
+    """'anonymous' for a relay on another origin (its pixels stay readable, no cookies sent)."""
+    return "anonymous" if url.startswith(("http://", "https://")) else None
+
+
 def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
     rows = max(1, -(-count // columns))
     grid = {"gridTemplateColumns": f"repeat({columns}, 1fr)", "gridTemplateRows": f"repeat({rows}, 1fr)"}
@@ -78,8 +91,9 @@ def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
             # One MJPEG connection for every camera; ?r= changes only when the relay restarts.
             # The browser adds ?w= (its width in device pixels) so the relay sends a mosaic that
             # fits: 1920 px on a 1080p screen, 3840 px on a 4K wall (assets/40-cameras.js, fit).
-            dcc.Store(id="cam-mosaic-base", data=f"/streams/mosaic.mjpg?r={boot}"),
-            html.Img(id="cam-mosaic", className="cam-mosaic", alt=""),
+            dcc.Store(id="cam-mosaic-base", data=stream_url("/streams/mosaic.mjpg", {"r": boot})),
+            html.Img(id="cam-mosaic", className="cam-mosaic", alt="",
+                     crossOrigin=cross_origin(stream_url("/streams/mosaic.mjpg"))),
             html.Div(id="cam-overlay", className="cam-overlay", style=grid),
         ]),
         html.Div(className="cam-bottom", children=[
@@ -111,9 +125,11 @@ def focus(cam: str, kiosk: bool, boot: str) -> html.Div:
         ]),
         html.Div(className="cam-focus-body", children=[
             html.Div(className="cam-live-box", children=[
-                # One connection: the full-size live stream of this camera only.
-                html.Img(id="cam-live-img", className="cam-live-img",
-                         src=f"/streams/{cam}.mjpg?r={boot}", alt=""),
+                # One connection: the full-size live stream of this camera only. The store keeps
+                # a fresh URL (a signed one expires) for the watchdog to reconnect with.
+                dcc.Store(id="cam-live-base", data=live_url(cam, boot)),
+                html.Img(id="cam-live-img", className="cam-live-img", src=live_url(cam, boot), alt="",
+                         crossOrigin=cross_origin(live_url(cam, boot))),
                 html.Div(id="cam-live-flag", className="cam-live-flag"),
             ]),
             html.Aside(id="cam-facts", className="cam-facts"),

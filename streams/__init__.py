@@ -17,7 +17,10 @@ def attach(server: flask.Flask, settings: Any, refuse: str = "") -> StreamServic
       capture: the relay is its own service), returns None;
     - settings.relay_url set: a proxy to the external relay (`python -m streams relay`), returns None;
     - otherwise: the in-process relay (sim:// cameras from the built-in camera simulator when
-      settings.sim_cameras, else OFFLINE with the reason). `.start()` it, `.stop()` it at shutdown.
+      settings.sim_cameras, else OFFLINE with the reason); its open streams end when their
+      principal is revoked (server.extensions["ops_stream_check"], set by web.streamaccess).
+      `.start()` it, `.stop()` it at shutdown. Live video never passes through a proxy: pages get
+      URLs of the relay itself (web.streamaccess.stream_url).
     Heavy imports (OpenCV) happen here, never at import time.
     """
     from .routes import make_disabled_blueprint, make_proxy_blueprint
@@ -37,7 +40,10 @@ def attach(server: flask.Flask, settings: Any, refuse: str = "") -> StreamServic
 
     simulate = getattr(settings, "sim_cameras", settings.simulate)
     service = StreamService(load_cameras(settings.cameras_file or None), simulate=simulate)
-    server.register_blueprint(make_blueprint(service))
+    server.register_blueprint(make_blueprint(service, principal_of=_request_principal))
+    check = server.extensions.get("ops_stream_check")  # web.streamaccess: revocations, from the database
+    if check is not None:
+        service.watch_revocations(check)
     server.extensions["ops_streams"] = service
     return service
 
@@ -48,6 +54,15 @@ def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
     if service is not None:
         service.start()
     return service
+
+
+def _request_principal() -> str:
+    """Who asks, as the dashboard's guard found it (g.ops_principal), for ending revoked streams."""
+    from flask import g
+
+    from .signing import principal_key
+
+    return principal_key(g.get("ops_principal"))
 
 
 __all__ = ["attach", "init_app"]

@@ -26,6 +26,7 @@ def _relay(args: argparse.Namespace) -> int:
     from .routes import make_blueprint
     from .server import serve_waitress, serve_werkzeug
     from .service import StreamService
+    from .signing import GRANT_TTL_S
 
     token = os.environ.get("OPS_RELAY_TOKEN", "").strip()
     if not token and not is_loopback(args.host):
@@ -37,6 +38,15 @@ def _relay(args: argparse.Namespace) -> int:
         print("OPS_RELAY_TOKEN must be at least 32 characters", file=sys.stderr)
         return 2
     service = StreamService(load_cameras(args.cameras), simulate=args.simulate, sim_base=args.sim_base or None)
+    dashboard = args.dashboard_url or os.environ.get("OPS_DASHBOARD_URL", "").strip()
+    if token and dashboard:
+        from .access import DashboardCheck
+
+        service.watch_revocations(DashboardCheck(dashboard, token))
+    elif token:
+        logging.getLogger("streams").warning(
+            "no --dashboard-url (OPS_DASHBOARD_URL): open streams of revoked displays are not ended "
+            "(new ones still need a signed URL, valid %d s)", GRANT_TTL_S)
     app = Flask("streams-relay")
     app.register_blueprint(make_blueprint(service, token))
     service.start()
@@ -71,11 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     relay.add_argument("--cameras", default="", help="cameras YAML (default: the bundled file)")
     relay.add_argument("--host", default="127.0.0.1")
     relay.add_argument("--port", type=int, default=8060)
-    relay.add_argument("--threads", type=int, default=200, help="waitress threads (one per open stream)")
+    relay.add_argument("--threads", type=int, default=16,
+                       help="waitress threads (requests only: open streams are written by the hub)")
+    relay.add_argument("--dashboard-url", default="",
+                       help="the dashboard the relay asks about revoked displays every second "
+                       "(default: OPS_DASHBOARD_URL; needs OPS_RELAY_TOKEN)")
     relay.add_argument("--no-simulate", dest="simulate", action="store_false",
                        help="do not start the built-in simulator for sim:// sources")
     relay.add_argument("--server", choices=("waitress", "werkzeug"), default="werkzeug",
-                       help="WSGI server: waitress (thread pool) or werkzeug (one thread per connection)")
+                       help="WSGI server: werkzeug (a thread per request) or waitress (a thread pool); "
+                       "either hands open streams to the hub")
     relay.add_argument("--sim-base", default="", help="resolve sim:// sources against this running simulator")
     relay.set_defaults(func=_relay)
     sim = sub.add_parser("simulate", help="serve the simulated dam cameras")

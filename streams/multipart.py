@@ -8,6 +8,11 @@ BOUNDARY = "opsframe"
 STREAM_HEAD = (f"HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary={BOUNDARY}\r\n"
                "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\n"
                "Connection: close\r\n\r\n").encode()
+# The standalone relay on another origin (OPS_RELAY_PUBLIC_URL): pages read pixels of its
+# pictures (the stall watchdog) only with CORS. Safe with "*": a grant is in the URL, and no
+# cookie is ever honoured there.
+CORS = "Access-Control-Allow-Origin: *\r\n"
+STREAM_HEAD_CORS = STREAM_HEAD.replace(b"Connection: close\r\n", (CORS + "Connection: close\r\n").encode())
 
 
 def mjpeg_part(jpeg: bytes, ts: float | None = None) -> bytes:

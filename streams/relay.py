@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .capture import CameraReader, Frame, State
 from .config import RelayOptions
+from .hub import StreamHub
 from .imaging import decode_for_width, encode_jpeg, offline_tile
 from .mosaic import Mosaic
 from .multipart import BOUNDARY, STREAM_HEAD, mjpeg_part, wire_chunk
 
+log = logging.getLogger(__name__)
+ENDING_MEMORY_S = 60.0  # how long a revoked principal is remembered by streams on server threads
 PACE_S = 0.02  # full-size viewers: frames go out within 20 ms of arrival, in one burst per tick
 
 
@@ -79,92 +83,9 @@ class Placeholders:
             return self._cache[key]
 
 
-class _SocketViewer:
-    """A viewer fed by a fan-out thread: never blocks the others, skips frames when backed up."""
-
-    __slots__ = ("sock", "pending", "done", "lock", "sent_at")
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.pending: memoryview | None = None  # the rest of a part the socket could not take yet
-        self.done = threading.Event()
-        self.lock = threading.Lock()  # one sender at a time (frames vs keep-alive pictures)
-        self.sent_at = time.monotonic()
-
-    def offer(self, wire: bytes) -> bool:
-        """Send without blocking; False when the viewer has gone."""
-        if not self.lock.acquire(blocking=False):
-            return True  # another thread is sending to this viewer right now: skip
-        try:
-            return self._offer(wire)
-        finally:
-            self.lock.release()
-
-    def _offer(self, wire: bytes) -> bool:
-        self.sent_at = time.monotonic()
-        try:
-            if self.pending is not None:
-                sent = self.sock.send(self.pending, socket.MSG_DONTWAIT)
-                self.pending = self.pending[sent:] if sent < len(self.pending) else None
-                if self.pending is not None:
-                    return True  # still backed up: this viewer skips the frame, the others do not wait
-            sent = self.sock.send(wire, socket.MSG_DONTWAIT)
-            if sent < len(wire):
-                self.pending = memoryview(wire)[sent:]
-        except BlockingIOError:
-            pass
-        except OSError:
-            return False
-        return True
-
-
-class _Fanout:
-    """One thread per stream (camera+width, or the mosaic) sends each frame to all its viewers.
-
-    Per frame that is one wake-up and one non-blocking send per viewer from a single thread,
-    instead of one thread wake-up, a generator step and the WSGI write path per viewer.
-    The thread ends when its last viewer leaves or the relay stops.
-    """
-
-    def __init__(self, name: str, next_wire: Callable[[], bytes | None], stopping: threading.Event) -> None:
-        self.next_wire, self.stopping = next_wire, stopping
-        self.viewers: list[_SocketViewer] = []
-        self.closed = False
-        self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            while not self.stopping.is_set():
-                with self.lock:
-                    if not self.viewers:
-                        self.closed = True
-                        return
-                    viewers = list(self.viewers)
-                wire = self.next_wire()
-                if wire is None:
-                    continue
-                gone = [v for v in viewers if not v.offer(wire)]
-                if gone:
-                    with self.lock:
-                        self.viewers = [v for v in self.viewers if v not in gone]
-                    for viewer in gone:
-                        viewer.done.set()
-        finally:
-            with self.lock:
-                self.closed = True
-                rest, self.viewers = self.viewers, []
-            for viewer in rest:
-                viewer.done.set()
-
-    def remove(self, viewer: _SocketViewer) -> None:
-        with self.lock:
-            if viewer in self.viewers:
-                self.viewers.remove(viewer)
-
-
 class Relay:
-    """Viewer-facing side: snapshots and per-viewer MJPEG generators that only wait on slots."""
+    """Viewer-facing side: snapshots; live streams handed to the hub (serve_socket), or generators
+    on the server's thread where the server cannot give the socket up (camera_stream, mosaic_stream)."""
 
     def __init__(self, readers: dict[str, CameraReader], options: RelayOptions) -> None:
         self.readers, self.options = readers, options
@@ -176,18 +97,21 @@ class Relay:
         self.stopping = threading.Event()
         self._viewers = 0
         self._viewer_lock = threading.Lock()
+        # Principals of streams on server threads (bounded by max_viewers), and principals whose
+        # streams must end (remembered ENDING_MEMORY_S, so at most those revoked in that time).
+        self._threaded: dict[str, int] = {}
+        self._ending: dict[str, float] = {}
         self._parts: dict[tuple[str, int | None], tuple[int, bytes]] = {}
         self._parts_lock = threading.Lock()
-        self._fanouts: dict[tuple[str, int | None], _Fanout] = {}
+        # Viewers on raw sockets: the hub's one thread writes to all of them; producers publish
+        # each frame once (one pacer for all full-size camera feeds, a thread per watched
+        # rendition or mosaic size). Producers are bounded by configuration: cameras x rendition
+        # widths + mosaic sizes.
+        self.hub = StreamHub("relay-hub")
+        self.stream_head = STREAM_HEAD  # STREAM_HEAD_CORS on the standalone relay (streams.routes)
+        self._fanouts: dict[tuple[str, int | None], threading.Thread] = {}
         self._fanout_lock = threading.Lock()
-        # Full-size viewers on raw sockets are fed by ONE pacer thread that wakes every PACE_S and
-        # sends each camera's newest frame to its viewers in one burst. Sending from the 32 reader
-        # threads instead makes every send a GIL hand-off between threads that woke together.
-        # Copy-on-write tuples: the pacer reads them without a lock; _fanout_lock guards changes
-        # to _direct, _fanouts and the pacer's start and end.
-        self._direct: dict[str, tuple[_SocketViewer, ...]] = {}
         self._wires: dict[tuple[str, int | None], tuple[int, bytes]] = {}
-        self._pacer: threading.Thread | None = None
 
     def wire(self, cam_id: str, frame: Frame, width: int | None) -> bytes:
         """The part of this frame as an HTTP chunk, built once (in one join) and shared by all."""
@@ -201,45 +125,6 @@ class Relay:
         data = b"".join((b"%x\r\n" % (len(head) + len(jpeg) + 2), head, jpeg, b"\r\n\r\n"))
         self._wires[key] = (frame.seq, data)  # a racing duplicate build is harmless
         return data
-
-    def _send_direct(self, cam_id: str, frame: Frame, viewers: tuple[_SocketViewer, ...]) -> None:
-        try:
-            wire = self.wire(cam_id, frame, None)
-        except Exception:  # noqa: BLE001 (a bad frame must never stop the pacer)
-            return
-        gone = [v for v in viewers if not v.offer(wire)]
-        for viewer in gone:
-            viewer.done.set()
-
-    def _pace(self) -> None:
-        """Every PACE_S: each watched camera's newest frame to its full-size viewers; ends when none are left."""
-        sent: dict[str, int] = {}
-        try:
-            while not self.stopping.wait(PACE_S):
-                with self._fanout_lock:
-                    watched = [(cam_id, viewers) for cam_id, viewers in self._direct.items() if viewers]
-                    if not watched:
-                        return
-                for cam_id, viewers in watched:
-                    frame = self.readers[cam_id].slot.latest
-                    if frame is not None and sent.get(cam_id) != frame.seq:
-                        sent[cam_id] = frame.seq
-                        self._send_direct(cam_id, frame, viewers)
-        finally:  # however it ends, the next viewer starts a new pacer
-            with self._fanout_lock:
-                if self._pacer is threading.current_thread():
-                    self._pacer = None
-
-    def _direct_add(self, cam_id: str, viewer: _SocketViewer) -> None:
-        with self._fanout_lock:
-            self._direct[cam_id] = (*self._direct.get(cam_id, ()), viewer)
-            if self._pacer is None:
-                self._pacer = threading.Thread(target=self._pace, name="relay-pacer", daemon=True)
-                self._pacer.start()
-
-    def _direct_remove(self, cam_id: str, viewer: _SocketViewer) -> None:
-        with self._fanout_lock:
-            self._direct[cam_id] = tuple(v for v in self._direct.get(cam_id, ()) if v is not viewer)
 
     def part(self, cam_id: str, frame: Frame, width: int | None) -> bytes:
         """One multipart part per (camera, width, frame), built by the first viewer, shared by all.
@@ -277,15 +162,62 @@ class Relay:
             self._viewers += 1
             return True
 
-    def _drop_viewer(self) -> None:
+    def release_viewer(self) -> None:
         with self._viewer_lock:
             self._viewers -= 1
 
-    def camera_stream(self, cam_id: str, width: int | None) -> Iterator[bytes]:
-        """MJPEG parts for one viewer; a slow viewer skips to the newest frame instead of queueing."""
+    def full(self) -> bool:
+        with self._viewer_lock:
+            return self._viewers >= self.options.max_viewers
+
+    def viewer_count(self) -> int:
+        with self._viewer_lock:
+            return self._viewers
+
+    # -- principals: whose streams are open, and ending them (streams.access) ---------------------
+    def principals(self) -> set[str]:
+        """Principals with an open stream, in the hub or on a server thread."""
+        with self._viewer_lock:
+            threaded = {p for p, n in self._threaded.items() if n and p}
+        return self.hub.principals() | threaded
+
+    def close_principals(self, principals: set[str]) -> int:
+        """End these principals' streams: the hub's at once, those on server threads within a second."""
+        now = time.monotonic()
+        with self._viewer_lock:
+            for principal in principals:
+                self._ending[principal] = now
+            for principal, since in list(self._ending.items()):
+                if now - since > ENDING_MEMORY_S:
+                    del self._ending[principal]
+            threaded = sum(self._threaded.get(p, 0) for p in principals)
+        return self.hub.close_principals(principals) + threaded
+
+    def _enter(self, principal: str) -> None:
+        with self._viewer_lock:
+            self._threaded[principal] = self._threaded.get(principal, 0) + 1
+
+    def _leave(self, principal: str) -> None:
+        with self._viewer_lock:
+            self._threaded[principal] -= 1
+            if not self._threaded[principal]:
+                del self._threaded[principal]
+
+    def _ended(self, principal: str) -> bool:
+        return bool(principal) and principal in self._ending
+
+    def camera_stream(self, cam_id: str, width: int | None, principal: str = "") -> Iterator[bytes]:
+        """MJPEG parts for one viewer on the server's thread (servers that cannot hand over a socket).
+
+        The viewer slot is taken at the first step, not when the generator is made: a response
+        that is never iterated (HEAD, a client gone before the body) holds nothing.
+        """
+        if not self.try_add_viewer():
+            return
         reader = self.readers[cam_id]
         with self._viewer_lock:
             reader.viewers += 1
+        self._enter(principal)
         try:
             seq = 0
             frame = reader.slot.latest
@@ -294,7 +226,7 @@ class Relay:
                 yield mjpeg_part(self.snapshot(cam_id, width)[0])
             while not self.stopping.is_set():
                 frame = reader.slot.wait_newer(seq, timeout=1.0)
-                if self.stopping.is_set():
+                if self.stopping.is_set() or self._ended(principal):
                     break
                 if frame is None:  # no news for a second: repeat a picture so proxies keep the stream
                     yield mjpeg_part(self.snapshot(cam_id, width)[0])
@@ -304,7 +236,8 @@ class Relay:
         finally:
             with self._viewer_lock:
                 reader.viewers -= 1
-            self._drop_viewer()
+            self._leave(principal)
+            self.release_viewer()
 
     def mosaic_for(self, width: int | None) -> Mosaic:
         """The mosaic for a picture `width` px wide: the smallest allowed size at least that wide.
@@ -322,100 +255,156 @@ class Relay:
                 self._mosaics[tile_w] = Mosaic(list(self.readers.values()), self.options, tile_width=tile_w)
             return self._mosaics[tile_w]
 
-    def mosaic_stream(self, width: int | None = None) -> Iterator[bytes]:
+    def mosaic_stream(self, width: int | None = None, principal: str = "") -> Iterator[bytes]:
+        """The mosaic for one viewer on the server's thread; the slot is taken at the first step."""
+        if not self.try_add_viewer():
+            return
         mosaic = self.mosaic_for(width)
+        self._enter(principal)
         try:
             yield mjpeg_part(mosaic.current().jpeg)
             while True:
                 frame = mosaic.next_tick(self.stopping)
-                if frame is None:
+                if frame is None or self._ended(principal):
                     break
                 yield frame.part
         finally:
-            self._drop_viewer()
+            self._leave(principal)
+            self.release_viewer()
 
-    # -- viewers written straight to their sockets (servers from streams.server) --------------------
-    def _camera_wires(self, cam_id: str, width: int | None) -> Callable[[], bytes | None]:
-        reader = self.readers[cam_id]
-        latest = reader.slot.latest
-        seq = [latest.seq if latest else 0]
-
-        def next_wire() -> bytes | None:
-            frame = reader.slot.wait_newer(seq[0], timeout=1.0)
-            if self.stopping.is_set():
-                return None
-            if frame is None:  # no news for a second: repeat a picture so proxies keep the stream
-                return wire_chunk(mjpeg_part(self.snapshot(cam_id, width)[0]))
-            seq[0] = frame.seq
-            return self.wire(cam_id, frame, width)
-
-        return next_wire
-
-    def _mosaic_wires(self, mosaic: Mosaic) -> Callable[[], bytes | None]:
-        def next_wire() -> bytes | None:
-            frame = mosaic.next_tick(self.stopping)
-            return frame.wire if frame is not None else None
-
-        return next_wire
-
-    def _attach(self, key: tuple[str, int | None], viewer: _SocketViewer) -> _Fanout:
-        with self._fanout_lock:
-            fan = self._fanouts.get(key)
-            if fan is not None:
-                with fan.lock:
-                    if not fan.closed:
-                        fan.viewers.append(viewer)
-                        return fan
-            source = self._mosaic_wires(self._mosaics[key[1]]) if key[0] == "" else self._camera_wires(*key)
-            fan = _Fanout(f"relay-fanout-{key[0] or 'mosaic'}", source, self.stopping)
-            fan.viewers.append(viewer)
-            self._fanouts[key] = fan
-            fan.thread.start()
-            return fan
-
-    def serve_socket(self, sock: socket.socket, cam_id: str | None, width: int | None = None) -> None:
-        """Stream a camera (or the mosaic when cam_id is None) on a raw socket until the viewer leaves.
-
-        The caller's thread writes the head and the current picture, then only waits: the
-        stream's fan-out thread sends every further frame. The socket is shut down at the end.
+    # -- viewers handed to the hub (servers that give up the socket: see streams.handover) -------
+    def serve_socket(self, sock: socket.socket, cam_id: str | None, width: int | None = None,
+                     principal: str = "") -> bool:
+        """Send the head and current picture of a camera (or the mosaic when cam_id is None) and
+        hand the socket to the hub; returns at once. The caller holds a viewer slot
+        (try_add_viewer); it is released when the viewer leaves, however it leaves. False if the
+        hub is not running: the slot is released and the socket closed here.
         """
         reader = self.readers[cam_id] if cam_id else None
-        if reader is not None:
+        if reader is None:
+            mosaic = self.mosaic_for(width)
+            width = mosaic.tile_w  # the feed key: every request for this mosaic shares one
+            first = mosaic.current().part
+        else:
+            frame = reader.slot.latest
+            # Snapped once here: feeds and caches are keyed by the few allowed widths only.
+            width = self.renditions.snap(width, frame.width if frame else 0)
+            live = frame is not None and reader.state() is not State.OFFLINE
+            first = self.part(cam_id, frame, width) if live else mjpeg_part(self.snapshot(cam_id, width)[0])
             with self._viewer_lock:
                 reader.viewers += 1
-        viewer, fan, direct = _SocketViewer(sock), None, False
-        try:
-            if reader is None:
-                mosaic = self.mosaic_for(width)
-                width = mosaic.tile_w  # the fan-out key: every request for this mosaic shares one
-                first = mosaic.current().part
-            else:
-                frame = reader.slot.latest
-                # Snapped once here: fan-outs and caches are keyed by the few allowed widths only.
-                width = self.renditions.snap(width, frame.width if frame else 0)
-                live = frame is not None and reader.state() is not State.OFFLINE
-                first = self.part(cam_id, frame, width) if live else mjpeg_part(self.snapshot(cam_id, width)[0])
-            sock.sendall(STREAM_HEAD + wire_chunk(first))
-            if reader is not None and width is None:
-                self._direct_add(cam_id, viewer)
-                direct = True
-            else:
-                fan = self._attach((cam_id or "", width), viewer)
-            while not viewer.done.wait(1.0) and not self.stopping.is_set():
-                # No frame for a second: repeat a picture so proxies keep the stream.
-                if direct and time.monotonic() - viewer.sent_at >= 1.0 and not viewer.offer(
-                        wire_chunk(mjpeg_part(self.snapshot(cam_id, None)[0]))):
-                    break
-        except OSError:
-            pass  # the viewer left while we wrote the head
-        finally:
-            if direct:
-                self._direct_remove(cam_id, viewer)
-            if fan is not None:
-                fan.remove(viewer)
+        key = (cam_id or "", width)
+
+        def release(_viewer: object) -> None:
             if reader is not None:
                 with self._viewer_lock:
                     reader.viewers -= 1
-            self._drop_viewer()
+            self.release_viewer()
+
+        self.hub.start()
+        if self.stopping.is_set() or self.hub.attach(
+                sock, self.stream_head + wire_chunk(first), key, principal=principal, on_close=release) is None:
+            release(None)
             with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            return False
+        self._ensure_producer(key)
+        return True
+
+    def _ensure_producer(self, key: tuple[str, int | None]) -> None:
+        """A producer for a watched feed; it ends when its last viewer leaves.
+
+        Full-size camera feeds share ONE pacer thread (PACER key): it wakes every PACE_S and
+        publishes each watched camera's newest frame, so the hub is woken once per tick rather
+        than once per camera frame, and 32 threads never contend for the GIL to publish.
+        Renditions and mosaics have a thread each (they encode or build, and wait on their own).
+        """
+        if key[0] and key[1] is None:
+            key = PACER
+        with self._fanout_lock:
+            thread = self._fanouts.get(key)
+            if thread is not None and thread.is_alive():
+                return
+            if key == PACER:
+                target, args = self._pace, ()
+            else:
+                target, args = (self._produce_mosaic if key[0] == "" else self._produce_camera), (key,)
+            thread = threading.Thread(target=target, args=args, daemon=True,
+                                      name=f"relay-feed-{key[0] or 'mosaic'}-{key[1] or 'full'}")
+            self._fanouts[key] = thread
+            thread.start()
+
+    def _still_watched(self, key: tuple[str, int | None]) -> bool:
+        """False (and the producer is forgotten) when nobody watches; checked under the lock
+        _ensure_producer takes, so a viewer arriving meanwhile always gets a producer."""
+        with self._fanout_lock:
+            if self.stopping.is_set() or not self.hub.watching(key):
+                return self._forget(key)
+            return True
+
+    def _forget(self, key: tuple[str, int | None]) -> bool:
+        """Mark this producer ended (caller holds _fanout_lock); always False."""
+        if self._fanouts.get(key) is threading.current_thread():
+            self._fanouts[key] = _ENDED
+        return False
+
+    def _pace(self) -> None:
+        """Every PACE_S: each watched camera's newest full-size frame to its viewers (see above)."""
+        sent: dict[str, tuple[int, float]] = {}  # camera -> (frame seq, when); at most one per camera
+        while not self.stopping.wait(PACE_S):
+            with self._fanout_lock:
+                feeds = self.hub.feeds()
+                watched = [cam for cam in self.readers if (cam, None) in feeds]
+                if not watched:
+                    self._forget(PACER)
+                    return
+            now = time.monotonic()
+            for cam_id in watched:
+                frame = self.readers[cam_id].slot.latest
+                seq, when = sent.get(cam_id, (-1, now))
+                try:
+                    if frame is not None and frame.seq != seq:
+                        self.hub.publish((cam_id, None), self.wire(cam_id, frame, None))
+                        sent[cam_id] = (frame.seq, now)
+                    elif now - when >= 1.0:  # no news for a second: repeat a picture so proxies keep it
+                        self.hub.publish((cam_id, None), wire_chunk(mjpeg_part(self.snapshot(cam_id, None)[0])))
+                        sent[cam_id] = (seq, now)
+                    else:
+                        sent.setdefault(cam_id, (seq, when))
+                except Exception:  # noqa: BLE001 (a bad frame must never stop the pacer)
+                    log.exception("camera feed %s failed on a frame", cam_id)
+
+    def _produce_camera(self, key: tuple[str, int | None]) -> None:
+        cam_id, width = key
+        reader = self.readers[cam_id]
+        latest = reader.slot.latest
+        seq = latest.seq if latest else 0
+        while self._still_watched(key):
+            frame = reader.slot.wait_newer(seq, timeout=1.0)
+            if self.stopping.is_set():
+                return
+            try:
+                if frame is None:  # no news for a second: repeat a picture so proxies keep the stream
+                    self.hub.publish(key, wire_chunk(mjpeg_part(self.snapshot(cam_id, width)[0])))
+                    continue
+                seq = frame.seq
+                self.hub.publish(key, self.wire(cam_id, frame, width))
+            except Exception:  # noqa: BLE001 (a bad frame must never end the feed)
+                log.exception("camera feed %s failed on a frame", cam_id)
+
+    def _produce_mosaic(self, key: tuple[str, int | None]) -> None:
+        mosaic = self._mosaics.get(key[1], self.mosaic)
+        while self._still_watched(key):
+            frame = mosaic.next_tick(self.stopping)
+            if frame is None:
+                return
+            self.hub.publish(key, frame.wire)
+
+    def stop(self) -> None:
+        """End every stream: the generators and producers see `stopping`, the hub closes its viewers."""
+        self.stopping.set()
+        self.hub.stop()
+
+
+_ENDED = threading.Thread(name="relay-feed-ended")
+PACER: tuple[str, int | None] = ("*", None)  # the _fanouts key of the full-size pacer  # marks a finished producer (never started)

@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from . import signing
 from .config import SLUG_RE
+from .handover import take_socket
+from .multipart import STREAM_HEAD_CORS
 
 if TYPE_CHECKING:
     from .service import StreamService
 
 MJPEG_TYPE = "multipart/x-mixed-replace; boundary=opsframe"
 NO_STORE = {"Cache-Control": "no-store"}
-# Set in the WSGI environ by streams.server's request handler: the viewer's raw socket.
-STREAM_SOCKET = "ops.stream_socket"
-_PROXY_PATH = re.compile(r"^(status|mosaic\.(jpg|mjpg)|[a-z0-9-]{1,64}\.(jpg|mjpg))$")
+_PROXY_PATH = re.compile(r"^(status|mosaic\.jpg|[a-z0-9-]{1,64}\.jpg)$")  # short answers only
+_LIVE_PATH = re.compile(r"^(mosaic|[a-z0-9-]{1,64})\.(mjpg|mp4)$")
 
 
 def _error(status: int, message: str) -> Response:
@@ -43,21 +45,47 @@ def relay_headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def make_blueprint(service: StreamService, token: str = "") -> Blueprint:
-    """Routes served straight from the relay; with `token`, every request must carry it (standalone relay)."""
+def _no_principal() -> str:
+    return ""
+
+
+def make_blueprint(service: StreamService, token: str = "",
+                   principal_of: Callable[[], str] = _no_principal) -> Blueprint:
+    """Routes served straight from the relay.
+
+    With `token` (the standalone relay) every request carries either the token (the dashboard's
+    own calls: status, snapshots for callbacks) or a grant signed with a key derived from it
+    (streams.signing: browsers, through nginx), whose principal must not be revoked
+    (service.revocations). Without it the dashboard's guard has checked the request already
+    (in-process relay) and `principal_of()` names who asks, so their streams can be ended.
+    """
     bp = Blueprint("streams", __name__, url_prefix="/streams")
     relay = service.relay
+    granted = "ops.stream_principal"
 
     if token:
         expected = f"Bearer {token}".encode()
+        key = signing.derive_key(token)
+        relay.stream_head = STREAM_HEAD_CORS
+
+        @bp.after_request
+        def _cors(resp: Response) -> Response:
+            resp.headers["Access-Control-Allow-Origin"] = "*"  # see streams.multipart.CORS
+            return resp
 
         @bp.before_request
-        def _require_token() -> Response | None:
+        def _require_access() -> Response | None:
             given = request.headers.get("Authorization", "").encode()
-            if not hmac.compare_digest(given, expected):
-                resp = _error(401, "relay token required")
+            if hmac.compare_digest(given, expected):
+                return None
+            principal = signing.check(key, request.path, request.args)
+            if principal is None:
+                resp = _error(401, "relay token or a valid signed stream URL required")
                 resp.headers["WWW-Authenticate"] = 'Bearer realm="camera relay"'
                 return resp
+            if service.revocations is not None and not service.revocations.allowed(principal):
+                return _error(403, "access revoked")
+            request.environ[granted] = principal
             return None
 
     def reader_id(cam_id: str) -> str:
@@ -78,38 +106,35 @@ def make_blueprint(service: StreamService, token: str = "") -> Blueprint:
     def mosaic_jpg() -> Response:
         return Response(relay.mosaic_for(_width(clamp=True)).current().jpeg, mimetype="image/jpeg")
 
-    def direct(cam_id: str | None, width: int | None) -> Response | None:
-        """Servers from streams.server hand over the socket: one fan-out thread feeds all viewers."""
-        sock = request.environ.get(STREAM_SOCKET)
-        if sock is None:
-            return None
-        relay.serve_socket(sock, cam_id, width)  # blocks until the viewer leaves; socket shut down
-        return Response(b"", status=200)  # nothing reaches the client: the server's write just fails
+    def live(cam_id: str | None, width: int | None) -> Response:
+        """An endless MJPEG response: handed to the relay's hub when the server gives up the
+        socket (no thread waits on a viewer), else streamed on the server's thread."""
+        if request.method == "HEAD":  # headers only: nothing to stream, no viewer slot to hold
+            return Response(status=200, mimetype=MJPEG_TYPE)
+        if not relay.try_add_viewer():
+            return _error(503, "too many viewers")
+        principal = request.environ.get(granted) or principal_of()
+        sock = take_socket(request.environ)
+        if sock is not None:  # the slot goes back when the hub sees the viewer leave
+            relay.serve_socket(sock, cam_id, width, principal=principal)
+            return Response(b"", status=200)  # never sent: the server no longer owns the socket
+        relay.release_viewer()  # the generator takes its own slot when it starts
+        body = (relay.camera_stream(cam_id, width, principal) if cam_id
+                else relay.mosaic_stream(width, principal))
+        return Response(body, mimetype=MJPEG_TYPE, direct_passthrough=True)
 
     @bp.get("/mosaic.mjpg")
     def mosaic_mjpg() -> Response:
-        width = _width(clamp=True)  # before counting the viewer: a refused request holds no slot
-        if not relay.try_add_viewer():
-            return _error(503, "too many viewers")
-        done = direct(None, width)
-        if done is not None:
-            return done
-        return Response(relay.mosaic_stream(width), mimetype=MJPEG_TYPE, direct_passthrough=True)
+        return live(None, _width(clamp=True))  # ?w= checked before a viewer slot is taken
 
     @bp.get("/<cam_id>.jpg")
     def snapshot(cam_id: str) -> Response:
-        jpeg, live = relay.snapshot(reader_id(cam_id), _width())
-        return Response(jpeg, status=200 if live else 503, mimetype="image/jpeg")
+        jpeg, live_ = relay.snapshot(reader_id(cam_id), _width())
+        return Response(jpeg, status=200 if live_ else 503, mimetype="image/jpeg")
 
     @bp.get("/<cam_id>.mjpg")
     def stream(cam_id: str) -> Response:
-        cam_id, width = reader_id(cam_id), _width()
-        if not relay.try_add_viewer():
-            return _error(503, "too many viewers")
-        done = direct(cam_id, width)
-        if done is not None:
-            return done
-        return Response(relay.camera_stream(cam_id, width), mimetype=MJPEG_TYPE, direct_passthrough=True)
+        return live(reader_id(cam_id), _width())
 
     @bp.errorhandler(404)
     def _not_found(_: Exception) -> Response:
@@ -131,8 +156,14 @@ def make_disabled_blueprint(message: str = "cameras are disabled") -> Blueprint:
 
 
 def make_proxy_blueprint(relay_url: str, token: str = "", connect_timeout: float = 3.0,
-                         read_timeout: float = 15.0) -> Blueprint:
-    """Forward /streams/... to the external relay service; camera sources never reach this process."""
+                         read_timeout: float = 5.0) -> Blueprint:
+    """Status and snapshots from the external relay, for a dashboard reached without nginx.
+
+    Live video never passes through a web worker: an endless response would hold a worker
+    thread per viewer (40 walls starved 4 gunicorn workers). Pages point live streams at the
+    relay itself (web.streamaccess.stream_url: nginx's /streams, or OPS_RELAY_PUBLIC_URL);
+    a live URL that reaches a worker gets a 404 saying so. Camera sources never reach this process.
+    """
     import requests  # only needed in the proxy deployment
 
     base = relay_url.rstrip("/")
@@ -142,29 +173,20 @@ def make_proxy_blueprint(relay_url: str, token: str = "", connect_timeout: float
 
     @bp.route("/<path:path>")
     def proxy(path: str) -> Response:
+        if _LIVE_PATH.match(path):
+            return _error(404, "live video is served by the camera relay, not the dashboard: send /streams "
+                               "to the relay (nginx) or set OPS_RELAY_PUBLIC_URL")
         if not _PROXY_PATH.match(path):
             return _error(404, "not found")
         params = {"w": request.args["w"]} if "w" in request.args else None
         try:
-            upstream = session.get(f"{base}/streams/{path}", params=params, stream=True,
+            upstream = session.get(f"{base}/streams/{path}", params=params,
                                    timeout=(connect_timeout, read_timeout))
         except requests.RequestException:
             return _error(503, "camera relay unavailable")
         if upstream.status_code == 401:  # our token, not the user's session: never a login prompt
-            upstream.close()
             return _error(502, "camera relay refused this dashboard's OPS_RELAY_TOKEN")
-
-        def body() -> Iterator[bytes]:
-            try:
-                yield from upstream.iter_content(chunk_size=None)
-            except requests.RequestException:
-                return  # relay went away mid-stream: end this viewer's stream
-            finally:
-                upstream.close()
-
-        headers = {"Cache-Control": "no-store"}
-        return Response(body(), status=upstream.status_code,
-                        content_type=upstream.headers.get("Content-Type", "application/octet-stream"),
-                        headers=headers, direct_passthrough=True)
+        return Response(upstream.content, status=upstream.status_code, headers=NO_STORE,
+                        content_type=upstream.headers.get("Content-Type", "application/octet-stream"))
 
     return bp

@@ -1,14 +1,23 @@
-"""Threaded WSGI servers for streaming responses: waitress for services, werkzeug for tests."""
+"""The relay's HTTP server: werkzeug's threaded server whose /streams viewers leave their thread at once.
+
+A viewer's socket is handed over (streams.handover) to the relay's StreamHub after its request
+is answered, so a connection thread lives only as long as one request: pages, status and
+snapshots never wait behind video, whatever the number of viewers.
+"""
 from __future__ import annotations
 
 import contextlib
 import socket
 import threading
+import weakref
 from typing import Any
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-SEND_BUFFER = 1 << 20  # a whole mosaic frame fits: one send per part, few wakeups per viewer
+from .handover import HANDOVER_KEY
+
+SEND_BUFFER = 1 << 20  # responses written here (snapshots, a mosaic JPEG) leave in one send
+REQUEST_TIMEOUT_S = 30  # a connection that sends nothing for this long is closed (slow headers)
 
 
 class _GatherWriter:
@@ -23,9 +32,10 @@ class _GatherWriter:
         self._sock = sock
         self._parts: list[bytes | memoryview] = []
         self.closed = False
+        self.detached = False  # the socket was handed over: the server writes nothing more
 
     def write(self, data: bytes) -> int:
-        if data:
+        if data and not self.detached:
             self._parts.append(data)
         return len(data)
 
@@ -54,19 +64,29 @@ IOV_MAX = 64
 
 
 class StreamingRequestHandler(WSGIRequestHandler):
-    """werkzeug handler tuned for endless MJPEG responses.
+    """werkzeug handler that can give its socket away (streams.handover) and gathers writes.
 
-    It offers the raw socket to /streams/*.mjpg (see Relay.serve_socket: one fan-out thread per
-    stream writes to every viewer), gathers each response step into one send, enlarges the
-    send buffer so a whole mosaic frame goes out at once.
+    After a hand-over the handler writes nothing, and the server closes only its own descriptor
+    (no shutdown), so the connection lives on in the hub.
     """
+
+    timeout = REQUEST_TIMEOUT_S
 
     def make_environ(self) -> dict[str, Any]:
         environ = super().make_environ()
-        if not isinstance(self.connection, socket.socket) or hasattr(self.connection, "getpeercert"):
-            return environ  # TLS or a wrapped socket: stay on the WSGI write path
-        environ["ops.stream_socket"] = self.connection  # streams.routes.STREAM_SOCKET
+        if isinstance(self.connection, socket.socket) and not hasattr(self.connection, "getpeercert"):
+            environ[HANDOVER_KEY] = self._hand_over  # plain TCP only: TLS stays on the WSGI path
         return environ
+
+    def _hand_over(self) -> socket.socket | None:
+        try:
+            mine = self.connection.dup()
+        except OSError:
+            return None
+        self.wfile.detached = True
+        self.close_connection = True
+        self.server.detached.add(self.connection)
+        return mine
 
     def setup(self) -> None:
         super().setup()
@@ -75,10 +95,25 @@ class StreamingRequestHandler(WSGIRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
 
+class StreamingServer(ThreadedWSGIServer):
+    """werkzeug's threaded server; sockets handed over are closed without a shutdown."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, app: Any) -> None:
+        super().__init__(host, port, app, handler=StreamingRequestHandler)
+        self.detached: weakref.WeakSet[socket.socket] = weakref.WeakSet()  # only until closed below
+
+    def shutdown_request(self, request: Any) -> None:
+        if request in self.detached:
+            self.detached.discard(request)
+            request.close()  # closes our descriptor only: the hub's duplicate keeps the connection
+            return
+        super().shutdown_request(request)
+
+
 def _make(host: str, port: int, app: Any) -> Any:
-    server = make_server(host, port, app, threaded=True, request_handler=StreamingRequestHandler)
-    server.daemon_threads = True  # an endless MJPEG response must not block exit
-    return server
+    return StreamingServer(host, port, app)
 
 
 class BackgroundServer:
@@ -100,13 +135,13 @@ class BackgroundServer:
         self._thread.join(timeout=5)
 
 
-def serve_waitress(app: Any, host: str, port: int, threads: int = 200) -> None:
-    """Blocking waitress server: each MJPEG viewer holds one worker thread, so allow plenty."""
+def serve_waitress(app: Any, host: str, port: int, threads: int = 16) -> None:
+    """Blocking waitress server; /streams viewers are handed to the hub (streams.handover), so
+    its threads serve only requests, never open streams."""
     from waitress import serve
 
-    # outbuf_overflow high: a slow viewer's buffered frames spill to memory, not to temp files.
     serve(app, host=host, port=port, threads=threads, channel_timeout=30, connection_limit=2000,
-          outbuf_overflow=8 * 1024 * 1024, ident="ops-relay")
+          ident="ops-relay")
 
 
 def serve_werkzeug(app: Any, host: str, port: int) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from .access import Check, Revocations
 from .capture import CameraReader, CaptureManager
 from .config import CameraConfig, CameraSet, RelayOptions
 from .relay import Relay
@@ -45,12 +46,23 @@ class StreamService:
                    for cam in cameras.cameras]
         self.capture = CaptureManager(readers)
         self.relay = Relay(self.capture.readers, cameras.relay)
+        self.revocations: Revocations | None = None  # set by watch_revocations
         self._started = False
+
+    def watch_revocations(self, check: Check) -> Revocations:
+        """End the open streams of principals that `check` says were revoked (streams.access)."""
+        self.revocations = Revocations(self.relay, check)
+        if self._started:
+            self.revocations.start()
+        return self.revocations
 
     def start(self) -> StreamService:
         if self.simulator:
             self.simulator.start()
         self.capture.start()
+        self.relay.hub.start()
+        if self.revocations is not None:
+            self.revocations.start()
         self._started = True
         log.info("stream relay started: %d cameras", len(self.cameras.cameras))
         return self
@@ -60,7 +72,9 @@ class StreamService:
 
     def stop(self, timeout: float = 10.0) -> list[str]:
         """Stop viewers, readers and the simulator; returns ids of reader threads that did not end."""
-        self.relay.stopping.set()
+        if self.revocations is not None:
+            self.revocations.stop()
+        self.relay.stop()
         left = self.capture.stop(timeout)
         if self.simulator:
             self.simulator.stop()

@@ -52,7 +52,8 @@ READ_ONLY = ("leader", "display")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CALLBACK_PATH = "/_dash-update-component"
 SUBMISSIONS_PATH = "/api/v1/submissions"
-PUBLIC_EXACT = frozenset({"/login", "/favicon.ico", "/_favicon.ico", "/healthz"})
+# /relay/access authenticates the relay itself (OPS_RELAY_TOKEN; web.streamaccess).
+PUBLIC_EXACT = frozenset({"/login", "/favicon.ico", "/_favicon.ico", "/healthz", "/relay/access"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/display/")
 JSON_PREFIXES = ("/api/", "/streams/", "/_dash", "/_reload-hash", "/healthz")
 ADMIN_PREFIXES = ("/admin", "/api/v1/admin")

@@ -9,12 +9,18 @@ The policy, source by source (checked in Chromium on every page: tests/browser/t
   adding one of those traces means adding 'unsafe-eval' here.
 - style-src 'self' 'unsafe-inline': Dash components, Plotly and the server-rendered login and
   error pages write inline styles; styles cannot run code.
-- img-src 'self' data: blob:: Plotly draws some images as data: URLs; camera frames are same-origin.
+- img-src 'self' data: blob:: Plotly draws some images as data: URLs; camera frames are same-origin
+  (in-process relay, or nginx sending /streams to the relay service).
 - connect-src 'self': Dash callbacks (fetch) and stream polling go to the app only.
+- media-src 'self' blob:: live video through Media Source Extensions plays from a blob: URL.
+- With OPS_RELAY_PUBLIC_URL (browsers reach the relay service on another origin, no nginx) that
+  origin is added to img-src, connect-src and media-src, and nothing else is.
 - object-src 'none', base-uri 'self', form-action 'self', frame-ancestors 'none': no plugins,
   no <base> hijack, forms post only here, never framed (also X-Frame-Options: DENY).
 """
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import dash
 from flask import Response, request
@@ -22,14 +28,24 @@ from flask import Response, request
 _STATIC = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico")
 
 
-def policy(script_hashes: list[str] | tuple[str, ...]) -> str:
+def stream_origin(public_url: str) -> list[str]:
+    """The scheme://host[:port] of an external relay's public URL, as a CSP source ([] if none)."""
+    parts = urlsplit(public_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
+def policy(script_hashes: list[str] | tuple[str, ...], streams: list[str] | None = None) -> str:
+    streams = streams or []
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *script_hashes],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *streams],
         "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
+        "connect-src": ["'self'", *streams],
+        "media-src": ["'self'", "blob:", *streams],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -50,7 +66,8 @@ def init_app(app: dash.Dash) -> None:
             hashes = app.csp_hashes()
             cached["key"] = (len(app._inline_scripts),  # noqa: SLF001
                              len(dash._callback.GLOBAL_INLINE_SCRIPTS))  # noqa: SLF001
-            cached["value"] = policy(hashes)
+            settings = server.config.get("OPS_SETTINGS")
+            cached["value"] = policy(hashes, stream_origin(getattr(settings, "relay_public_url", "") or ""))
         return str(cached["value"])
 
     @server.after_request

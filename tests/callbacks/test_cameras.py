@@ -145,10 +145,14 @@ def test_relay_unavailable_and_disabled() -> None:
     server = Flask("no-relay")
     server.config["OPS_SETTINGS"] = from_env({}, cameras=True, relay_url="http://127.0.0.1:9")
     with server.app_context():
-        assert cb.relay_status() is None
-        assert cb.cameras_down() == []
+        # Relay down: every camera of the camera file (the bundled 32) OFFLINE, with the reason.
+        rows = cb.relay_status()
+        assert rows is not None and len(rows) == 32
+        assert all(r["state"] == "OFFLINE" and r["last_error"] == "camera relay unavailable" for r in rows)
+        assert len(cb.cameras_down()) == 32
         out = cb.update_wall(1, "vi", "", None)
-        assert out[2] == [] and "Chưa kết nối được máy chủ camera" in text_of(out[4])
+        assert len(out[2]) == 32 and "Chưa kết nối được máy chủ camera" in text_of(out[4])
+        assert "MẤT TÍN HIỆU" in text_of(out[2]).upper()
         assert "Chưa kết nối" in text_of(cb.update_strip(0, "vi"))
     off = Flask("off")
     off.config["OPS_SETTINGS"] = from_env({}, cameras=False)
@@ -165,3 +169,37 @@ def test_external_relay_over_http(stack: Stack) -> None:
         rows = cb.relay_status()
         assert rows is not None and len(rows) == 6
         assert cb.camera_config()["cameras"][0]["id"] == "hoa-binh"
+
+
+def test_relay_down_then_back(stack: Stack, tmp_path) -> None:
+    """An external relay that stops: all its cameras OFFLINE (the layout from the camera file), then LIVE."""
+    import yaml
+
+    from streams.routes import make_blueprint
+    from streams.server import BackgroundServer
+
+    cams = [camera(c, f"sim://{c}", dam=c.upper().replace("-", "_")) for c in IDS]
+    (tmp_path / "cams.yaml").write_text(yaml.safe_dump({"cameras": cams}), encoding="utf-8")
+    relay_app = Flask("relay-again")
+    relay_app.register_blueprint(make_blueprint(stack.service))
+    relay = BackgroundServer(relay_app).start()
+    port = relay.port
+    server = Flask("dash-relay-down")
+    server.config["OPS_SETTINGS"] = from_env({}, cameras=True, relay_url=relay.url,
+                                             cameras_file=str(tmp_path / "cams.yaml"))
+    with server.app_context():
+        assert {r["id"]: r["state"] for r in cb.relay_status(max_age=0)}["son-la"] == "LIVE"
+        relay.stop()
+        rows = cb.relay_status(max_age=0)
+        assert [r["id"] for r in rows] == IDS and {r["state"] for r in rows} == {"OFFLINE"}
+        wall = cb.update_wall(1, "en", "", None)
+        assert len(wall[2]) == len(IDS) and "Camera relay unavailable" in text_of(wall[4])
+        assert [c["id"] for c in cb.camera_config()["cameras"]] == IDS  # the wall keeps its grid
+        relay = BackgroundServer(relay_app, port=port).start()  # the relay comes back
+        try:
+            rows = wait_for(lambda: (r := cb.relay_status(max_age=0)) and not cb.relay_down(r) and r, 10,
+                            "the relay's own status again")
+            assert {r["id"]: r["state"] for r in rows}["son-la"] == "LIVE"
+            assert "Camera relay unavailable" not in text_of(cb.update_wall(2, "en", "", None)[4])
+        finally:
+            relay.stop()

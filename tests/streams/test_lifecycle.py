@@ -72,6 +72,11 @@ def test_init_app_in_process_and_proxy(tmp_path: Path) -> None:
         assert snap.status_code == 200 and snap.data.startswith(b"\xff\xd8")
         assert client.get("/streams/../../etc/passwd").status_code == 404
         assert client.get("/streams/nope.jpg").status_code == 404
+        # Live video never goes through a web worker: the relay serves it itself.
+        for live in ("/streams/son-la.mjpg", "/streams/mosaic.mjpg"):
+            refused = client.get(live)
+            assert refused.status_code == 404 and "relay" in refused.get_json()["error"]
+        assert service.relay.viewer_count() == 0
         assert service.simulator.stats()["son-la"]["total"] == 1
     finally:
         relay_server.stop()
