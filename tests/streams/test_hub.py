@@ -86,8 +86,11 @@ def test_a_lagging_viewer_keeps_the_head_and_only_the_newest_frame(hub: StreamHu
 def test_chunks_without_resync_points_are_skipped_until_the_next_one(hub: StreamHub) -> None:
     """fMP4-style: a viewer past its budget waits for a keyframe fragment instead of a broken stream."""
     hub.max_queue_bytes = 30
+    hub.send_buffer = 4096
     mine, theirs = pair()
-    viewer = hub.attach(mine, b"H" * 400_000, "mp4")  # the head keeps the viewer busy meanwhile
+    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    # Far more than both small socket buffers, and nobody reads yet: the head stays in flight.
+    viewer = hub.attach(mine, b"H" * 400_000, "mp4")
     for i in range(5):
         hub.publish("mp4", b"p%02d-------" % i, resync=False)  # 11 bytes each: the third overflows
     assert viewer.skipping
