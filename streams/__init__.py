@@ -26,11 +26,15 @@ def init_app(server: flask.Flask, settings: Any) -> StreamService | None:
     if settings.relay_url:
         server.register_blueprint(make_proxy_blueprint(settings.relay_url, settings.relay_token))
         return None
+    from pathlib import Path
+
     from .config import load_cameras
     from .routes import make_blueprint
     from .service import StreamService
 
-    service = StreamService(load_cameras(settings.cameras_file or None), simulate=settings.simulate)
+    # Simulated cameras' encoded loops are kept under the data directory (encoded once, first start).
+    service = StreamService(load_cameras(settings.cameras_file or None), simulate=settings.simulate,
+                            sim_cache=Path(settings.data_dir) / "sim-cache")
     server.register_blueprint(make_blueprint(service))
     service.start()
     server.extensions["ops_streams"] = service

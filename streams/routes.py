@@ -17,11 +17,11 @@ MJPEG_TYPE = "multipart/x-mixed-replace; boundary=opsframe"
 NO_STORE = {"Cache-Control": "no-store"}
 # Set in the WSGI environ by streams.server's request handler: the viewer's raw socket.
 STREAM_SOCKET = "ops.stream_socket"
-_PROXY_PATH = re.compile(r"^(status|mosaic\.(jpg|mjpg)|[a-z0-9-]{1,64}\.(jpg|mjpg))$")
+_PROXY_PATH = re.compile(r"^(status|mosaic\.(jpg|mjpg)|[a-z0-9-]{1,64}\.(jpg|mjpg|mp4))$")
 
 
-def _error(status: int, message: str) -> Response:
-    resp = jsonify({"error": message})
+def _error(status: int, message: str, **extra: str) -> Response:
+    resp = jsonify({"error": message, **extra})
     resp.status_code = status
     resp.headers.update(NO_STORE)
     return resp
@@ -110,6 +110,39 @@ def make_blueprint(service: StreamService, token: str = "") -> Blueprint:
         if done is not None:
             return done
         return Response(relay.camera_stream(cam_id, width), mimetype=MJPEG_TYPE, direct_passthrough=True)
+
+    @bp.get("/<cam_id>.mp4")
+    def live_mp4(cam_id: str) -> Response:
+        """The camera's own H.264 as fragmented MP4 for Media Source Extensions (streams/live.py).
+
+        415 when the live stream cannot be remuxed for browsers (H.265, MJPEG), 503 while it has no
+        picture yet: both name the MJPEG fallback, which the focus view's script then opens.
+        """
+        from . import live
+
+        reader = relay.readers[reader_id(cam_id)]
+        feed, fallback = reader.live, f"/streams/{cam_id}.mjpg"
+        if feed is None:
+            return _error(415, "this camera's live stream cannot be played through MSE", fallback=fallback)
+        if not feed.ready() or reader.live_reader.state().value == "OFFLINE":
+            return _error(503, "no live picture yet", fallback=fallback)
+        if not relay.try_add_viewer():
+            return _error(503, "too many viewers")
+        sock = request.environ.get(STREAM_SOCKET)
+        if sock is not None:
+            try:
+                live.serve_socket(feed, sock, relay.stopping)  # blocks until the viewer leaves
+            finally:
+                relay._drop_viewer()
+            return Response(b"", status=200)
+
+        def body() -> Iterator[bytes]:
+            try:
+                yield from live.stream_chunks(feed, relay.stopping)
+            finally:
+                relay._drop_viewer()
+
+        return Response(body(), content_type=f'video/mp4; codecs="{feed.codec}"', direct_passthrough=True)
 
     @bp.errorhandler(404)
     def _not_found(_: Exception) -> Response:
