@@ -111,9 +111,13 @@ def focus(cam: str, kiosk: bool, boot: str) -> html.Div:
         ]),
         html.Div(className="cam-focus-body", children=[
             html.Div(className="cam-live-box", children=[
-                # One connection: the full-size live stream of this camera only.
-                html.Img(id="cam-live-img", className="cam-live-img",
-                         src=f"/streams/{cam}.mjpg?r={boot}", alt=""),
+                # One video connection: the camera's own H.264 remuxed to fMP4 and played through
+                # Media Source Extensions (assets/45-camera-live.js), no transcoding. The MJPEG <img>
+                # gets its src only when MSE cannot play it (no MSE, H.265, relay says no).
+                html.Video(id="cam-live-video", className="cam-live-video", muted=True, autoPlay=True,
+                           **{"data-live": f"/streams/{cam}.mp4?r={boot}",
+                              "data-fallback": f"/streams/{cam}.mjpg?r={boot}"}),
+                html.Img(id="cam-live-img", className="cam-live-img", alt=""),
                 html.Div(id="cam-live-flag", className="cam-live-flag"),
             ]),
             html.Aside(id="cam-facts", className="cam-facts"),

@@ -91,3 +91,24 @@ def fragment(seq: int, decode_time: int, duration: int, data: bytes, key: bool, 
                full_box(b"tfdt", 1, 0, struct.pack(">Q", decode_time)), trun)
     moof = box(b"moof", full_box(b"mfhd", 0, 0, struct.pack(">I", seq)), traf)
     return moof + struct.pack(">I", 8 + len(payload)) + b"mdat" + payload
+
+
+def top_boxes(data: bytes) -> tuple[list[tuple[bytes, bytes]], int]:
+    """Complete top-level boxes at the start of `data` as (type, whole box), and the bytes they use.
+
+    For clients that read a live stream (tests, the benchmark): what is left over is an incomplete box.
+    """
+    out, pos = [], 0
+    while pos + 8 <= len(data):
+        size = struct.unpack_from(">I", data, pos)[0]
+        if size < 8 or pos + size > len(data):
+            break
+        out.append((data[pos + 4 : pos + 8], data[pos : pos + size]))
+        pos += size
+    return out, pos
+
+
+def is_key_fragment(moof: bytes) -> bool:
+    """Whether a moof (as written by fragment()) holds a keyframe."""
+    at = moof.find(b"trun")
+    return at >= 0 and struct.unpack_from(">I", moof, at + 4 + 4 + 8 + 8)[0] == KEY_FLAGS

@@ -176,12 +176,14 @@ class LiveFeed:
             viewers = self.viewers
             init = self.init
         out = init + frag if new_init else frag  # a changed picture size: a new init segment first
+        wire = chunk(out) if any(v.sock is not None for v in viewers) else b""  # framed once for all sockets
         for viewer in viewers:
             if viewer.pending_init and key:  # joined while no GOP was cached: starts here
                 viewer.pending_init = False
-                viewer.offer(out if new_init else init + frag, key)
+                first = out if new_init else init + frag
+                viewer.offer(first if viewer.sock is None else chunk(first), key)
             else:
-                viewer.offer(out, key)
+                viewer.offer(out if viewer.sock is None else wire, key)
         if any(v.done.is_set() for v in viewers):
             self._prune()
 
@@ -195,7 +197,8 @@ class LiveFeed:
         with self.lock:
             self.viewers = (*self.viewers, viewer)
             if self.gop:
-                viewer.offer(self.init + b"".join(self.gop), True)
+                first = self.init + b"".join(self.gop)
+                viewer.offer(first if viewer.sock is None else chunk(first), True)
             else:
                 viewer.need_key = True
                 viewer.pending_init = True
@@ -219,10 +222,15 @@ class LiveFeed:
                     viewer.sock.shutdown(socket.SHUT_RDWR)
 
 
+def chunk(data: bytes) -> bytes:
+    """One HTTP/1.1 chunk: clients hand each fragment over as it arrives instead of filling a buffer."""
+    return b"%x\r\n" % len(data) + data + b"\r\n"
+
+
 def response_head(feed: LiveFeed) -> bytes:
-    """HTTP head of a live fMP4 stream written straight to a socket: close-delimited, never cached."""
+    """HTTP head of a live fMP4 stream written straight to a socket: chunked, never cached."""
     return (f'HTTP/1.1 200 OK\r\nContent-Type: video/mp4; codecs="{feed.codec}"\r\nCache-Control: no-store\r\n'
-            "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n").encode()
+            "X-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode()
 
 
 def serve_socket(feed: LiveFeed, sock: socket.socket, stopping: threading.Event) -> int:

@@ -11,7 +11,7 @@ from .sources import SourceError
 # RTSP over interleaved TCP: no UDP ports through firewalls, no reordering, no loss (DESIGN §6).
 # Small probe: the SDP's parameter sets already say what the stream is; waiting to "analyse" a
 # live stream only delays the first picture.
-OPEN_OPTIONS = {"rtsp_transport": "tcp", "analyzeduration": "0", "probesize": "32768", "fflags": "nobuffer"}
+OPEN_OPTIONS = {"rtsp_transport": "tcp", "analyzeduration": "0", "probesize": "32768"}
 
 
 @dataclass(frozen=True)

@@ -90,14 +90,21 @@ class RtspStream:
         self.index = 0
         self.sessions: tuple[Session, ...] = ()  # copy-on-write: the sender reads without a lock
         self.running = True
+        self.jump_to_key = False
         self.total_sessions = 0
         self.frames_sent = 0
 
     def send_frame(self, stamp: float) -> None:
         """The next frame of the loop to every playing session, stamped with the capture time `stamp`."""
+        live = [s for s in self.sessions if s.playing]
+        if self.jump_to_key and live:
+            # A first viewer starts on a keyframe now, as cameras send an IDR on a new session: the loop
+            # skips ahead to its next keyframe instead of making the client wait up to a whole GOP.
+            self.jump_to_key = False
+            while not self.loop.keyframes[self.index % len(self.payloads)]:
+                self.index += 1
         index = self.index % len(self.payloads)
         self.index += 1
-        live = [s for s in self.sessions if s.playing]
         if not live or not self.running:
             return
         key = self.loop.keyframes[index]
@@ -287,6 +294,7 @@ def _handler(server: RtspServer) -> type[socketserver.BaseRequestHandler]:
                     send("455 Method Not Valid in This State")
                     return stream
                 send("200 OK", {"Session": sid, "Range": "npt=0.000-"})
+                stream.jump_to_key = not any(s.playing for s in stream.sessions)
                 session.need_key, session.playing = True, True
             elif method == "TEARDOWN":
                 send("200 OK", {"Session": sid})

@@ -10,6 +10,8 @@ The policy, source by source (checked in Chromium on every page: tests/browser/t
 - style-src 'self' 'unsafe-inline': Dash components, Plotly and the server-rendered login and
   error pages write inline styles; styles cannot run code.
 - img-src 'self' data: blob:: Plotly draws some images as data: URLs; camera frames are same-origin.
+- media-src 'self' blob:: the camera focus view plays the relay's fMP4 through Media Source
+  Extensions, whose <video> source is a blob: URL of a MediaSource built in the page.
 - connect-src 'self': Dash callbacks (fetch) and stream polling go to the app only.
 - object-src 'none', base-uri 'self', form-action 'self', frame-ancestors 'none': no plugins,
   no <base> hijack, forms post only here, never framed (also X-Frame-Options: DENY).
@@ -28,6 +30,7 @@ def policy(script_hashes: list[str] | tuple[str, ...]) -> str:
         "script-src": ["'self'", *script_hashes],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
