@@ -82,6 +82,7 @@
 
   function open(video, st) {
     st.stopped = false;
+    st.opens += 1;  // connections opened (read by the browser test: one per focus view)
     st.ctrl = new AbortController();
     st.openedAt = performance.now();
     st.firstAt = null;
@@ -105,7 +106,7 @@
   }
 
   function start(video) {
-    const st = video.__live = { mode: "mse", bytes: 0, retries: 0, stopped: false, firstAt: null };
+    const st = video.__live = { mode: "mse", bytes: 0, opens: 0, retries: 0, stopped: false, firstAt: null };
     const type = 'video/mp4; codecs="avc1.42e01e"';
     if (!window.MediaSource || !window.MediaSource.isTypeSupported(type) || !video.dataset.live) {
       return fallback(video, st);
