@@ -24,7 +24,6 @@ from .simloop import Loop
 
 log = logging.getLogger(__name__)
 MAX_REQUEST = 16 * 1024  # an RTSP request larger than this is not from a camera client
-MAX_PENDING = 4 * 1024 * 1024  # bytes queued for one slow session before it skips to a keyframe
 
 
 @dataclass(eq=False)
@@ -148,6 +147,10 @@ class RtspServer:
     @property
     def base_url(self) -> str:
         return f"rtsp://{self.host}:{self.port}"
+
+    def add(self, streams: list[RtspStream]) -> None:
+        """Streams to serve (before start(): the pacing thread reads the set once)."""
+        self.streams.update({s.path: s for s in streams})
 
     def start(self) -> RtspServer:
         for target, name in ((self._tcp.serve_forever, "sim-rtsp"), (self._pace, "sim-rtsp-pace")):

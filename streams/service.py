@@ -31,7 +31,7 @@ class StreamService:
         self.simulator: Simulator | None = None
         if simulate and not sim_base and any(c.is_simulated for c in cameras.cameras):
             self.simulator = from_camera_set(cameras, fps=sim_fps, video=video_options(cameras, sim_cache))
-            self.simulator.prepare()  # encodes missing loops now, so the RTSP port is known below
+            self.simulator.prepare()  # binds its ports now (readers need the URLs); loops load in start()
             sim_base, sim_rtsp = self.simulator.base_url, self.simulator.rtsp_url
         readers = [CameraReader(cam, {s.name: resolve_source(s.source.get_secret_value(), sim_base, sim_rtsp)
                                       for s in cam.stream_list()}, cameras.relay)

@@ -104,16 +104,16 @@ class Simulator:
         return streams
 
     def prepare(self) -> Simulator:
-        """Load (or encode) the loops and bind the RTSP port, so `rtsp_url` is known before start()."""
-        if self.rtsp is None:
-            streams = self._rtsp_streams()
-            if streams:
-                self.rtsp = RtspServer(streams, self._host, self._rtsp_port)
+        """Bind the RTSP port (cheap), so `rtsp_url` is known before start() loads the loops."""
+        if self.rtsp is None and any(cam.rtsp for cam in self.cameras.values()):
+            self.rtsp = RtspServer([], self._host, self._rtsp_port)
         return self
 
     def start(self) -> Simulator:
+        """Load the loops (encoding them on the first start only), then serve."""
         self.prepare()
         if self.rtsp is not None:
+            self.rtsp.add(self._rtsp_streams())
             self.rtsp.start()
         for cam in self.cameras.values():
             if not cam.rtsp:
