@@ -66,9 +66,12 @@ class Simulator:
 
     def __init__(self, cameras: list[tuple[str, str, str | bool]], host: str = "127.0.0.1", port: int = 0,
                  fps: float = 10.0, width: int = 640, height: int = 360, rtsp_port: int = 0,
-                 video: VideoOptions | None = None) -> None:
+                 video: VideoOptions | None = None, solo_main: frozenset[str] = frozenset()) -> None:
         self.fps, self.width, self.height = fps, width, height
         self.video = video or VideoOptions()
+        # Cameras used without their sub stream: the relay's grid decodes their main keyframes, which
+        # must differ to look alive, so their main loop holds two GOPs (twice the one-off encode).
+        self.solo_main = solo_main
         self.cameras = {cid: SimCamera(cid, name, _codec(codec)) for cid, name, codec in cameras}
         self._host, self._rtsp_port = host, rtsp_port
         self.rtsp: RtspServer | None = None
@@ -93,7 +96,9 @@ class Simulator:
         rtsp = [cam for cam in self.cameras.values() if cam.rtsp]
         started = time.monotonic()
         for done, cam in enumerate(rtsp):
-            main = LoopSpec(cam.cam_id, cam.name, "MAIN", *v.main_size, v.main_fps, v.gop_s, cam.codec)
+            gops = 2 if cam.cam_id in self.solo_main else 1
+            main = LoopSpec(cam.cam_id, cam.name, "MAIN", *v.main_size, v.main_fps, gops * v.gop_s, cam.codec,
+                            round(v.main_fps * v.gop_s))
             # Two sub GOPs per loop: the grid decodes keyframes only, and they must differ to look alive.
             sub = LoopSpec(cam.cam_id, cam.name, "SUB", *v.sub_size, v.sub_fps, 2 * v.sub_gop_s, "h264",
                            round(v.sub_fps * v.sub_gop_s))
@@ -305,10 +310,15 @@ def from_camera_set(camera_set: object, **kwargs: object) -> Simulator:
     """A simulator for every sim:// camera of a CameraSet (RTSP where it has sim://<id>/main or /sub)."""
     rank = {"mjpeg": 0, "h264": 1, "hevc": 2}  # an H.265 main stream makes that camera's main H.265
     cams: dict[str, tuple[str, str]] = {}  # simulator id -> (name, codec)
+    with_sub: set[str] = set()
     for cam in camera_set.cameras:  # type: ignore[attr-defined]
         for url in cam.source_urls():
             kind = sim_kind(url)
             if kind is not None:
                 old = cams.get(kind[0], (cam.name, "mjpeg"))[1]
                 cams[kind[0]] = (cam.name, max(old, kind[1], key=rank.__getitem__))
-    return Simulator([(sid, name, codec) for sid, (name, codec) in cams.items()], **kwargs)  # type: ignore[arg-type]
+                if urlsplit(url).path.strip("/") == "sub":
+                    with_sub.add(kind[0])
+    solo = frozenset(sid for sid, (_, codec) in cams.items() if codec != "mjpeg" and sid not in with_sub)
+    return Simulator([(sid, name, codec) for sid, (name, codec) in cams.items()],  # type: ignore[arg-type]
+                     solo_main=solo, **kwargs)

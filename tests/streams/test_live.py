@@ -34,7 +34,7 @@ def two_streams(cam_id: str, main_codec: str = "") -> dict[str, Any]:
 def rtsp_sim(sim_cache: Any) -> Iterator[Simulator]:
     """Three RTSP cameras: H.264 main+sub, H.265 main + H.264 sub, and H.264 main without a sub."""
     cams = [("cam-a", "Cam A", "h264"), ("cam-hevc", "Cam Hevc", "hevc"), ("cam-solo", "Cam Solo", "h264")]
-    simulator = Simulator(cams, video=small_video(sim_cache)).start()
+    simulator = Simulator(cams, video=small_video(sim_cache), solo_main=frozenset({"cam-solo"})).start()
     yield simulator
     simulator.stop()
 
@@ -133,6 +133,7 @@ def test_new_viewer_gets_a_picture_within_a_second_without_any_decode(stack: Sta
     assert len(pictures) >= 30 and pictures[0].shape == (360, 640, 3)
     assert reader.streams["main"].decodes == 0  # the main stream is remuxed, never decoded
     assert stack.status()["cam-a"]["live"] == "mse"
+    assert stack.status()["cam-solo"]["state"] == "LIVE"  # its keyframes differ: not taken for frozen
 
 
 def test_grid_decodes_the_sub_stream_keyframes(stack: Stack) -> None:
