@@ -1,4 +1,4 @@
-"""One reader thread per camera: latest-frame slot, health state machine, reconnect with backoff."""
+"""One reader thread per camera stream (main, sub): latest-frame slot, live fMP4 feed, health, backoff."""
 from __future__ import annotations
 
 import hashlib
@@ -122,6 +122,7 @@ class StreamReader:
         self.opened = 0  # sources opened; == released after shutdown
         self.released = 0
         self._arrivals: deque[float] = deque(maxlen=50)
+        self._times: deque[tuple[float, int]] = deque(maxlen=50)  # (arrival, dts) of packets: the source's rate
         self._digest = b""
         self._changed_at = 0.0  # monotonic time the picture last changed (frozen detection)
         self._connected_at = 0.0
@@ -213,6 +214,8 @@ class StreamReader:
             now = time.monotonic()
             self._last_data = now
             self._arrivals.append(now)
+            if packet.dts is not None:
+                self._times.append((now, packet.dts))
             if live is not None:
                 live.push(packet.data, packet.key, packet.dts, packet.pts)
             if grid:
@@ -274,6 +277,10 @@ class StreamReader:
 
     def fps(self, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now
+        if self.reader_kind == "packets":  # from the stream's own timestamps: packets buffered while
+            recent_dts = [d for t, d in self._times if now - t <= 5.0]  # opening arrive in one burst
+            span = (recent_dts[-1] - recent_dts[0]) / 90000 if len(recent_dts) > 1 else 0.0
+            return (len(recent_dts) - 1) / span if span > 0 else 0.0
         recent = [t for t in self._arrivals if now - t <= 5.0]
         if len(recent) < 2:
             return 0.0

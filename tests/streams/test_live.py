@@ -192,3 +192,23 @@ def test_stopped_camera_is_offline_within_5s_and_recovers(stack: Stack, rtsp_sim
     watching.stop.set()
     thread.join(timeout=10)
     assert len(watching.pictures()) > 10
+
+
+def test_a_wsgi_server_without_the_socket_gets_the_same_stream(stack: Stack) -> None:
+    from flask import Flask
+
+    from streams.routes import make_blueprint
+
+    app = Flask("no-socket")  # the test client, like waitress, hands no raw socket to the route
+    app.register_blueprint(make_blueprint(stack.service))
+    relay = stack.service.relay
+    before = relay._viewers
+    resp = app.test_client().get("/streams/cam-a.mp4", buffered=False)
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith('video/mp4; codecs="avc1.')
+    chunks, data = iter(resp.response), b""
+    while data.count(b"mdat") < 3:
+        data += next(chunks)
+    boxes, _ = fmp4.top_boxes(data)
+    assert [k for k, _ in boxes][:3] == [b"ftyp", b"moov", b"moof"] and fmp4.is_key_fragment(boxes[2][1])
+    resp.close()
+    assert relay._viewers == before  # the viewer slot is given back when the response closes
