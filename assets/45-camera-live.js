@@ -9,6 +9,7 @@
   const KEEP_S = 30;         // seconds of played video kept in the SourceBuffer (memory stays bounded)
   const RETRY_MS = 2000;     // a stream that ended (relay restart) is reopened after this
   const MAX_RETRIES = 3;     // before falling back to MJPEG
+  const RECHECK_MS = 10000;  // MJPEG because the camera had no picture (503): try MSE again this often
 
   function concat(chunks) {
     let size = 0;
@@ -19,12 +20,25 @@
     return out;
   }
 
-  function fallback(video, st) {
+  function fallback(video, st, recheck) {
     stop(st);
     st.mode = "mjpeg";
     video.classList.add("is-off");
     const img = document.getElementById("cam-live-img");
-    if (img && video.dataset.fallback) { img.setAttribute("src", video.dataset.fallback); }
+    if (img && video.dataset.fallback && !img.getAttribute("src")) { img.setAttribute("src", video.dataset.fallback); }
+    // A camera that was down (503) may come back with H.264: look again now and then. A codec the
+    // browser cannot play (415, or not supported) stays on MJPEG.
+    if (recheck) {
+      st.timer = setTimeout(function () { if (document.body.contains(video)) { open(video, st); } }, RECHECK_MS);
+    }
+  }
+
+  function resume(video, st) {
+    // MSE works (again): the MJPEG <img> lets go of its connection.
+    st.mode = "mse";
+    video.classList.remove("is-off");
+    const img = document.getElementById("cam-live-img");
+    if (img && img.getAttribute("src")) { img.removeAttribute("src"); }
   }
 
   function stop(st) {
@@ -91,8 +105,9 @@
         const type = resp.headers.get("Content-Type") || "";
         if (!resp.ok || !window.MediaSource.isTypeSupported(type)) {
           st.ctrl.abort();
-          return fallback(video, st);
+          return fallback(video, st, resp.status === 503);
         }
+        resume(video, st);
         play(video, st, resp, type);
       })
       .catch(function () { if (!st.stopped) { retry(video, st); } });
@@ -101,7 +116,7 @@
   function retry(video, st) {
     stop(st);
     st.retries += 1;
-    if (st.retries > MAX_RETRIES) { return fallback(video, st); }
+    if (st.retries > MAX_RETRIES) { st.retries = 0; return fallback(video, st, true); }
     st.timer = setTimeout(function () { if (document.body.contains(video)) { open(video, st); } }, RETRY_MS);
   }
 
