@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -91,21 +92,27 @@ class Simulator:
         return self.rtsp.base_url if self.rtsp else None
 
     def _rtsp_streams(self) -> list[RtspStream]:
-        """Each RTSP camera's main and sub loop, from the cache or encoded now (first start only)."""
-        v, streams = self.video, []
-        rtsp = [cam for cam in self.cameras.values() if cam.rtsp]
-        started = time.monotonic()
-        for done, cam in enumerate(rtsp):
+        """Each RTSP camera's main and sub loop, from the cache or encoded now (first start only).
+
+        Encoding runs on one thread per core: libx264 and OpenCV release the GIL while they work.
+        """
+        v = self.video
+        specs: list[tuple[str, LoopSpec]] = []
+        for cam in (c for c in self.cameras.values() if c.rtsp):
             gops = 2 if cam.cam_id in self.solo_main else 1
-            main = LoopSpec(cam.cam_id, cam.name, "MAIN", *v.main_size, v.main_fps, gops * v.gop_s, cam.codec,
-                            round(v.main_fps * v.gop_s))
+            specs.append((f"{cam.cam_id}/main", LoopSpec(cam.cam_id, cam.name, "MAIN", *v.main_size, v.main_fps,
+                                                         gops * v.gop_s, cam.codec, round(v.main_fps * v.gop_s))))
             # Two sub GOPs per loop: the grid decodes keyframes only, and they must differ to look alive.
-            sub = LoopSpec(cam.cam_id, cam.name, "SUB", *v.sub_size, v.sub_fps, 2 * v.sub_gop_s, "h264",
-                           round(v.sub_fps * v.sub_gop_s))
-            streams.append(RtspStream(f"{cam.cam_id}/main", cam.cam_id, load(main, v.cache_dir)))
-            streams.append(RtspStream(f"{cam.cam_id}/sub", cam.cam_id, load(sub, v.cache_dir)))
-            if time.monotonic() - started > 2 and done % 4 == 3:
-                log.info("simulator: camera loops ready %d/%d (encoded once, then cached)", done + 1, len(rtsp))
+            specs.append((f"{cam.cam_id}/sub", LoopSpec(cam.cam_id, cam.name, "SUB", *v.sub_size, v.sub_fps,
+                                                        2 * v.sub_gop_s, "h264", round(v.sub_fps * v.sub_gop_s))))
+        started, streams = time.monotonic(), []
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="sim-encode") as pool:
+            loops = pool.map(lambda spec: load(spec, v.cache_dir), [spec for _, spec in specs])
+            for done, ((path, spec), loop) in enumerate(zip(specs, loops, strict=True), start=1):
+                streams.append(RtspStream(path, spec.cam_id, loop))
+                if time.monotonic() - started > 2 and done % 8 == 0:
+                    log.info("simulator: camera loops ready %d/%d (encoded once, then cached under %s)",
+                             done, len(specs), v.cache_dir)
         return streams
 
     def prepare(self) -> Simulator:
