@@ -273,6 +273,7 @@ def run_mode(mode: str, folder: Path, sim_base: str, sim_rtsp: str, seconds: flo
             "mode": mode, "cpu": cpu, "per_cam": cpu / 32 * 1000, "first": firsts, "probes": len(load.probes),
             "live": live, "mosaic": mosaic, "live_viewers": got,
             "mbps": sum(v.bytes for v in load.viewers) * 8 / elapsed / 1e6,
+            "mb": sum(v.bytes for v in load.viewers + load.probes) / 1e6,
             "fps": len(live) / elapsed / max(1, len(load.viewers) - WALLS),
             "read_fps": read_fps,
             # CPU per camera frame handled, scaled to what 32 cameras at 25 fps need: comparable even when
@@ -329,12 +330,12 @@ def report(results: list[dict[str, Any]], sim_cpu: list[float], seconds: float) 
           f"{seconds:.0f} s per mode; {os.cpu_count()} cores (shared)")
     headers = ["mode", "relay CPU (cores)", "CPU/camera (ms/s)", "first picture p50 (ms)", "p95 (ms)",
                "live age p50 (ms)", "p95 (ms)", "mosaic age p50 (ms)", "p95 (ms)", "focus fps/viewer",
-               "out (Mbit/s)", "main fps read", "cores for 32x25 fps", "simulator CPU"]
+               "out (Mbit/s)", "out (MB)", "main fps read", "cores for 32x25 fps", "simulator CPU"]
     rows = []
     for r, s in zip(results, sim_cpu, strict=True):
         rows.append([r["mode"], r["cpu"], r["per_cam"], pct(r["first"], 0.5) * 1000, pct(r["first"], 0.95) * 1000,
                      pct(r["live"], 0.5) * 1000, pct(r["live"], 0.95) * 1000, pct(r["mosaic"], 0.5) * 1000,
-                     pct(r["mosaic"], 0.95) * 1000, r["fps"], r["mbps"], r["read_fps"], r["needed"], s])
+                     pct(r["mosaic"], 0.95) * 1000, r["fps"], r["mbps"], r["mb"], r["read_fps"], r["needed"], s])
     print_table(headers, rows)
     by = {r["mode"]: r for r in results}
     if "remux" in by and "baseline" in by:
