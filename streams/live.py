@@ -133,6 +133,8 @@ class LiveFeed:
             self._last_dts = None
             self._time += self._duration  # one frame of gap after a reconnect keeps the timeline rising
             self.gop, self._gop_bytes, self._gop_open = [], 0, False
+            for viewer in self.viewers:  # a camera may resume mid-GOP: open viewers wait for a keyframe
+                viewer.need_key = True
             if extradata:
                 self._set_params(*fmp4.parameter_sets(extradata))
 
