@@ -70,3 +70,30 @@ def test_packetisation_round_trips_and_marks_the_last_packet(sim_cache: Any) -> 
     assert split_annexb(b"".join(b"\x00\x00\x00\x01" + n for n in key)) == key
     stamp = rtp.sei_stamp(rtp.sei_nal("h264", 1764500000.25))
     assert stamp == pytest.approx(1764500000.25)
+
+
+def test_simulated_h264_cameras_need_no_ffmpeg_binary(tmp_path: Any) -> None:
+    """Issue 9: with no ffmpeg on PATH the simulator still serves H.264 that a relay can read."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "from pathlib import Path\n"
+        "from streams.simulator import Simulator, VideoOptions\n"
+        "from streams.packets import PacketSource\n"
+        "sim = Simulator([('cam-x', 'Cam X', 'h264')], video=VideoOptions((320, 180), 25, (160, 90), 10, 2.0, 1.0,"
+        f" Path({str(tmp_path)!r}))).start()\n"
+        "src = PacketSource(sim.rtsp_url + '/cam-x/main', 5, 5)\n"
+        "src.open()\n"
+        "packet = next(src.packets())\n"
+        "print(src.codec, src.width, src.height, packet.key)\n"
+        "src.close(); sim.stop()\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PATH": str(tmp_path)}  # an empty directory: no ffmpeg, no other binaries
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["h264", "320", "180", "True"]
