@@ -18,7 +18,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     watchdog: function (_n, id, fresh) {
       const nu = window.dash_clientside.no_update;
       const img = document.getElementById(id);
-      if (!img) { return nu; }
+      // An <img> without a src is the focus view's unused MJPEG fallback (MSE is playing): leave it.
+      if (!img || !img.getAttribute("src")) { return nu; }
       const STALL_TICKS = 4;
       const w = window.__camWatch = window.__camWatch || {};
       const st = w[id] = w[id] || { sig: null, same: 0, k: 0 };

@@ -226,6 +226,10 @@ def cpu_percent(proc: psutil.Process, seconds: float) -> float:
 
 
 def main() -> int:
+    if "--real" in sys.argv[1:]:  # 32 RTSP cameras at 1080p25: remux/MSE vs decode-and-JPEG (bench/relay_real.py)
+        from bench.relay_real import main as real
+
+        return real(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="measurement window per scenario")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of every scenario; the table shows medians")

@@ -69,9 +69,10 @@ def _kiosk(query: dict[str, str]) -> bool:
     return str(query.get("kiosk", "")).lower() in ("1", "true")
 
 
-def live_url(cam: str, boot: str) -> str:
-    """The focus view's stream: same origin in-process, a signed relay URL otherwise."""
-    return stream_url(f"/streams/{cam}.mjpg", {"r": boot})
+def live_url(cam: str, boot: str, kind: str = "mjpg") -> str:
+    """The focus view's stream (fMP4 "mp4" or MJPEG "mjpg"): same origin in-process, a signed
+    relay URL otherwise."""
+    return stream_url(f"/streams/{cam}.{kind}", {"r": boot})
 
 
 def cross_origin(url: str) -> str | None:
@@ -125,10 +126,16 @@ def focus(cam: str, kiosk: bool, boot: str) -> html.Div:
         ]),
         html.Div(className="cam-focus-body", children=[
             html.Div(className="cam-live-box", children=[
-                # One connection: the full-size live stream of this camera only. The store keeps
-                # a fresh URL (a signed one expires) for the watchdog to reconnect with.
+                # One video connection: the camera's own H.264 remuxed to fMP4 and played through
+                # Media Source Extensions (assets/45-camera-live.js), no transcoding. The MJPEG <img>
+                # gets its src only when MSE cannot play it (no MSE, H.265, relay says no). The
+                # store keeps fresh URLs (a signed one expires) for reconnecting.
                 dcc.Store(id="cam-live-base", data=live_url(cam, boot)),
-                html.Img(id="cam-live-img", className="cam-live-img", src=live_url(cam, boot), alt="",
+                html.Video(id="cam-live-video", className="cam-live-video", muted=True, autoPlay=True,
+                           crossOrigin=cross_origin(live_url(cam, boot, "mp4")),
+                           **{"data-live": live_url(cam, boot, "mp4"),
+                              "data-fallback": live_url(cam, boot)}),
+                html.Img(id="cam-live-img", className="cam-live-img", alt="",
                          crossOrigin=cross_origin(live_url(cam, boot))),
                 html.Div(id="cam-live-flag", className="cam-live-flag"),
             ]),

@@ -34,12 +34,16 @@ def attach(server: flask.Flask, settings: Any, refuse: str = "") -> StreamServic
     if settings.relay_url:
         server.register_blueprint(make_proxy_blueprint(settings.relay_url, settings.relay_token))
         return None
+    from pathlib import Path
+
     from .config import load_cameras
     from .routes import make_blueprint
     from .service import StreamService
 
+    # Simulated cameras' encoded loops are kept under the data directory (encoded once, first start).
     simulate = getattr(settings, "sim_cameras", settings.simulate)
-    service = StreamService(load_cameras(settings.cameras_file or None), simulate=simulate)
+    service = StreamService(load_cameras(settings.cameras_file or None), simulate=simulate,
+                            sim_cache=Path(settings.data_dir) / "sim-cache")
     server.register_blueprint(make_blueprint(service, principal_of=_request_principal))
     check = server.extensions.get("ops_stream_check")  # web.streamaccess: revocations, from the database
     if check is not None:

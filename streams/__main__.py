@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from flask import Flask
 
@@ -37,7 +38,8 @@ def _relay(args: argparse.Namespace) -> int:
     if token and len(token) < 32:
         print("OPS_RELAY_TOKEN must be at least 32 characters", file=sys.stderr)
         return 2
-    service = StreamService(load_cameras(args.cameras), simulate=args.simulate, sim_base=args.sim_base or None)
+    service = StreamService(load_cameras(args.cameras), simulate=args.simulate, sim_base=args.sim_base or None,
+                            sim_rtsp=args.sim_rtsp or None, sim_cache=Path(args.sim_cache))
     dashboard = args.dashboard_url or os.environ.get("OPS_DASHBOARD_URL", "").strip()
     if token and dashboard:
         from .access import DashboardCheck
@@ -62,10 +64,14 @@ def _relay(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     from .config import load_cameras
+    from .service import video_options
     from .simulator import from_camera_set
 
-    sim = from_camera_set(load_cameras(args.cameras), host=args.host, port=args.port, fps=args.fps).start()
-    print(f"simulator on {sim.base_url} (cameras at /cam/<id>.mjpg|.ts, counts at /stats)", flush=True)
+    cameras = load_cameras(args.cameras)
+    sim = from_camera_set(cameras, host=args.host, port=args.port, fps=args.fps, rtsp_port=args.rtsp_port,
+                          video=video_options(cameras, Path(args.sim_cache))).start()
+    print(f"simulator on {sim.base_url} (MJPEG cameras at /cam/<id>.mjpg, counts at /stats) and "
+          f"{sim.rtsp_url} (RTSP cameras at /<id>/main and /<id>/sub)", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
@@ -92,12 +98,16 @@ def main(argv: list[str] | None = None) -> int:
                        help="WSGI server: werkzeug (a thread per request) or waitress (a thread pool); "
                        "either hands open streams to the hub")
     relay.add_argument("--sim-base", default="", help="resolve sim:// sources against this running simulator")
+    relay.add_argument("--sim-rtsp", default="", help="the running simulator's RTSP base (rtsp://host:port)")
+    relay.add_argument("--sim-cache", default="var/sim-cache", help="encoded loops of the built-in simulator")
     relay.set_defaults(func=_relay)
     sim = sub.add_parser("simulate", help="serve the simulated dam cameras")
     sim.add_argument("--cameras", default="")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8070)
-    sim.add_argument("--fps", type=float, default=10.0)
+    sim.add_argument("--fps", type=float, default=10.0, help="MJPEG cameras' frame rate")
+    sim.add_argument("--rtsp-port", type=int, default=8554)
+    sim.add_argument("--sim-cache", default="var/sim-cache", help="where encoded loops are kept")
     sim.set_defaults(func=_simulate)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

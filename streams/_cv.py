@@ -8,6 +8,8 @@ import os
 # THREADS=1 stops FFmpeg's frame-threaded decoder from adding latency (and idle threads).
 os.environ.setdefault("OPENCV_FFMPEG_IS_THREAD_SAFE", "1")
 os.environ.setdefault("OPENCV_FFMPEG_THREADS", "1")
+# Process-wide FFmpeg options for cv2 captures: RTSP over interleaved TCP, as PyAV readers use it.
+os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
 
 import cv2  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""One reader thread per camera: latest-frame slot, health state machine, reconnect with backoff."""
+"""One reader thread per camera stream (main, sub): latest-frame slot, live fMP4 feed, health, backoff."""
 from __future__ import annotations
 
 import hashlib
@@ -6,13 +6,17 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 
-from .config import CameraConfig, RelayOptions, redact
-from .sources import FfmpegSource, MjpegSource, SourceError, open_source
+from .config import CameraConfig, RelayOptions, StreamConfig, redact
+from .live import LiveFeed
+from .packets import PacketSource
+from .rtp import sei_stamp
+from .sources import FfmpegSource, MjpegSource, SourceError, open_source, reader_kind
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,7 @@ class Frame:
     """An immutable published frame; viewers share it, nobody copies it."""
 
     seq: int
-    ts: float  # wall-clock time of arrival (time.time)
+    ts: float  # camera timestamp (its SEI capture time) or else wall-clock time of arrival (time.time)
     mono: float  # monotonic time of arrival, for ages
     jpeg: bytes | None  # pass-through JPEG (MJPEG sources)
     image: np.ndarray | None  # decoded pixels (FFmpeg sources); encoded lazily by the relay
@@ -48,10 +52,11 @@ class FrameSlot:
     def latest(self) -> Frame | None:
         return self._frame
 
-    def publish(self, jpeg: bytes | None, image: np.ndarray | None, width: int, height: int) -> Frame:
+    def publish(self, jpeg: bytes | None, image: np.ndarray | None, width: int, height: int,
+                stamp: float | None = None) -> Frame:
         with self._cond:
             seq = self._frame.seq + 1 if self._frame else 1
-            frame = Frame(seq, time.time(), time.monotonic(), jpeg, image, width, height)
+            frame = Frame(seq, stamp or time.time(), time.monotonic(), jpeg, image, width, height)
             self._frame = frame
             self._cond.notify_all()
         return frame
@@ -86,28 +91,43 @@ def _jpeg_size(jpeg: bytes) -> tuple[int, int]:
     return 0, 0
 
 
-class CameraReader:
-    """Owns one camera: a named thread that reads continuously and publishes into the slot."""
+class StreamReader:
+    """One stream of a camera: a named thread that reads continuously, with its own health.
 
-    def __init__(self, camera: CameraConfig, url: str, relay: RelayOptions) -> None:
-        self.camera, self.relay = camera, relay
+    Pictures go into `slot` (MJPEG parts as they are; decoded pictures from FFmpeg sources; for
+    packet sources only the keyframes, or every picture while `want_all()` says an MJPEG viewer
+    needs them). Packets of a live H.264 stream go to `live` (fMP4 for MSE) without decoding.
+    """
+
+    def __init__(self, camera: CameraConfig, stream: StreamConfig, url: str, relay: RelayOptions,
+                 want_all: Callable[[], bool] = lambda: False) -> None:
+        self.camera, self.stream, self.relay = camera, stream, relay
+        self.name = stream.name
+        self.roles = stream.role_list()
         self._url = url  # resolved source URL: secret, never logged
+        self.reader_kind = reader_kind(url, stream.reader or camera.options.reader)
         self.slot = FrameSlot()
+        self.live: LiveFeed | None = LiveFeed(camera.id) if "live" in self.roles else None
+        self.want_all = want_all
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._source: MjpegSource | FfmpegSource | None = None
-        self._thread = threading.Thread(target=self._run, name=f"relay-cam-{camera.id}", daemon=True)
+        self._source: MjpegSource | FfmpegSource | PacketSource | None = None
+        self._thread = threading.Thread(target=self._run, name=f"relay-cam-{camera.id}-{self.name}", daemon=True)
         self.connected = False
         self.attempts = 0  # completed connection attempts
         self.reconnects = 0
         self.last_error = ""
-        self.viewers = 0
+        self.codec = ""  # what the source turned out to carry: mjpeg, h264, hevc, ...
+        self.size = (0, 0)
         self.opened = 0  # sources opened; == released after shutdown
         self.released = 0
         self._arrivals: deque[float] = deque(maxlen=50)
+        self._times: deque[tuple[float, int]] = deque(maxlen=50)  # (arrival, dts) of packets: the source's rate
         self._digest = b""
         self._changed_at = 0.0  # monotonic time the picture last changed (frozen detection)
         self._connected_at = 0.0
+        self._last_data = 0.0  # monotonic time of the newest packet or picture
+        self.decodes = 0  # pictures decoded (packet sources), counted so tests and the bench can see it
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -129,11 +149,17 @@ class CameraReader:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
-    def _run(self) -> None:
+    def _open(self) -> MjpegSource | FfmpegSource | PacketSource:
         opts = self.camera.options
+        timeouts = (opts.open_timeout_ms / 1000, opts.read_timeout_ms / 1000)
+        if self.reader_kind == "packets":
+            return PacketSource(self._url, *timeouts)
+        return open_source(self._url, self.reader_kind, *timeouts)
+
+    def _run(self) -> None:
         backoff = self.relay.backoff_base_s
         while not self._stop.is_set():
-            source = open_source(self._url, opts.reader, opts.open_timeout_ms / 1000, opts.read_timeout_ms / 1000)
+            source = self._open()
             got_frames = False
             try:
                 with self._lock:
@@ -143,10 +169,10 @@ class CameraReader:
                     break
                 source.open()
                 self.connected, self._connected_at = True, time.monotonic()
-                for raw in source.frames():
+                items = self._packets(source) if isinstance(source, PacketSource) else self._pictures(source)
+                for _ in items:
                     if self._stop.is_set():
                         break
-                    self._publish(raw.jpeg, raw.image)
                     if not got_frames:
                         got_frames = True
                         backoff = self.relay.backoff_base_s  # a working connection resets backoff
@@ -170,16 +196,49 @@ class CameraReader:
                 break
             backoff = min(backoff * 2, self.relay.backoff_max_s)
 
+    def _pictures(self, source: MjpegSource | FfmpegSource) -> Iterator[None]:
+        self.codec = "mjpeg" if isinstance(source, MjpegSource) else "decoded"
+        for raw in source.frames():
+            self._publish(raw.jpeg, raw.image)
+            yield None
+
+    def _packets(self, source: PacketSource) -> Iterator[None]:
+        """Packets to the live feed as they are; pictures decoded only for the grid, mostly keyframes."""
+        self.codec, self.size = source.codec, (source.width, source.height)
+        live = self.live if self.live is not None and source.codec == "h264" else None
+        if live is not None:
+            live.start_source(source.extradata, source.width, source.height)
+        grid = "grid" in self.roles
+        decoding_all = False
+        for packet in source.packets():
+            now = time.monotonic()
+            self._last_data = now
+            self._arrivals.append(now)
+            if packet.dts is not None:
+                self._times.append((now, packet.dts))
+            if live is not None:
+                live.push(packet.data, packet.key, packet.dts, packet.pts)
+            if grid:
+                if packet.key:  # switch modes only on a keyframe: a decoder cannot start mid-GOP
+                    decoding_all = self.want_all()
+                if packet.key or decoding_all:
+                    stamp = sei_stamp(packet.data[:256]) or time.time()
+                    for image in source.decode(packet.data):
+                        self.decodes += 1
+                        self._publish(None, image, stamp, count=False)
+            yield None
+
     def _fail(self, message: str) -> None:
         if self._stop.is_set():
             return
-        self.last_error = redact(message, self._url, self.camera.source.get_secret_value())
-        log.warning("camera %s: %s", self.camera.id, self.last_error)
+        self.last_error = redact(message, self._url, *self.camera.source_urls())
+        log.warning("camera %s (%s stream): %s", self.camera.id, self.name, self.last_error)
 
-    def _publish(self, jpeg: bytes | None, image: np.ndarray | None) -> None:
+    def _publish(self, jpeg: bytes | None, image: np.ndarray | None, stamp: float | None = None,
+                 count: bool = True) -> None:
         max_fps = self.camera.options.max_fps
         now = time.monotonic()
-        if max_fps and self._arrivals and now - self._arrivals[-1] < 1.0 / max_fps:
+        if count and max_fps and self._arrivals and now - self._arrivals[-1] < 1.0 / max_fps:
             return
         if jpeg is not None:
             width, height = _jpeg_size(jpeg)
@@ -190,21 +249,26 @@ class CameraReader:
             digest = hashlib.blake2b(image[::8, ::8].tobytes(), digest_size=8).digest()
         if digest != self._digest:
             self._digest, self._changed_at = digest, now
-        self._arrivals.append(now)
-        self.slot.publish(jpeg, image, width, height)
+        if count:
+            self._arrivals.append(now)
+        self._last_data = now
+        self.slot.publish(jpeg, image, width, height, stamp)
 
     # -- health ----------------------------------------------------------------------------------
     def state(self, now: float | None = None) -> State:
         now = time.monotonic() if now is None else now
         frame = self.slot.latest
-        age = now - frame.mono if frame else None
+        # A packet stream is alive while packets arrive, even between the keyframes it decodes.
+        last = max(self._last_data, frame.mono if frame else 0.0) or None
         if self.connected:
-            if age is None or frame.mono < self._connected_at:  # connected, no frame yet on this link
+            if last is None or last < self._connected_at:  # connected, nothing yet on this link
                 waited = now - self._connected_at
                 return State.CONNECTING if waited < self.relay.offline_after_s else State.OFFLINE
+            age = now - last
             if age >= self.relay.offline_after_s:
                 return State.OFFLINE  # connected but silent: a hung source
-            if age >= self.relay.stale_after_s or now - self._changed_at >= self.relay.frozen_after_s:
+            frozen = frame is not None and now - self._changed_at >= self.relay.frozen_after_s
+            if age >= self.relay.stale_after_s or (frozen and "grid" in self.roles):
                 return State.STALE
             return State.LIVE
         if self.attempts == 0:
@@ -213,13 +277,90 @@ class CameraReader:
 
     def fps(self, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now
+        if self.reader_kind == "packets":  # from the stream's own timestamps: packets buffered while
+            recent_dts = [d for t, d in self._times if now - t <= 5.0]  # opening arrive in one burst
+            span = (recent_dts[-1] - recent_dts[0]) / 90000 if len(recent_dts) > 1 else 0.0
+            return (len(recent_dts) - 1) / span if span > 0 else 0.0
         recent = [t for t in self._arrivals if now - t <= 5.0]
         if len(recent) < 2:
             return 0.0
         return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6)
 
     def status(self) -> dict[str, object]:
-        """Public health of this camera; deliberately has no source field."""
+        """Public health of this stream (no source URL)."""
+        now = time.monotonic()
+        return {"name": self.name, "roles": self.roles, "state": self.state(now).value,
+                "codec": self.codec or None, "width": self.size[0] or None, "height": self.size[1] or None,
+                "fps": round(self.fps(now), 2), "reconnects": self.reconnects,
+                "last_error": self.last_error or None,
+                "mse": bool(self.live is not None and self.live.ready())}
+
+
+class CameraReader:
+    """One camera: its stream readers (main, optional sub) and the camera-level view the relay uses.
+
+    `slot` and `state()` are those of the grid stream (what the mosaic, snapshots and MJPEG show);
+    `live` is the live stream's fMP4 feed when that stream is H.264 read as packets.
+    """
+
+    def __init__(self, camera: CameraConfig, urls: str | dict[str, str], relay: RelayOptions) -> None:
+        self.camera, self.relay = camera, relay
+        streams = camera.stream_list()
+        if isinstance(urls, str):  # one URL: the main stream (older callers and tests)
+            urls = {streams[0].name: urls}
+        self.viewers = 0  # MJPEG viewers of this camera (the relay counts them)
+        self.streams = {s.name: StreamReader(camera, s, urls[s.name], relay, self._mjpeg_watched)
+                        for s in streams if s.name in urls}
+        self.grid = next(r for r in self.streams.values() if "grid" in r.roles)
+        self.live_reader = next(r for r in self.streams.values() if "live" in r.roles)
+        self.slot = self.grid.slot
+
+    def _mjpeg_watched(self) -> bool:
+        return self.viewers > 0
+
+    @property
+    def live(self) -> LiveFeed | None:
+        """The fMP4 feed when the live stream is H.264 (else None: MJPEG is the focus view)."""
+        reader = self.live_reader
+        return reader.live if reader.live is not None and reader.codec == "h264" else None
+
+    # the grid stream's health is the camera's (what the wall shows); tests drive it directly
+    connected = property(lambda self: self.grid.connected, lambda self, v: setattr(self.grid, "connected", v))
+    attempts = property(lambda self: self.grid.attempts, lambda self, v: setattr(self.grid, "attempts", v))
+    reconnects = property(lambda self: sum(r.reconnects for r in self.streams.values()))
+    last_error = property(lambda self: self.grid.last_error)
+    opened = property(lambda self: sum(r.opened for r in self.streams.values()))
+    released = property(lambda self: sum(r.released for r in self.streams.values()))
+
+    def _publish(self, jpeg: bytes | None, image: np.ndarray | None) -> None:
+        self.grid._publish(jpeg, image)
+
+    def start(self) -> None:
+        for reader in self.streams.values():
+            reader.start()
+
+    def request_stop(self) -> None:
+        for reader in self.streams.values():
+            reader.request_stop()
+        if self.live_reader.live is not None:
+            self.live_reader.live.close_all()
+
+    def join(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        return all([r.join(max(0.0, deadline - time.monotonic())) for r in self.streams.values()])
+
+    @property
+    def alive(self) -> bool:
+        return any(r.alive for r in self.streams.values())
+
+    def state(self, now: float | None = None) -> State:
+        return self.grid.state(now)
+
+    def fps(self, now: float | None = None) -> float:
+        return self.live_reader.fps(now)
+
+    def status(self) -> dict[str, object]:
+        """Public health of this camera and of each stream; deliberately has no source field."""
         now = time.monotonic()
         cam, frame = self.camera, self.slot.latest
         return {
@@ -232,7 +373,9 @@ class CameraReader:
             + f".{int(frame.ts % 1 * 1000):03d}" + time.strftime("%z", time.localtime(frame.ts)) if frame else None,
             "reconnects": self.reconnects,
             "viewers": self.viewers,
-            "last_error": self.last_error or None,
+            "last_error": self.last_error or self.live_reader.last_error or None,
+            "live": "mse" if self.live is not None else "mjpeg",
+            "streams": {name: reader.status() for name, reader in self.streams.items()},
         }
 
 

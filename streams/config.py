@@ -26,15 +26,22 @@ class ConfigError(ValueError):
     """A camera file that cannot be used; the message names the key and camera, never a URL."""
 
 
+Reader = Literal["auto", "mjpeg", "packets", "ffmpeg"]
+Role = Literal["live", "grid"]
+DEFAULT_ROLES: dict[str, list[Role]] = {"main": ["live"], "sub": ["grid"]}
+
+
 class CameraOptions(BaseModel):
     """Per-camera reader options."""
 
     model_config = ConfigDict(extra="forbid")
 
-    reader: Literal["auto", "mjpeg", "ffmpeg"] = Field(
+    reader: Reader = Field(
         "auto",
-        description="How to read the source: 'mjpeg' passes JPEG parts through, 'ffmpeg' decodes with "
-        "cv2.VideoCapture(CAP_FFMPEG); 'auto' picks mjpeg for http(s) URLs ending .mjpg/.mjpeg.",
+        description="How to read the source: 'mjpeg' passes JPEG parts through; 'packets' demuxes H.264/H.265 "
+        "with PyAV without decoding (remuxed for the live view; keyframes decoded for the grid); 'ffmpeg' "
+        "decodes every frame with cv2.VideoCapture(CAP_FFMPEG); 'auto' picks mjpeg for http(s) URLs ending "
+        ".mjpg/.mjpeg, packets for rtsp://, ffmpeg otherwise.",
     )
     open_timeout_ms: int = Field(3000, ge=100, le=60000, description="Connect/open timeout (CAP_PROP_OPEN_TIMEOUT_MSEC).")
     read_timeout_ms: int = Field(3000, ge=100, le=60000, description="Timeout for one frame read (CAP_PROP_READ_TIMEOUT_MSEC).")
@@ -92,6 +99,32 @@ class RelayOptions(BaseModel):
         return self
 
 
+class StreamConfig(BaseModel):
+    """One stream of a camera, with the roles it serves (as NVRs assign them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Literal["main", "sub"] = Field(
+        description="'main': the camera's full-resolution stream (e.g. 1080p25 H.264); 'sub': its "
+        "low-resolution stream (e.g. 640x360).",
+    )
+    source: SecretStr = Field(
+        description="rtsp://user:pass@host/..., an http(s) MJPEG URL, or sim://<id>/main|sub[?codec=hevc] for "
+        "the simulator. May hold credentials: never logged or returned.",
+    )
+    roles: list[Role] | None = Field(
+        None,
+        description="'live': the focus view (the camera's own H.264 remuxed to fragmented MP4; MJPEG when the "
+        "codec cannot be remuxed for browsers). 'grid': the mosaic, snapshots, the overview strip and the MJPEG "
+        "fallback (decoded). Default: main=[live], sub=[grid]; a camera without a grid stream decodes only "
+        "the keyframes of its live stream for the grid.",
+    )
+    reader: Reader | None = Field(None, description="Overrides the camera's options.reader for this stream.")
+
+    def role_list(self) -> list[Role]:
+        return list(self.roles) if self.roles is not None else list(DEFAULT_ROLES[self.name])
+
+
 class CameraConfig(BaseModel):
     """One dam camera: identity shown to users plus a secret source URL."""
 
@@ -105,11 +138,42 @@ class CameraConfig(BaseModel):
     capacity_mw: float = Field(0.0, ge=0, description="Installed capacity in MW.")
     lat: float = Field(ge=-90, le=90, description="Latitude in degrees.")
     lon: float = Field(ge=-180, le=180, description="Longitude in degrees.")
-    source: SecretStr = Field(
-        description="Source URL (http(s) MJPEG, HTTP MPEG-TS, rtsp://, or sim://<id>[?codec=h264] for the "
-        "simulator). May hold credentials: never logged or returned.",
+    source: SecretStr | None = Field(
+        None,
+        description="Shorthand for a camera with one stream (both roles): http(s) MJPEG, rtsp://, or sim://<id> "
+        "(simulated MJPEG) / sim://<id>?codec=h264 (simulated RTSP). Give either this or `streams`. May hold "
+        "credentials: never logged or returned.",
+    )
+    streams: list[StreamConfig] = Field(
+        default_factory=list, description="The camera's streams (main, optional sub), each with its roles.",
     )
     options: CameraOptions = Field(default_factory=CameraOptions, description="Reader options for this camera.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> CameraConfig:
+        if (self.source is None) == (not self.streams):
+            raise ValueError("give either 'source' or 'streams'")
+        names = [s.name for s in self.streams]
+        if len(set(names)) != len(names):
+            raise ValueError("stream names must be unique")
+        if self.streams and "main" not in names:
+            raise ValueError("a camera needs a 'main' stream")
+        roles = [r for s in self.streams for r in s.role_list()]
+        if self.streams and (roles.count("live") != 1 or roles.count("grid") > 1):
+            raise ValueError("exactly one stream has the 'live' role and at most one the 'grid' role")
+        return self
+
+    def stream_list(self) -> list[StreamConfig]:
+        """The streams, the one-source shorthand expanded to a main stream with both roles."""
+        if self.source is not None:
+            return [StreamConfig(name="main", source=self.source, roles=["live", "grid"])]
+        if not any("grid" in s.role_list() for s in self.streams):  # no sub: the live stream's keyframes
+            return [s.model_copy(update={"roles": [*s.role_list(), "grid"]}) if "live" in s.role_list() else s
+                    for s in self.streams]
+        return list(self.streams)
+
+    def source_urls(self) -> list[str]:
+        return [s.source.get_secret_value() for s in self.stream_list()]
 
     @field_validator("id")
     @classmethod
@@ -120,21 +184,41 @@ class CameraConfig(BaseModel):
             raise ValueError(f"'{value}' is reserved")
         return value
 
-    def source_url(self, sim_base: str | None = None) -> str:
-        """The real URL to open; sim:// URLs resolve against the running simulator."""
-        return resolve_source(self.source.get_secret_value(), sim_base)
+    def source_url(self, sim_base: str | None = None, sim_rtsp: str | None = None) -> str:
+        """The live stream's real URL; sim:// URLs resolve against the running simulator."""
+        live = next(s for s in self.stream_list() if "live" in s.role_list())
+        return resolve_source(live.source.get_secret_value(), sim_base, sim_rtsp)
 
     @property
     def is_simulated(self) -> bool:
-        return self.source.get_secret_value().startswith("sim://")
+        return any(url.startswith("sim://") for url in self.source_urls())
+
+
+class SimulatorOptions(BaseModel):
+    """The simulated RTSP cameras' streams (sim://<id>/main and /sub)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    main_width: int = Field(1920, ge=64, le=3840, multiple_of=2, description="Main stream width in pixels.")
+    main_height: int = Field(1080, ge=64, le=2160, multiple_of=2, description="Main stream height in pixels.")
+    main_fps: int = Field(25, ge=1, le=60, description="Main stream frames per second.")
+    keyframe_s: float = Field(2.0, gt=0, le=10, description="Main stream keyframe interval in seconds (and the "
+                              "length of the encoded loop).")
+    sub_width: int = Field(640, ge=64, le=1920, multiple_of=2, description="Sub stream width in pixels.")
+    sub_height: int = Field(360, ge=64, le=1080, multiple_of=2, description="Sub stream height in pixels.")
+    sub_fps: int = Field(10, ge=1, le=30, description="Sub stream frames per second.")
+    sub_keyframe_s: float = Field(1.0, gt=0, le=10, description="Sub stream keyframe interval in seconds: the "
+                                  "grid decodes only keyframes, so this is how often a mosaic tile can change.")
 
 
 class CameraSet(BaseModel):
-    """The whole cameras file: relay options and the camera list."""
+    """The whole cameras file: relay options, the simulator's streams and the camera list."""
 
     model_config = ConfigDict(extra="forbid")
 
     relay: RelayOptions = Field(default_factory=RelayOptions, description="Relay-wide options.")
+    simulator: SimulatorOptions = Field(default_factory=SimulatorOptions,
+                                        description="Sizes and rates of the simulated RTSP cameras.")
     cameras: list[CameraConfig] = Field(description="The cameras, in display order.")
 
     @model_validator(mode="after")
@@ -150,8 +234,9 @@ class CameraSet(BaseModel):
         return {cam.id: cam for cam in self.cameras}
 
 
-def resolve_source(url: str, sim_base: str | None) -> str:
-    """Map sim://<id>[?codec=h264] and sim://bad/<kind> onto the loopback simulator."""
+def resolve_source(url: str, sim_base: str | None, sim_rtsp: str | None = None) -> str:
+    """Map sim://<id> (MJPEG), sim://<id>/main|sub, sim://<id>?codec=h264 (RTSP) and sim://bad/<kind>
+    onto the loopback simulator."""
     if not url.startswith("sim://"):
         return url
     if not sim_base:
@@ -160,8 +245,13 @@ def resolve_source(url: str, sim_base: str | None) -> str:
     name = (parts.netloc + parts.path).strip("/")
     if name.startswith("bad/"):
         return f"{sim_base}/{name}"
-    codec = parse_qs(parts.query).get("codec", ["mjpeg"])[0]
-    return f"{sim_base}/cam/{name}.{'ts' if codec == 'h264' else 'mjpg'}"
+    codec = parse_qs(parts.query).get("codec", [""])[0]
+    stream = parts.path.strip("/")
+    if stream in ("main", "sub") or codec:
+        if not sim_rtsp:
+            raise ConfigError("a simulated RTSP camera needs the simulator's RTSP server")
+        return f"{sim_rtsp}/{parts.netloc}/{stream or 'main'}"
+    return f"{sim_base}/cam/{name}.mjpg"
 
 
 _URL_RE = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")

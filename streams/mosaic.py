@@ -23,7 +23,7 @@ class MosaicFrame:
     seq: int
     built: float  # monotonic
     jpeg: bytes
-    ts: float  # wall clock of the build
+    ts: float  # capture time of its oldest live picture (camera timestamp), else the build time
     part: bytes = b""  # the whole multipart part (boundary, headers, JPEG, CRLF), shared by all viewers
     wire: bytes = b""  # the part as an HTTP chunk, for viewers fed by the fan-out thread
 
@@ -33,6 +33,7 @@ class _Tile:
     key: tuple[int, State]  # (frame seq, or -1 without a picture; camera state)
     segments: list[bytes]  # one restart interval per MCU row of the tile
     pixels: np.ndarray | None  # kept only when the mosaic cannot splice
+    ts: float = 0.0  # the picture's camera timestamp (0 for placeholders)
 
 
 class Mosaic:
@@ -85,7 +86,10 @@ class Mosaic:
         with self._lock:
             now = time.monotonic()
             if self._frame is None or now - self._frame.built >= self.period * 0.8:
-                jpeg, ts = self._build(), time.time()
+                jpeg = self._build()
+                # X-Timestamp of a mosaic part: when its oldest live picture was taken, so a viewer
+                # measures the age of what it sees, not of the splice.
+                ts = min((t.ts for t in self._tiles.values() if t.ts), default=0.0) or time.time()
                 part = mjpeg_part(jpeg, ts)
                 self._frame = MosaicFrame((self._frame.seq + 1) if self._frame else 1, now, jpeg, ts,
                                           part, wire_chunk(part))
@@ -127,6 +131,8 @@ class Mosaic:
                 return cached  # a new picture waits for this tile's turn; a new state does not
         pixels = self._picture(reader, frame if live else None, state)
         tile = self._encode_tile(pixels, key)
+        if live and frame is not None:
+            tile = _Tile(tile.key, tile.segments, tile.pixels, frame.ts)
         self._tiles[reader.camera.id] = tile
         return tile
 

@@ -1,9 +1,10 @@
 """Flask blueprints for /streams: the in-process relay, a proxy to an external relay, or 503."""
 from __future__ import annotations
 
+import contextlib
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, jsonify, request
@@ -22,8 +23,8 @@ _PROXY_PATH = re.compile(r"^(status|mosaic\.jpg|[a-z0-9-]{1,64}\.jpg)$")  # shor
 _LIVE_PATH = re.compile(r"^(mosaic|[a-z0-9-]{1,64})\.(mjpg|mp4)$")
 
 
-def _error(status: int, message: str) -> Response:
-    resp = jsonify({"error": message})
+def _error(status: int, message: str, **extra: str) -> Response:
+    resp = jsonify({"error": message, **extra})
     resp.status_code = status
     resp.headers.update(NO_STORE)
     return resp
@@ -135,6 +136,53 @@ def make_blueprint(service: StreamService, token: str = "",
     @bp.get("/<cam_id>.mjpg")
     def stream(cam_id: str) -> Response:
         return live(reader_id(cam_id), _width())
+
+    @bp.route("/<cam_id>.mp4", methods=["GET", "HEAD"])
+    def live_mp4(cam_id: str) -> Response:
+        """The camera's own H.264 as fragmented MP4 for Media Source Extensions (streams/live.py).
+
+        415 when the live stream cannot be remuxed for browsers (H.265, MJPEG), 503 while it has no
+        picture yet: both name the MJPEG fallback, which the focus view's script then opens. The
+        socket goes to the hub like an MJPEG viewer's: no thread waits on the viewer.
+        """
+        from . import live
+
+        cam_id = reader_id(cam_id)
+        reader = relay.readers[cam_id]
+        feed, fallback = reader.live, f"/streams/{cam_id}.mjpg"
+        if feed is None:
+            return _error(415, "this camera's live stream cannot be played through MSE", fallback=fallback)
+        if not feed.ready() or reader.live_reader.state().value == "OFFLINE":
+            return _error(503, "no live picture yet", fallback=fallback)
+        mimetype = f'video/mp4; codecs="{feed.codec}"'
+        if request.method == "HEAD":  # headers only: no viewer slot to hold
+            return Response(status=200, content_type=mimetype)
+        if not relay.try_add_viewer():
+            return _error(503, "too many viewers")
+        principal = request.environ.get(granted) or principal_of()
+        sock = take_socket(request.environ)
+        if sock is not None:
+            key = ("mp4", cam_id)
+            if feed.hub_publish is None:
+                feed.hub_publish = lambda data, keyframe: relay.hub.publish(key, data, resync=keyframe)
+            relay.hub.start()
+            head = live.response_head(feed, cors=bool(token))
+            viewer = feed.attach_hub(lambda first: relay.hub.attach(
+                sock, head + first, key, principal=principal,
+                on_close=lambda _v: relay.release_viewer()))
+            if viewer is None:  # the hub is stopping
+                relay.release_viewer()
+                with contextlib.suppress(OSError):
+                    sock.close()
+            return Response(b"", status=200)  # never sent: the server no longer owns the socket
+
+        def body() -> Iterator[bytes]:
+            try:
+                yield from live.stream_chunks(feed, relay.stopping)
+            finally:
+                relay.release_viewer()
+
+        return Response(body(), content_type=mimetype, direct_passthrough=True)
 
     @bp.errorhandler(404)
     def _not_found(_: Exception) -> Response:

@@ -1,21 +1,36 @@
-"""Simulated dam cameras on loopback: MJPEG over HTTP, H.264 in MPEG-TS, and broken sources."""
+"""Simulated dam cameras on loopback: RTSP H.264/H.265 main and sub streams, MJPEG over HTTP, broken sources."""
 from __future__ import annotations
 
 import json
 import logging
 import os
-import shutil
-import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+from .rtsp import RtspServer, RtspStream
 from .scene import DamScene
+from .simloop import LoopSpec, load
 
 log = logging.getLogger(__name__)
 BOUNDARY = "simframe"
-TS_CHUNK = 188 * 7  # whole MPEG-TS packets, so a viewer joining mid-stream starts on a packet
+
+
+@dataclass(frozen=True)
+class VideoOptions:
+    """Sizes and rates of the simulated RTSP streams (a real camera's defaults: 1080p25 + 360p sub)."""
+
+    main_size: tuple[int, int] = (1920, 1080)
+    main_fps: int = 25
+    sub_size: tuple[int, int] = (640, 360)
+    sub_fps: int = 10
+    gop_s: float = 2.0  # main stream keyframe interval (and loop length)
+    sub_gop_s: float = 1.0
+    cache_dir: Path | None = None  # where encoded loops are kept (None: encode on every start)
 
 
 @dataclass
@@ -24,7 +39,7 @@ class SimCamera:
 
     cam_id: str
     name: str
-    h264: bool = False
+    codec: str = "mjpeg"  # "mjpeg" (HTTP), or the RTSP main stream's "h264" / "hevc" (sub is H.264)
     scene: DamScene | None = None
     running: bool = True
     seq: int = 0
@@ -33,107 +48,34 @@ class SimCamera:
     total_connections: int = 0  # ever accepted
     generation: int = 0  # bumped on stop so open streams end
     cond: threading.Condition = field(default_factory=threading.Condition)
-    encoder: H264Encoder | None = None
 
-
-class H264Encoder:
-    """An ffmpeg subprocess turning raw BGR frames into MPEG-TS chunks shared by all TS viewers."""
-
-    def __init__(self, width: int, height: int, fps: float) -> None:
-        ffmpeg = shutil.which("ffmpeg")
-        if not ffmpeg:
-            raise RuntimeError("ffmpeg not found: needed for simulated H.264 cameras")
-        self.proc = subprocess.Popen(
-            [ffmpeg, "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "bgr24",
-             "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0", "-c:v", "libx264",
-             "-preset", "ultrafast", "-tune", "zerolatency", "-g", str(int(fps)), "-pix_fmt", "yuv420p",
-             "-threads", "1", "-f", "mpegts", "-muxdelay", "0", "-flush_packets", "1", "pipe:1"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-        self.cond = threading.Condition()
-        self.chunk_seq = 0
-        self.chunks: list[bytes] = []  # ring of recent chunks; viewers index by seq
-        self.keyframe_seq = 0  # seq of the chunk that starts with the newest keyframe
-        self._pending: bytes | None = None
-        self._wake = threading.Event()
-        self._closed = False
-        self._reader = threading.Thread(target=self._read, name="sim-h264-read", daemon=True)
-        self._writer = threading.Thread(target=self._write, name="sim-h264-write", daemon=True)
-        self._reader.start()
-        self._writer.start()
-
-    def feed(self, raw: bytes) -> None:
-        # Latest frame wins: a slow encoder skips frames instead of stalling the tick loop.
-        self._pending = raw
-        self._wake.set()
-
-    def _write(self) -> None:
-        assert self.proc.stdin is not None
-        while not self._closed:
-            self._wake.wait(0.5)
-            self._wake.clear()
-            raw, self._pending = self._pending, None
-            if raw is None:
-                continue
-            try:
-                self.proc.stdin.write(raw)
-                self.proc.stdin.flush()
-            except (BrokenPipeError, ValueError, OSError):
-                return
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        while True:
-            chunk = self.proc.stdout.read(TS_CHUNK)
-            if not chunk:
-                break
-            # Split at a keyframe packet so a new viewer can start its stream on it (clean decode).
-            key = next((i for i in range(0, len(chunk) - 187, 188) if _random_access(chunk[i : i + 188])), None)
-            parts = [chunk] if key is None else [p for p in (chunk[:key], chunk[key:]) if p]
-            with self.cond:
-                for part in parts:
-                    self.chunks.append(part)
-                    self.chunk_seq += 1
-                    if key is not None and part is parts[-1]:
-                        self.keyframe_seq = self.chunk_seq
-                del self.chunks[:-512]
-                self.cond.notify_all()
-        with self.cond:
-            self._closed = True
-            self.cond.notify_all()
-
-    def close(self) -> None:
-        self._closed = True
-        self._wake.set()
-        try:
-            if self.proc.stdin:
-                self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._reader.join(timeout=3)
-        self._writer.join(timeout=3)
-
-
-def _random_access(packet: bytes) -> bool:
-    """MPEG-TS packet whose adaptation field sets random_access_indicator (a keyframe starts here)."""
-    return (packet[0] == 0x47 and bool(packet[3] & 0x20) and packet[4] > 0 and bool(packet[5] & 0x40))
+    @property
+    def rtsp(self) -> bool:
+        return self.codec != "mjpeg"
 
 
 PHASES = 8  # frame phases per period across the cameras
 
 
 class Simulator:
-    """Serves N synthetic cameras at http://127.0.0.1:<port>/cam/<id>.mjpg (or .ts for H.264)."""
+    """Serves N synthetic cameras: MJPEG at http://127.0.0.1:<port>/cam/<id>.mjpg, RTSP cameras at
+    rtsp://127.0.0.1:<rtsp_port>/<id>/main and /<id>/sub.
 
-    def __init__(self, cameras: list[tuple[str, str, bool]], host: str = "127.0.0.1", port: int = 0,
-                 fps: float = 10.0, width: int = 640, height: int = 360) -> None:
+    RTSP streams replay loops encoded once with PyAV (cached in video.cache_dir): no ffmpeg
+    binary and no live encoding. `cameras` holds (id, name, codec); codec True means "h264".
+    """
+
+    def __init__(self, cameras: list[tuple[str, str, str | bool]], host: str = "127.0.0.1", port: int = 0,
+                 fps: float = 10.0, width: int = 640, height: int = 360, rtsp_port: int = 0,
+                 video: VideoOptions | None = None, solo_main: frozenset[str] = frozenset()) -> None:
         self.fps, self.width, self.height = fps, width, height
-        self.cameras = {cid: SimCamera(cid, name, h264) for cid, name, h264 in cameras}
+        self.video = video or VideoOptions()
+        # Cameras used without their sub stream: the relay's grid decodes their main keyframes, which
+        # must differ to look alive, so their main loop holds two GOPs (twice the one-off encode).
+        self.solo_main = solo_main
+        self.cameras = {cid: SimCamera(cid, name, _codec(codec)) for cid, name, codec in cameras}
+        self._host, self._rtsp_port = host, rtsp_port
+        self.rtsp: RtspServer | None = None
         self._stop = threading.Event()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
@@ -145,11 +87,49 @@ class Simulator:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def rtsp_url(self) -> str | None:
+        return self.rtsp.base_url if self.rtsp else None
+
+    def _rtsp_streams(self) -> list[RtspStream]:
+        """Each RTSP camera's main and sub loop, from the cache or encoded now (first start only).
+
+        Encoding runs on one thread per core: libx264 and OpenCV release the GIL while they work.
+        """
+        v = self.video
+        specs: list[tuple[str, LoopSpec]] = []
+        for cam in (c for c in self.cameras.values() if c.rtsp):
+            gops = 2 if cam.cam_id in self.solo_main else 1
+            specs.append((f"{cam.cam_id}/main", LoopSpec(cam.cam_id, cam.name, "MAIN", *v.main_size, v.main_fps,
+                                                         gops * v.gop_s, cam.codec, round(v.main_fps * v.gop_s))))
+            # Two sub GOPs per loop: the grid decodes keyframes only, and they must differ to look alive.
+            specs.append((f"{cam.cam_id}/sub", LoopSpec(cam.cam_id, cam.name, "SUB", *v.sub_size, v.sub_fps,
+                                                        2 * v.sub_gop_s, "h264", round(v.sub_fps * v.sub_gop_s))))
+        started, streams = time.monotonic(), []
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="sim-encode") as pool:
+            loops = pool.map(lambda spec: load(spec, v.cache_dir), [spec for _, spec in specs])
+            for done, ((path, spec), loop) in enumerate(zip(specs, loops, strict=True), start=1):
+                streams.append(RtspStream(path, spec.cam_id, loop))
+                if time.monotonic() - started > 2 and done % 8 == 0:
+                    log.info("simulator: camera loops ready %d/%d (encoded once, then cached under %s)",
+                             done, len(specs), v.cache_dir)
+        return streams
+
+    def prepare(self) -> Simulator:
+        """Bind the RTSP port (cheap), so `rtsp_url` is known before start() loads the loops."""
+        if self.rtsp is None and any(cam.rtsp for cam in self.cameras.values()):
+            self.rtsp = RtspServer([], self._host, self._rtsp_port)
+        return self
+
     def start(self) -> Simulator:
+        """Load the loops (encoding them on the first start only), then serve."""
+        self.prepare()
+        if self.rtsp is not None:
+            self.rtsp.add(self._rtsp_streams())
+            self.rtsp.start()
         for cam in self.cameras.values():
-            cam.scene = DamScene(cam.cam_id, cam.name, self.width, self.height)
-            if cam.h264:
-                cam.encoder = H264Encoder(self.width, self.height, self.fps)
+            if not cam.rtsp:
+                cam.scene = DamScene(cam.cam_id, cam.name, self.width, self.height)
         self._tick_once(time.time())  # a first frame exists before anyone connects
         for target, name in ((self._server.serve_forever, "sim-http"), (self._ticker, "sim-tick")):
             thread = threading.Thread(target=target, name=name, daemon=True)
@@ -164,9 +144,8 @@ class Simulator:
             self.stop_camera(cam.cam_id)
         self._server.shutdown()
         self._server.server_close()
-        for cam in self.cameras.values():
-            if cam.encoder:
-                cam.encoder.close()
+        if self.rtsp:
+            self.rtsp.stop()
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -178,20 +157,33 @@ class Simulator:
             cam.running = False
             cam.generation += 1
             cam.cond.notify_all()
-        if cam.encoder:
-            with cam.encoder.cond:
-                cam.encoder.cond.notify_all()
+        if self.rtsp:
+            self.rtsp.set_running(cam_id, False)
 
     def start_camera(self, cam_id: str) -> None:
         cam = self.cameras[cam_id]
         with cam.cond:
             cam.running = True
+        if self.rtsp:
+            self.rtsp.set_running(cam_id, True)
 
-    def connections(self, cam_id: str) -> int:
-        return self.cameras[cam_id].connections
+    def connections(self, cam_id: str, stream: str | None = None) -> int:
+        """Open connections to a camera (MJPEG), or RTSP sessions of one stream ('main'/'sub') or both."""
+        cam = self.cameras[cam_id]
+        if not cam.rtsp or self.rtsp is None:
+            return cam.connections
+        names = [stream] if stream else ["main", "sub"]
+        return sum(len(self.rtsp.streams[f"{cam_id}/{n}"].sessions) for n in names)
+
+    def total_connections(self, cam_id: str, stream: str | None = None) -> int:
+        cam = self.cameras[cam_id]
+        if not cam.rtsp or self.rtsp is None:
+            return cam.total_connections
+        names = [stream] if stream else ["main", "sub"]
+        return sum(self.rtsp.streams[f"{cam_id}/{n}"].total_sessions for n in names)
 
     def stats(self) -> dict[str, dict[str, int]]:
-        return {c.cam_id: {"connections": c.connections, "total": c.total_connections}
+        return {c.cam_id: {"connections": self.connections(c.cam_id), "total": self.total_connections(c.cam_id)}
                 for c in self.cameras.values()}
 
     # -- frame production ---------------------------------------------------------------------
@@ -217,8 +209,6 @@ class Simulator:
             if not cam.running or cam.scene is None:
                 continue
             jpeg = cam.scene.jpeg(now)  # encoded once per tick, shared by every connection
-            if cam.encoder:
-                cam.encoder.feed(cam.scene.raw(now).tobytes())
             with cam.cond:
                 cam.jpeg, cam.seq = jpeg, cam.seq + 1
                 cam.cond.notify_all()
@@ -241,11 +231,11 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 if path.startswith("/cam/"):
                     name, _, ext = path[5:].rpartition(".")
                     cam = sim.cameras.get(name)
-                    if cam is None or ext not in ("mjpg", "ts") or (ext == "ts") != cam.h264:
+                    if cam is None or ext != "mjpg" or cam.rtsp:
                         return self._json(404, {"error": "no such camera"})
                     if not cam.running:
                         return self._json(503, {"error": "camera stopped"})
-                    return self._stream(cam, ext)
+                    return self._stream(cam)
                 return self._json(404, {"error": "not found"})
             except (BrokenPipeError, ConnectionResetError, TimeoutError):
                 pass  # the viewer went away
@@ -272,7 +262,7 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             else:
                 self._json(404, {"error": "not found"})
 
-        def _stream(self, cam: SimCamera, ext: str) -> None:
+        def _stream(self, cam: SimCamera) -> None:
             with cam.cond:
                 cam.connections += 1
                 cam.total_connections += 1
@@ -280,14 +270,9 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             try:
                 self.send_response(200)
                 self.send_header("Cache-Control", "no-store")
-                if ext == "ts":
-                    self.send_header("Content-Type", "video/mp2t")
-                    self.end_headers()
-                    self._stream_ts(cam, generation)
-                else:
-                    self.send_header("Content-Type", f"multipart/x-mixed-replace; boundary={BOUNDARY}")
-                    self.end_headers()
-                    self._stream_mjpeg(cam, generation)
+                self.send_header("Content-Type", f"multipart/x-mixed-replace; boundary={BOUNDARY}")
+                self.end_headers()
+                self._stream_mjpeg(cam, generation)
             finally:
                 with cam.cond:
                     cam.connections -= 1
@@ -304,30 +289,43 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
                 self.wfile.write(head.encode() + jpeg + b"\r\n")
 
-        def _stream_ts(self, cam: SimCamera, generation: int) -> None:
-            enc = cam.encoder
-            assert enc is not None
-            with enc.cond:  # start at the newest keyframe (already sent chunks are still in the ring)
-                seq = enc.keyframe_seq - 1 if enc.chunk_seq - enc.keyframe_seq < len(enc.chunks) else enc.chunk_seq
-            while True:
-                with enc.cond:
-                    while enc.chunk_seq == seq and cam.generation == generation and not enc._closed:
-                        enc.cond.wait(1.0)
-                    if cam.generation != generation or enc._closed:
-                        return
-                    behind = min(enc.chunk_seq - seq, len(enc.chunks))
-                    chunks = enc.chunks[len(enc.chunks) - behind :]
-                    seq = enc.chunk_seq
-                self.wfile.write(b"".join(chunks))
-
     return Handler
 
 
+def _codec(value: str | bool) -> str:
+    if value is True:
+        return "h264"
+    return value or "mjpeg"
+
+
+def sim_kind(url: str) -> tuple[str, str] | None:
+    """(camera id, codec) a sim:// URL asks the simulator for; None for sim://bad/... sources.
+
+    sim://<id> is an MJPEG camera; sim://<id>/main and /sub (and the older ?codec=h264) are RTSP
+    streams, H.264 unless ?codec=hevc (H.265 main stream; sub streams stay H.264).
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "sim" or parts.netloc == "bad":
+        return None
+    codec = parse_qs(parts.query).get("codec", [""])[0]
+    if parts.path.strip("/") in ("main", "sub") or codec:
+        return parts.netloc, (codec if codec in ("h264", "hevc") else "h264")
+    return parts.netloc, "mjpeg"
+
+
 def from_camera_set(camera_set: object, **kwargs: object) -> Simulator:
-    """A simulator for every sim:// camera of a CameraSet (H.264 where ?codec=h264)."""
-    cams = []
+    """A simulator for every sim:// camera of a CameraSet (RTSP where it has sim://<id>/main or /sub)."""
+    rank = {"mjpeg": 0, "h264": 1, "hevc": 2}  # an H.265 main stream makes that camera's main H.265
+    cams: dict[str, tuple[str, str]] = {}  # simulator id -> (name, codec)
+    with_sub: set[str] = set()
     for cam in camera_set.cameras:  # type: ignore[attr-defined]
-        url = cam.source.get_secret_value()
-        if url.startswith("sim://") and not url.startswith("sim://bad/"):
-            cams.append((cam.id, cam.name, "codec=h264" in url))
-    return Simulator(cams, **kwargs)  # type: ignore[arg-type]
+        for url in cam.source_urls():
+            kind = sim_kind(url)
+            if kind is not None:
+                old = cams.get(kind[0], (cam.name, "mjpeg"))[1]
+                cams[kind[0]] = (cam.name, max(old, kind[1], key=rank.__getitem__))
+                if urlsplit(url).path.strip("/") == "sub":
+                    with_sub.add(kind[0])
+    solo = frozenset(sid for sid, (_, codec) in cams.items() if codec != "mjpeg" and sid not in with_sub)
+    return Simulator([(sid, name, codec) for sid, (name, codec) in cams.items()],  # type: ignore[arg-type]
+                     solo_main=solo, **kwargs)

@@ -158,6 +158,15 @@ class FfmpegSource:
             self._cap = None
 
 
+def reader_kind(url: str, reader: str) -> str:
+    """'mjpeg', 'packets' or 'ffmpeg': 'auto' reads rtsp:// as packets (PyAV, no decode)."""
+    if reader != "auto":
+        return reader
+    if wants_mjpeg(url, reader):
+        return "mjpeg"
+    return "packets" if urlsplit(url).scheme in ("rtsp", "rtsps") else "ffmpeg"
+
+
 def open_source(url: str, reader: str, open_timeout: float, read_timeout: float) -> MjpegSource | FfmpegSource:
     cls = MjpegSource if wants_mjpeg(url, reader) else FfmpegSource
     return cls(url, open_timeout, read_timeout)

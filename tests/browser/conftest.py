@@ -166,11 +166,30 @@ def wait_all_live(live: LiveApp, timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
+# The bundled cameras' RTSP streams at test sizes (640x360 main, 320x180 sub): cheap to encode and read.
+SMALL_SIM = {"main_width": 640, "main_height": 360, "main_fps": 25, "keyframe_s": 2.0,
+             "sub_width": 320, "sub_height": 180, "sub_fps": 10, "sub_keyframe_s": 1.0}
+
+
+def small_cameras_file(folder: Path) -> str:
+    """The bundled 32 cameras (28 RTSP main+sub, 4 MJPEG) with the simulator at SMALL_SIM sizes."""
+    import yaml
+
+    from streams.config import BUNDLED_CAMERAS
+
+    cameras = yaml.safe_load(BUNDLED_CAMERAS.read_text(encoding="utf-8"))
+    cameras["simulator"] = SMALL_SIM
+    file = folder / "cameras.yaml"
+    file.write_text(yaml.safe_dump(cameras, allow_unicode=True), encoding="utf-8")
+    return str(file)
+
+
 @pytest.fixture(scope="module")
 def cam_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     """The app with its 32 simulated dam cameras (the shared live_app runs without cameras)."""
-    settings = from_env({}, data_dir=tmp_path_factory.mktemp("cam-var"), simulate=True,
-                        cameras=True, seed_years=1, feed_interval=1.0)
+    data_dir = tmp_path_factory.mktemp("cam-var")
+    settings = from_env({}, data_dir=data_dir, simulate=True, cameras=True, seed_years=1, feed_interval=1.0,
+                        cameras_file=small_cameras_file(data_dir))
     live = start_live_app(settings)
     wait_all_live(live)
     yield live

@@ -126,10 +126,12 @@ def test_focus_view_from_a_tile(cam_app: LiveApp, browser) -> None:
     facts = wait_for(browser, lambda d: d.find_element(By.ID, "cam-facts"))
     wait_for(browser, lambda d: "Phú Thọ" in facts.text)  # province after the 2025 merger
     assert "1.920 MW" in facts.text and "Sông" in facts.text
+    # The camera's own H.264 through MSE (tests/browser/test_camera_live.py has the details).
     wait_for(browser, lambda d: d.execute_script(
-        "const i = document.getElementById('cam-live-img'); return i && i.naturalWidth > 0;"))
-    assert browser.find_element(By.ID, "cam-live-img").get_attribute("src").endswith(
-        "/streams/hoa-binh.mjpg?r=" + __import__("callbacks.cameras", fromlist=["x"]).RELAY_BOOT)
+        "const v = document.getElementById('cam-live-video');"
+        "return v && v.getVideoPlaybackQuality().totalVideoFrames > 0;"))
+    assert browser.find_element(By.ID, "cam-live-video").get_attribute("data-live").startswith(
+        "/streams/hoa-binh.mp4?r=" + __import__("callbacks.cameras", fromlist=["x"]).RELAY_BOOT)
     wait_for(browser, lambda d: "Trực tuyến" in d.find_element(By.ID, "cam-focus-state").text
              or "TRỰC TUYẾN" in d.find_element(By.ID, "cam-focus-state").text)
     screenshot(browser, "cameras-focus")

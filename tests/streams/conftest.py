@@ -13,7 +13,7 @@ from streams.config import CameraSet, parse_cameras
 from streams.routes import make_blueprint
 from streams.server import BackgroundServer
 from streams.service import StreamService
-from streams.simulator import Simulator
+from streams.simulator import Simulator, VideoOptions
 
 FAST_RELAY = {"stale_after_s": 1.0, "offline_after_s": 2.0, "frozen_after_s": 3.0, "backoff_base_s": 0.2,
               "backoff_max_s": 1.0, "mosaic_fps": 4.0, "mosaic_columns": 4, "mosaic_tile_width": 160}
@@ -47,7 +47,7 @@ class Stack:
 
     def __init__(self, sim: Simulator, cameras: CameraSet) -> None:
         self.sim = sim
-        self.service = StreamService(cameras, simulate=False, sim_base=sim.base_url)
+        self.service = StreamService(cameras, simulate=False, sim_base=sim.base_url, sim_rtsp=sim.rtsp_url)
         app = Flask("streams-test")
         app.register_blueprint(make_blueprint(self.service))
         self.service.start()
@@ -70,10 +70,21 @@ class Stack:
         return left
 
 
+def small_video(cache: Any) -> VideoOptions:
+    """Test-sized RTSP streams (cheap to encode and decode): 640x360 main at 25 fps, 320x180 sub."""
+    return VideoOptions((640, 360), 25, (320, 180), 10, 2.0, 1.0, cache)
+
+
+@pytest.fixture(scope="session")
+def sim_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Encoded loops shared by every simulator of the session (encoded once, as under var/)."""
+    return tmp_path_factory.mktemp("sim-cache")
+
+
 @pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    """Six MJPEG cameras and one H.264 camera at 10 fps."""
-    names = [(f"dam-{i}", f"Dam {i}", False) for i in range(6)] + [("dam-h264", "Dam H264", True)]
-    simulator = Simulator(names, fps=10.0).start()
+def sim(sim_cache: Any) -> Iterator[Simulator]:
+    """Six MJPEG cameras at 10 fps and one RTSP camera (H.264 main and sub streams)."""
+    names = [(f"dam-{i}", f"Dam {i}", "mjpeg") for i in range(6)] + [("dam-h264", "Dam H264", "h264")]
+    simulator = Simulator(names, fps=10.0, video=small_video(sim_cache), solo_main=frozenset({"dam-h264"})).start()
     yield simulator
     simulator.stop()

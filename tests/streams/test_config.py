@@ -14,7 +14,10 @@ def test_bundled_file_has_the_32_demo_cameras() -> None:
     cams = load_cameras(None).cameras
     assert len(cams) == 32
     assert cams[0].id == "hoa-binh" and cams[0].dam == "HOA_BINH"
-    assert sum("codec=h264" in c.source.get_secret_value() for c in cams) in (1, 2)
+    # Most are RTSP cameras with a main (live) and a sub (grid) stream; a few older ones speak MJPEG.
+    two = [c for c in cams if [s.name for s in c.stream_list()] == ["main", "sub"]]
+    assert len(two) == 28 and all(c.stream_list()[0].role_list() == ["live"] for c in two)
+    assert sum(c.source is not None for c in cams) == 4
     assert all(c.is_simulated for c in cams)
 
 
@@ -54,5 +57,9 @@ def test_source_is_secret_and_resolves() -> None:
     cams = parse_cameras({"cameras": [camera("a", "http://u:pw@cam.local/video.mjpg")]})
     assert "pw" not in repr(cams) and "pw" not in cams.model_dump_json()
     assert resolve_source("sim://a", "http://127.0.0.1:9") == "http://127.0.0.1:9/cam/a.mjpg"
-    assert resolve_source("sim://a?codec=h264", "http://127.0.0.1:9") == "http://127.0.0.1:9/cam/a.ts"
+    rtsp = "rtsp://127.0.0.1:8"
+    assert resolve_source("sim://a?codec=h264", "http://127.0.0.1:9", rtsp) == f"{rtsp}/a/main"
+    assert resolve_source("sim://a/sub", "http://127.0.0.1:9", rtsp) == f"{rtsp}/a/sub"
+    with pytest.raises(ConfigError):
+        resolve_source("sim://a/main", "http://127.0.0.1:9")
     assert redact("open rtsp://u:pw@h/x failed", "") == "open <url> failed"
