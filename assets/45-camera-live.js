@@ -95,6 +95,7 @@
   }
 
   function open(video, st) {
+    if (!video.dataset.live) { return fallback(video, st, false); }  // an MJPEG camera: no MSE to try
     st.stopped = false;
     st.opens += 1;  // connections opened (read by the browser test: one per focus view)
     st.ctrl = new AbortController();

@@ -105,28 +105,33 @@ def relay_down(rows: list[dict[str, Any]] | None) -> bool:
 
 
 def camera_config() -> dict[str, Any]:
-    """{"enabled", "columns", "cameras": [{id, name, dam}]} for the layouts (no status needed)."""
+    """{"enabled", "columns", "cameras": [{id, name, dam, mjpeg}]} for the layouts (no status
+    needed; mjpeg: the live stream is MJPEG, so the focus view never asks for fMP4)."""
     app = _app()
     service = _service(app)
     if service is not None:
         try:
             return {"enabled": True, "columns": int(service.relay.mosaic.columns),
-                    "cameras": [{"id": c.id, "name": c.name, "dam": c.dam} for c in service.cameras.cameras]}
+                    "cameras": [{"id": c.id, "name": c.name, "dam": c.dam, "mjpeg": c.live_is_mjpeg}
+                                for c in service.cameras.cameras]}
         except AttributeError:
             pass
     settings = app.config.get("OPS_SETTINGS") if app is not None else None
     if settings is None or not getattr(settings, "cameras", False):
         return {"enabled": False, "columns": DEFAULT_COLUMNS, "cameras": []}
-    columns = DEFAULT_COLUMNS
-    try:  # an external relay normally shares the cameras file: use its mosaic geometry
+    columns, mjpeg = DEFAULT_COLUMNS, {}
+    try:  # an external relay normally shares the cameras file: its mosaic geometry and streams
         from streams.config import load_cameras
 
-        columns = load_cameras(settings.cameras_file or None).relay.mosaic_columns
+        cameras = load_cameras(settings.cameras_file or None)
+        columns = cameras.relay.mosaic_columns
+        mjpeg = {c.id: c.live_is_mjpeg for c in cameras.cameras}
     except Exception:  # noqa: BLE001
         pass
     rows = relay_status() or []
     return {"enabled": True, "columns": columns,
-            "cameras": [{"id": r["id"], "name": r.get("name"), "dam": r.get("dam")} for r in rows]}
+            "cameras": [{"id": r["id"], "name": r.get("name"), "dam": r.get("dam"),
+                         "mjpeg": mjpeg.get(r["id"], False)} for r in rows]}
 
 
 def cameras_down() -> list[dict[str, Any]]:

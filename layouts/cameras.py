@@ -116,7 +116,7 @@ def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
     ])
 
 
-def focus(cam: str, kiosk: bool, boot: str) -> html.Div:
+def focus(cam: str, kiosk: bool, boot: str, mjpeg: bool = False) -> html.Div:
     return html.Div(id="cam-focus-page", className="cam-page cam-focus-page", children=[
         dcc.Store(id="cam-focus", data=cam),
         html.Div(className="cam-head", children=[
@@ -133,7 +133,7 @@ def focus(cam: str, kiosk: bool, boot: str) -> html.Div:
                 dcc.Store(id="cam-live-base", data=live_url(cam, boot)),
                 html.Video(id="cam-live-video", className="cam-live-video", muted=True, autoPlay=True,
                            crossOrigin=cross_origin(live_url(cam, boot, "mp4")),
-                           **{"data-live": live_url(cam, boot, "mp4"),
+                           **{"data-live": "" if mjpeg else live_url(cam, boot, "mp4"),
                               "data-fallback": live_url(cam, boot)}),
                 html.Img(id="cam-live-img", className="cam-live-img", alt="",
                          crossOrigin=cross_origin(live_url(cam, boot))),
@@ -164,7 +164,8 @@ def layout(cam: str | None = None, **query: str) -> html.Div:
     elif cam and cam not in ids:
         children.append(message("cam.unknown"))
     elif cam:
-        children.append(focus(cam, kiosk, RELAY_BOOT))
+        mjpeg = next(c.get("mjpeg", False) for c in config["cameras"] if c["id"] == cam)
+        children.append(focus(cam, kiosk, RELAY_BOOT, mjpeg))
     else:
         children.append(wall(kiosk, config["columns"], len(ids), RELAY_BOOT))
     return html.Div(children, id="cameras", className="cameras" + (" is-kiosk" if kiosk else ""))

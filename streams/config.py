@@ -190,6 +190,18 @@ class CameraConfig(BaseModel):
         return resolve_source(live.source.get_secret_value(), sim_base, sim_rtsp)
 
     @property
+    def live_is_mjpeg(self) -> bool:
+        """The live stream is MJPEG by its URL (http(s), or the simulator's MJPEG cameras): the focus
+        view opens MJPEG at once instead of asking the relay for fMP4 it cannot have."""
+        url = next(s for s in self.stream_list() if "live" in s.role_list()).source.get_secret_value()
+        if url.startswith(("http://", "https://")):
+            return True
+        if url.startswith("sim://"):
+            parts = urlsplit(url)
+            return not (parts.path.strip("/") in ("main", "sub") or "codec=" in parts.query)
+        return False
+
+    @property
     def is_simulated(self) -> bool:
         return any(url.startswith("sim://") for url in self.source_urls())
 
