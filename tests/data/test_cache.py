@@ -119,3 +119,37 @@ def test_redis_hung_then_down_degrades_within_a_second_and_logs_once(
             time.sleep(shared.RETRY_S)
             _wait(lambda: query(4) == [4] and guarded.up)
         assert guarded.outages == 2
+
+
+def test_stale_value_answers_at_once_while_one_caller_refreshes() -> None:
+    import threading
+
+    server = Flask("t")
+    cache.init_app(server, from_env({}, cache_type="SimpleCache", cache_ttl=5))
+    release, entered = threading.Event(), threading.Event()
+    calls = []
+
+    @cache.memoized
+    def slow() -> list[str]:
+        calls.append(1)
+        entered.set()
+        assert release.wait(10)
+        return ["new"]
+
+    key = f"ops:{slow.__module__}.{slow.__qualname__}:():[]"
+    with server.app_context():
+        cache.cache.set(key, (time.time() - 6, ["old"]), timeout=60)  # computed 6 s ago: stale
+
+        def refresher() -> None:
+            with server.app_context():
+                assert slow() == ["new"]
+
+        worker = threading.Thread(target=refresher)
+        worker.start()
+        assert entered.wait(10)  # the refresh is running (and stuck until released)
+        started = time.monotonic()
+        assert [slow() for _ in range(20)] == [["old"]] * 20  # nobody waits, nobody recomputes
+        assert time.monotonic() - started < 0.5 and len(calls) == 1
+        release.set()
+        worker.join(10)
+        assert slow() == ["new"] and len(calls) == 1
