@@ -101,7 +101,10 @@ def _entry(key: str) -> tuple[float, Any] | None:
 
 
 def _fresh(entry: tuple[float, Any], ttl: int) -> bool:
-    return time.time() - entry[0] < ttl
+    """Computed in the current TTL window. Windows are aligned to the clock (not to the last
+    compute), so one viewer polling once a TTL and a hundred at random moments cause the same
+    one recompute per window: database queries per minute do not depend on who polls when."""
+    return int(entry[0] // ttl) == int(time.time() // ttl)
 
 
 def _compute(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any) -> Any:
