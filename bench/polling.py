@@ -207,14 +207,14 @@ class PgCounter:
         return int(row[0])
 
     def settled(self) -> int:
-        """Backends flush statistics about once a second: read until the count stops moving."""
-        last = self.read()
-        for _ in range(20):
-            time.sleep(1.1)
+        """The count once every backend has flushed (PostgreSQL 15 backends flush statistics at
+        most once a second, an idle one up to 10 s later): unchanged for 10.5 s."""
+        last, since = self.read(), time.monotonic()
+        while time.monotonic() - since < 10.5:
+            time.sleep(0.5)
             now = self.read()
-            if now == last:
-                break
-            last = now
+            if now != last:
+                last, since = now, time.monotonic()
         return last
 
 

@@ -148,14 +148,16 @@ class Xacts:
                                  (self.name,)).fetchone()[0]
 
     def settled(self) -> int:
-        """Backends flush their statistics about once a second: read until the count stops."""
-        last = self.read()
-        while True:
-            time.sleep(1.1)
+        """The count once every backend has flushed: PostgreSQL 15 backends flush statistics
+        at most once a second, and an idle one may hold them up to 10 s; wait until the count
+        has not moved for that long."""
+        last, since = self.read(), time.monotonic()
+        while time.monotonic() - since < 10.5:
+            time.sleep(0.5)
             now = self.read()
-            if now == last:
-                return now
-            last = now
+            if now != last:
+                last, since = now, time.monotonic()
+        return last
 
 
 def test_display_revocation_reaches_every_worker_within_5s_and_costs_no_query_per_viewer(
@@ -177,8 +179,9 @@ def test_display_revocation_reaches_every_worker_within_5s_and_costs_no_query_pe
             assert requests.get(stack.url + "/", cookies=cookies, timeout=5).status_code == 200
     took = time.monotonic() - started
     spent = xacts.settled() - before
-    # 60 checks of 12 screens over 4 workers: the shared table is read once per 3 s at most.
-    assert spent <= 2 + int(took / tokens.ACTIVE_TTL_S) * 2, (spent, took)
+    # 60 checks of 12 screens over 4 workers: a few reads of the shared table (one per 3 s
+    # window, plus a new pooled connection's setup), never one per screen and worker (48).
+    assert spent <= 6 + int(took / tokens.ACTIVE_TTL_S) * 2, (spent, took)
 
     xacts.conn.close()
     token_id, cookies = screens[0]
