@@ -206,17 +206,6 @@ class PgCounter:
                                 "WHERE datname = %s", (self.name,)).fetchone()
         return int(row[0])
 
-    def settled(self) -> int:
-        """The count once every backend has flushed (PostgreSQL 15 backends flush statistics at
-        most once a second, an idle one up to 10 s later): unchanged for 10.5 s."""
-        last, since = self.read(), time.monotonic()
-        while time.monotonic() - since < 10.5:
-            time.sleep(0.5)
-            now = self.read()
-            if now != last:
-                last, since = now, time.monotonic()
-        return last
-
 
 def _redis_stats(url: str) -> tuple[int, int]:
     import redis
@@ -235,21 +224,28 @@ def start_gunicorn(env: dict[str, str], workers: int, port: int) -> subprocess.P
 
 
 def measure_stack(base: str, payloads: list[Payload], viewers: int, seconds: float, token: str,
-                  pg: PgCounter, redis_url: str) -> list:
+                  pg: PgCounter, redis_url: str, warmup: float = 10.0) -> list:
+    """Steady state: the viewers run `warmup` s first, then counters are read under load at the
+    start and end of `seconds` (backends under load flush statistics every second, so the delay
+    is the same at both ends): a row's first recompute of every key is not counted."""
     run = Run()
-    q0, (h0, m0) = pg.settled(), _redis_stats(redis_url)
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=viewer, args=(base, payloads, seconds, run, token))
-               for _ in range(viewers)]
+    threads = [threading.Thread(target=viewer, args=(base, payloads, warmup + seconds + 1, run,
+                                                     token)) for _ in range(viewers)]
     for t in threads:
         t.start()
+    time.sleep(warmup)
+    with run.lock:
+        n0, e0 = len(run.latencies_ms), run.errors
+    q0, (h0, m0), t0 = pg.read(), _redis_stats(redis_url), time.monotonic()
+    time.sleep(seconds)
+    q1, (h1, m1), elapsed = pg.read(), _redis_stats(redis_url), time.monotonic() - t0
+    with run.lock:
+        lat, errors = run.latencies_ms[n0:], run.errors - e0
     for t in threads:
         t.join()
-    elapsed = time.monotonic() - t0
-    h1, m1 = _redis_stats(redis_url)
-    per_min = (pg.settled() - q0) / elapsed * 60
-    lat = run.latencies_ms or [float("nan")]
-    return [viewers, run.requests, statistics.median(lat), p95(lat), run.errors, per_min,
+    per_min = (q1 - q0) / elapsed * 60  # (our reads are on another database)
+    lat = lat or [float("nan")]
+    return [viewers, len(lat), statistics.median(lat), p95(lat), errors, per_min,
             h1 - h0, m1 - m0]
 
 
@@ -286,7 +282,7 @@ def run_stack(args: argparse.Namespace) -> None:
                     print("replayed callbacks: " + ", ".join(
                         f"{p.body['output'][:40]} every {p.period_s:g}s" for p in payloads))
                 # Warm every worker (Dash's first-request setup, connection pools) unmeasured.
-                measure_stack(base, payloads, 4 * workers, 8, token, pg, redis_url)
+                measure_stack(base, payloads, 4 * workers, 5, token, pg, redis_url, warmup=3)
                 for n in args.viewers:
                     row = measure_stack(base, payloads, n, args.seconds, token, pg, redis_url)
                     print(f"  {workers} workers, {n} viewers: p95 {row[3]:.0f} ms, "

@@ -114,6 +114,23 @@ def _compute(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any)
     return value
 
 
+def _lock(redis: shared.SharedRedis, key: str) -> str | None | shared.Down:
+    """Take the key's cross-process lock: our token, None (another process holds it) or DOWN."""
+    token = secrets.token_hex(8)
+    got = redis.call(lambda r: r.set(f"{key}:lock", token, nx=True, px=LOCK_MS))
+    if got is shared.DOWN:
+        return shared.DOWN
+    return token if got else None
+
+
+def _unlock(redis: shared.SharedRedis, key: str, token: str) -> None:
+    redis.call(lambda r: r.eval(_RELEASE, 1, f"{key}:lock", token), default=None)
+
+
+# Delete the lock only if it is still ours (it may have expired and been taken by another).
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
 def _refresh(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any,
              stale: tuple[float, Any]) -> Any:
     """A stale value: the lock's winner recomputes; everyone else gets the stale value now."""
@@ -122,13 +139,10 @@ def _refresh(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any,
         return stale[1]  # a thread of this process is at it (or at a key sharing the stripe)
     try:
         redis = shared.current()
-        if redis is None:
+        token = _lock(redis, key) if redis is not None else shared.DOWN
+        if token is shared.DOWN:
             return _compute(fn, key, ttl, args, kwargs)
-        lock_key, token = f"{key}:lock", secrets.token_hex(8)
-        got = redis.call(lambda r: r.set(lock_key, token, nx=True, px=LOCK_MS))
-        if got is shared.DOWN:
-            return _compute(fn, key, ttl, args, kwargs)
-        if not got:
+        if token is None:
             return stale[1]  # another worker is at it
         try:
             entry = _entry(key)  # refreshed by another worker just before we took the lock?
@@ -136,7 +150,7 @@ def _refresh(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any,
                 return entry[1]
             return _compute(fn, key, ttl, args, kwargs)
         finally:
-            redis.call(lambda r: r.eval(_RELEASE, 1, lock_key, token), default=None)
+            _unlock(redis, key, token)  # type: ignore[arg-type]
     finally:
         stripe.release()
 
@@ -145,29 +159,22 @@ def _flight(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any) 
     """A cold key: compute once across every process sharing Redis (this process's stripe is
     held); the others poll for the value for up to WAIT_S."""
     redis = shared.current()
-    if redis is None:
+    token = _lock(redis, key) if redis is not None else shared.DOWN
+    if token is shared.DOWN:
         return _compute(fn, key, ttl, args, kwargs)
-    lock_key, token = f"{key}:lock", secrets.token_hex(8)
-    got = redis.call(lambda r: r.set(lock_key, token, nx=True, px=LOCK_MS))
-    if got is shared.DOWN:
-        return _compute(fn, key, ttl, args, kwargs)
-    if got:
+    if token is not None:
         try:
             entry = _entry(key)  # another process may have finished just before we took the lock
             return entry[1] if entry is not None else _compute(fn, key, ttl, args, kwargs)
         finally:
-            redis.call(lambda r: r.eval(_RELEASE, 1, lock_key, token), default=None)
+            _unlock(redis, key, token)  # type: ignore[arg-type]
     deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline and redis.up:
+    while time.monotonic() < deadline and redis.up:  # type: ignore[union-attr]
         time.sleep(POLL_S)
         entry = _entry(key)
         if entry is not None:
             return entry[1]
     return _compute(fn, key, ttl, args, kwargs)  # the holder is slow or gone: do not wait longer
-
-
-# Delete the lock only if it is still ours (it may have expired and been taken by another).
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
 def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None,
