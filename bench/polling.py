@@ -2,9 +2,13 @@
 and off in the same run: latency, errors and database queries per minute.
 
     python bench/polling.py [--viewers 1 60 120] [--seconds 60] [--page /]
+    python bench/polling.py --stack [--workers 1 4] [--viewers 1 60 120] [--seconds 60]
 
 The app runs as its own process (as in production), so the load generator does not share its
 interpreter. The callback payloads are captured from a real headless Chromium visit to the page.
+--stack runs the production shape instead: gunicorn (deploy/gunicorn.conf.py) with 1 and 4
+workers on private PostgreSQL and Redis servers (tests/servers.py), seeded by the CLI, and counts
+database transactions from pg_stat_database and cache hits/misses from Redis INFO.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -170,6 +175,142 @@ def measure(base: str, payloads: list[Payload], viewers: int, seconds: float, to
     return [viewers, run.requests, statistics.median(lat), p95(lat), run.errors, per_min]
 
 
+# --- the production stack: gunicorn + Redis + PostgreSQL -------------------------------------
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited with {proc.returncode}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+class PgCounter:
+    """Transactions (commits + rollbacks: read-only sessions roll back) of one database."""
+
+    def __init__(self, database_url: str) -> None:
+        import psycopg
+
+        plain = database_url.replace("postgresql+psycopg://", "postgresql://")
+        self.name = plain.rsplit("/", 1)[1]
+        self.conn = psycopg.connect(plain.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+
+    def read(self) -> int:
+        row = self.conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                                "WHERE datname = %s", (self.name,)).fetchone()
+        return int(row[0])
+
+
+def _redis_stats(url: str) -> tuple[int, int]:
+    import redis
+
+    info = redis.Redis.from_url(url).info("stats")
+    return int(info["keyspace_hits"]), int(info["keyspace_misses"])
+
+
+def start_gunicorn(env: dict[str, str], workers: int, port: int) -> subprocess.Popen:
+    env = {**env, "OPS_WEB_WORKERS": str(workers), "OPS_BIND": f"127.0.0.1:{port}"}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+                             "app:server"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _wait_http(f"http://127.0.0.1:{port}/healthz", proc)
+    return proc
+
+
+def measure_stack(base: str, payloads: list[Payload], viewers: int, seconds: float, token: str,
+                  pg: PgCounter, redis_url: str, warmup: float = 10.0) -> list:
+    """Steady state: the viewers run `warmup` s first, then counters are read under load at the
+    start and end of `seconds` (backends under load flush statistics every second, so the delay
+    is the same at both ends): a row's first recompute of every key is not counted."""
+    run = Run()
+    threads = [threading.Thread(target=viewer, args=(base, payloads, warmup + seconds + 1, run,
+                                                     token)) for _ in range(viewers)]
+    for t in threads:
+        t.start()
+    time.sleep(warmup)
+    with run.lock:
+        n0, e0 = len(run.latencies_ms), run.errors
+    q0, (h0, m0), t0 = pg.read(), _redis_stats(redis_url), time.monotonic()
+    time.sleep(seconds)
+    q1, (h1, m1), elapsed = pg.read(), _redis_stats(redis_url), time.monotonic() - t0
+    with run.lock:
+        lat, errors = run.latencies_ms[n0:], run.errors - e0
+    for t in threads:
+        t.join()
+    per_min = (q1 - q0) / elapsed * 60  # (our reads are on another database)
+    lat = lat or [float("nan")]
+    return [viewers, len(lat), statistics.median(lat), p95(lat), errors, per_min,
+            h1 - h0, m1 - m0]
+
+
+def run_stack(args: argparse.Namespace) -> None:
+    from tests.servers import free_port, postgres_server, redis_server
+
+    data_dir = (ROOT / args.data_dir).resolve() / "stack"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with postgres_server() as database_url, redis_server() as redis_url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPS_")}
+        env.update(OPS_DATABASE_URL=database_url, OPS_CACHE_TYPE="RedisCache",
+                   OPS_REDIS_URL=redis_url, OPS_SECRET_KEY="bench-" + "k" * 40,
+                   OPS_DATA_DIR=str(data_dir), OPS_CAMERAS="0", OPS_SIMULATE="0",
+                   OPS_WEB_THREADS=str(args.threads))
+        print("seeding: python -m data init --years 1", flush=True)
+        subprocess.run([sys.executable, "-m", "data", "init", "--years", "1"], cwd=ROOT, env=env,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out = subprocess.run([sys.executable, "-m", "data", "token", "create", "--display",
+                              "bench"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             check=True).stdout
+        token = next(w for w in out.split() if "/display/" in w).rsplit("/display/", 1)[1]
+        pg = PgCounter(database_url)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        rows, payloads = [], []
+        for workers in args.workers:
+            proc = start_gunicorn(env, workers, port)
+            try:
+                if not payloads:
+                    periods = interval_periods(args.page)
+                    payloads = capture_payloads(base, args.page, token)
+                    for p in payloads:
+                        p.period_s = periods.get(p.name, 5.0)
+                    print("replayed callbacks: " + ", ".join(
+                        f"{p.body['output'][:40]} every {p.period_s:g}s" for p in payloads))
+                # Warm every worker (Dash's first-request setup, connection pools) unmeasured.
+                measure_stack(base, payloads, 4 * workers, 5, token, pg, redis_url, warmup=3)
+                for n in args.viewers:
+                    row = measure_stack(base, payloads, n, args.seconds, token, pg, redis_url)
+                    print(f"  {workers} workers, {n} viewers: p95 {row[3]:.0f} ms, "
+                          f"{row[5]:.0f} db q/min", flush=True)
+                    rows.append([workers, *row])
+            finally:
+                proc.send_signal(signal.SIGINT)
+                proc.wait(30)
+        pg.conn.close()
+    print()
+    print_table(["workers", "viewers", "requests", "p50 ms", "p95 ms", "errors", "db q/min",
+                 "redis hits", "redis misses"], rows)
+    by = {(r[0], r[1]): r for r in rows}
+    lo, hi = args.viewers[0], args.viewers[-1]
+    print()
+    for w in args.workers:
+        if by[(w, lo)][6]:
+            print(f"{w} workers: db q/min at {hi} viewers vs {lo}: "
+                  f"{by[(w, hi)][6] / by[(w, lo)][6]:.2f}x (target <= 1.2x)")
+    w0, w1 = args.workers[0], args.workers[-1]
+    if by[(w0, hi)][6]:
+        print(f"{hi} viewers: db q/min with {w1} workers vs {w0}: "
+              f"{by[(w1, hi)][6] / by[(w0, hi)][6]:.2f}x (target <= 1.2x)")
+    print(f"errors: {sum(r[5] for r in rows)} (target 0); p95 at {hi} viewers: "
+          + ", ".join(f"{by[(w, hi)][4]:.0f} ms ({w} workers)" for w in args.workers)
+          + " (target < 150 ms)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--viewers", type=int, nargs="+", default=[1, 60, 120])
@@ -177,7 +318,14 @@ def main() -> None:
     ap.add_argument("--page", default="/")
     ap.add_argument("--port", type=int, default=8071)
     ap.add_argument("--data-dir", default="bench/out/polling")
+    ap.add_argument("--stack", action="store_true",
+                    help="gunicorn + Redis + PostgreSQL instead of the embedded app")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 4], help="--stack: gunicorn workers")
+    ap.add_argument("--threads", type=int, default=8, help="--stack: threads per worker")
     args = ap.parse_args()
+    if args.stack:
+        run_stack(args)
+        return
     data_dir = (ROOT / args.data_dir).resolve()
     base = f"http://127.0.0.1:{args.port}"
     results: dict[str, list] = {}

@@ -29,8 +29,14 @@ _stripes = tuple(threading.Lock() for _ in range(STRIPES))
 
 # Single flight across processes (gunicorn workers sharing Redis): SET NX PX on a lock key.
 LOCK_MS = 10_000  # a holder that dies frees the key after this long
-WAIT_S = 1.0  # waiters poll the cache this long for the holder's value, then compute themselves
+WAIT_S = 1.0  # on a cold key, waiters poll the cache this long for the holder's value, then compute
 POLL_S = 0.02
+# A value is fresh for its TTL; after that it is kept KEEP_FACTOR x TTL (+ KEEP_EXTRA_S) longer as
+# "stale": the one caller that wins the lock recomputes it while every other caller, in every
+# worker, is answered at once with the stale value. Nobody waits behind a recompute, so a slow
+# query under load neither queues viewers nor sends them to the database themselves.
+KEEP_FACTOR = 2
+KEEP_EXTRA_S = 5
 
 
 def init_app(server: Flask, settings: Settings) -> None:
@@ -86,38 +92,89 @@ def _delete(key: str) -> None:
         log.warning("cache delete failed for %s", key, exc_info=True)
 
 
+def _entry(key: str) -> tuple[float, Any] | None:
+    """(computed at, value) as stored by _compute, or None (a miss, or another layout)."""
+    got = _get(key)
+    if isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], float):
+        return got
+    return None
+
+
+def _fresh(entry: tuple[float, Any], ttl: int) -> bool:
+    """Computed in the current TTL window. Windows are aligned to the clock (not to the last
+    compute), so one viewer polling once a TTL and a hundred at random moments cause the same
+    one recompute per window: database queries per minute do not depend on who polls when."""
+    return int(entry[0] // ttl) == int(time.time() // ttl)
+
+
 def _compute(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any) -> Any:
     value = fn(*args, **kwargs)
-    _set(key, value, ttl)
+    # Wall-clock time: workers on one machine (or NTP-synchronised ones) agree on freshness.
+    _set(key, (time.time(), value), ttl * (1 + KEEP_FACTOR) + KEEP_EXTRA_S)
     return value
 
 
-def _flight(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any) -> Any:
-    """Compute once across every process sharing Redis (this process's stripe is held)."""
-    redis = shared.current()
-    if redis is None:
-        return _compute(fn, key, ttl, args, kwargs)
-    lock_key, token = f"{key}:lock", secrets.token_hex(8)
-    got = redis.call(lambda r: r.set(lock_key, token, nx=True, px=LOCK_MS))
+def _lock(redis: shared.SharedRedis, key: str) -> str | None | shared.Down:
+    """Take the key's cross-process lock: our token, None (another process holds it) or DOWN."""
+    token = secrets.token_hex(8)
+    got = redis.call(lambda r: r.set(f"{key}:lock", token, nx=True, px=LOCK_MS))
     if got is shared.DOWN:
-        return _compute(fn, key, ttl, args, kwargs)
-    if got:
-        try:
-            hit = _get(key)  # another process may have finished just before we took the lock
-            return hit if hit is not None else _compute(fn, key, ttl, args, kwargs)
-        finally:
-            redis.call(lambda r: r.eval(_RELEASE, 1, lock_key, token), default=None)
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline and redis.up:
-        time.sleep(POLL_S)
-        hit = _get(key)
-        if hit is not None:
-            return hit
-    return _compute(fn, key, ttl, args, kwargs)  # the holder is slow or gone: do not wait longer
+        return shared.DOWN
+    return token if got else None
+
+
+def _unlock(redis: shared.SharedRedis, key: str, token: str) -> None:
+    redis.call(lambda r: r.eval(_RELEASE, 1, f"{key}:lock", token), default=None)
 
 
 # Delete the lock only if it is still ours (it may have expired and been taken by another).
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+def _refresh(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any,
+             stale: tuple[float, Any]) -> Any:
+    """A stale value: the lock's winner recomputes; everyone else gets the stale value now."""
+    stripe = _stripe(key)
+    if not stripe.acquire(blocking=False):
+        return stale[1]  # a thread of this process is at it (or at a key sharing the stripe)
+    try:
+        redis = shared.current()
+        token = _lock(redis, key) if redis is not None else shared.DOWN
+        if token is shared.DOWN:
+            return _compute(fn, key, ttl, args, kwargs)
+        if token is None:
+            return stale[1]  # another worker is at it
+        try:
+            entry = _entry(key)  # refreshed by another worker just before we took the lock?
+            if entry is not None and _fresh(entry, ttl):
+                return entry[1]
+            return _compute(fn, key, ttl, args, kwargs)
+        finally:
+            _unlock(redis, key, token)  # type: ignore[arg-type]
+    finally:
+        stripe.release()
+
+
+def _flight(fn: Callable[..., Any], key: str, ttl: int, args: Any, kwargs: Any) -> Any:
+    """A cold key: compute once across every process sharing Redis (this process's stripe is
+    held); the others poll for the value for up to WAIT_S."""
+    redis = shared.current()
+    token = _lock(redis, key) if redis is not None else shared.DOWN
+    if token is shared.DOWN:
+        return _compute(fn, key, ttl, args, kwargs)
+    if token is not None:
+        try:
+            entry = _entry(key)  # another process may have finished just before we took the lock
+            return entry[1] if entry is not None else _compute(fn, key, ttl, args, kwargs)
+        finally:
+            _unlock(redis, key, token)  # type: ignore[arg-type]
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline and redis.up:  # type: ignore[union-attr]
+        time.sleep(POLL_S)
+        entry = _entry(key)
+        if entry is not None:
+            return entry[1]
+    return _compute(fn, key, ttl, args, kwargs)  # the holder is slow or gone: do not wait longer
 
 
 def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None,
@@ -128,7 +185,8 @@ def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None,
     screens that read the function, so one viewer and a hundred cause the same recomputations.
     Only one caller recomputes an expired key: one thread per process (striped locks) and, with
     Redis, one process of all the workers (a Redis lock), so database queries per minute grow
-    neither with viewers nor with workers. time_args names the parameters that carry a bucketed
+    neither with viewers nor with workers; the others are answered with the value it replaces
+    (see KEEP_FACTOR) or, for a key nobody has computed yet, wait for it briefly. time_args names the parameters that carry a bucketed
     "now" (queries.fetch keeps one last good value across their buckets).
     """
     if fn is None:
@@ -148,14 +206,17 @@ def memoized(fn: Callable[P, R] | None = None, *, ttl: int | None = None,
         if not has_app_context():
             return fn(*args, **kwargs)
         key = key_of(args, kwargs)
-        hit = _get(key)
-        if hit is not None:
-            return hit
+        span = ttl or current_app.config.get("OPS_CACHE_TTL", 5)
+        entry = _entry(key)
+        if entry is not None:
+            if _fresh(entry, span):
+                return entry[1]
+            return _refresh(fn, key, span, args, kwargs, entry)
         with _stripe(key):
-            hit = _get(key)
-            if hit is not None:
-                return hit
-            return _flight(fn, key, ttl or current_app.config.get("OPS_CACHE_TTL", 5), args, kwargs)
+            entry = _entry(key)
+            if entry is not None:
+                return entry[1]
+            return _flight(fn, key, span, args, kwargs)
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     wrapper.time_args = time_args  # type: ignore[attr-defined]

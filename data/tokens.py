@@ -233,14 +233,20 @@ def _shared_table(database: Database) -> dict[str, list[Any]] | None:
 def _record_use_once(database: Database, token_id: int, address: str) -> None:
     """last_used_at at most once a minute per token: across workers with Redis, else per process."""
     redis = shared.current()
-    if redis is not None:
-        got = redis.call(lambda r: r.set(f"ops:display-used:{token_id}", "1", nx=True,
-                                         ex=USE_RECORD_SECONDS))
-        if got is not shared.DOWN:
-            if got:
-                _record_use(database, token_id, address)
-            return
-    memo.get((database.url, ("du", token_id)), lambda: _record_use(database, token_id, address) or True)
+
+    def record() -> bool:
+        if redis is not None:
+            got = redis.call(lambda r: r.set(f"ops:display-used:{token_id}", "1", nx=True,
+                                             ex=USE_RECORD_SECONDS))
+            if got is not shared.DOWN:
+                if got:
+                    _record_use(database, token_id, address)
+                return True
+        _record_use(database, token_id, address)
+        return True
+
+    # Asked at most once per RECHECK_SECONDS per process: not a Redis round trip per request.
+    memo.get((database.url, ("du", token_id)), record)
 
 
 def _display_name(name: str) -> str:

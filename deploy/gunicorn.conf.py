@@ -33,9 +33,16 @@ os.environ["OPS_ROLE"] = "web"
 
 
 def on_starting(server) -> None:  # type: ignore[no-untyped-def]
-    """In the master, before forking: tell the workers how many they are, and say once (here, not
+    """In the master, before forking: check the settings once (a bad one is one line and exit 2,
+    not a failed boot per worker), tell the workers how many they are, and say once (here, not
     in every worker) when the in-process relay is refused for want of OPS_RELAY_URL."""
     os.environ["OPS_WEB_WORKERS"] = str(server.cfg.workers)
+    from settings import SettingsError, exit_on_bad_settings, from_env  # the app's own rules
+
+    try:
+        from_env()
+    except SettingsError as exc:
+        exit_on_bad_settings(exc)
     cameras = os.environ.get("OPS_CAMERAS", "1").strip().lower() not in {"0", "false", "no", "off"}
     if cameras and not os.environ.get("OPS_RELAY_URL"):
         logging.getLogger("gunicorn.error").warning(

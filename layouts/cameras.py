@@ -161,6 +161,8 @@ def layout(cam: str | None = None, **query: str) -> html.Div:
     children: list[Any] = [dcc.Interval(id="cam-tick", interval=STATUS_MS)]
     if not config["enabled"]:
         children.append(message("cam.disabled"))
+    elif not ids:  # none configured, or a web worker without the relay service (OPS_RELAY_URL)
+        children.append(message("cam.none"))
     elif cam and cam not in ids:
         children.append(message("cam.unknown"))
     elif cam:

@@ -72,7 +72,12 @@ class StreamService:
 
     def start(self) -> StreamService:
         if self.simulator:
-            self.simulator.start()
+            try:
+                self.simulator.start()
+            except (RuntimeError, OSError) as exc:  # e.g. no H.264 encoder on this machine
+                # Never a crash: the simulated cameras go OFFLINE with their connection error.
+                log.error("camera simulator not started (%s): simulated cameras will be OFFLINE", exc)
+                self.simulator = None  # never served, so nothing to shut down at stop()
         self.capture.start()
         self.relay.hub.start()
         if self.revocations is not None:

@@ -142,6 +142,10 @@ def test_web_worker_refuses_the_in_process_relay(tmp_path: Path, caplog) -> None
     login(client)
     r = client.get("/streams/status")
     assert r.status_code == 503 and "OPS_RELAY_URL" in r.get_json()["error"]
+    with app.server.app_context():
+        from layouts import cameras as camera_layout
+
+        assert "cam.none" in str(camera_layout.layout())  # the camera page says why it is empty
     refusals = [m for m in caplog.messages if "in-process camera relay refused" in m]
     assert len(refusals) == 1
     build_app(from_env({}, data_dir=tmp_path / "var", cameras=True, role="web"))

@@ -62,3 +62,12 @@ def test_entry_points_print_one_line_and_exit_2(args: list[str], tmp_path: Path)
     assert len(lines) == 1, done.stderr
     assert "OPS_PORT=abc" in lines[0] and "OPS_SIMULATE=flase" in lines[0]
     assert "Traceback" not in done.stderr and not list(tmp_path.iterdir())  # nothing was made
+
+
+def test_gunicorn_master_refuses_bad_settings_once(tmp_path: Path) -> None:
+    done = _run(["-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "app:server"],
+                {"OPS_SIMULATE": "flase", "OPS_BIND": "127.0.0.1:0"}, tmp_path)
+    assert done.returncode == 2
+    out = done.stdout + done.stderr
+    assert out.count("OPS_SIMULATE=flase: expected 1/0") == 1 and "Traceback" not in out
+    assert "Booting worker" not in out  # refused before any worker was forked

@@ -1,6 +1,7 @@
 """GET /healthz: is the database reachable, how much it holds, is the cache and simulator up."""
 from __future__ import annotations
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -46,6 +47,7 @@ def report() -> tuple[dict[str, Any], int]:
     if streams is not None and hasattr(streams, "summary"):
         doc["streams"] = streams.summary()
     doc["db_queries"] = database.query_count
+    doc["worker"] = os.getpid()  # which gunicorn worker answered (signed-in callers only)
     ok = doc["database"]["reachable"] and doc["database"].get("schema", True)
     doc["status"] = "ok" if ok else "unavailable"
     if not doc["database"]["reachable"]:

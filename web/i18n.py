@@ -370,6 +370,8 @@ TEXTS.update({
     "cam.map": ("Bản đồ trạng thái", "Dams by status"),
     "cam.relay_na": ("Chưa kết nối được máy chủ camera", "Camera relay unavailable"),
     "cam.disabled": ("Chức năng camera đang tắt", "Cameras are switched off"),
+    "cam.none": ("Không có camera nào: chưa cấu hình camera hoặc chưa kết nối dịch vụ relay",
+                 "No cameras to show: none are configured, or the relay service is not connected"),
     "cam.unknown": ("Không tìm thấy camera", "Unknown camera"),
     "cam.back": ("← Tất cả camera", "← All cameras"),
     "cam.click_hint": ("Chọn một ô để xem camera và thông tin nhà máy",
