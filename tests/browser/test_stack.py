@@ -21,7 +21,13 @@ import requests
 import sqlalchemy as sa
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import console_errors, make_driver, requested_hosts, wait_for
+from tests.browser.conftest import (
+    console_errors,
+    make_driver,
+    requested_hosts,
+    small_cameras_file,
+    wait_for,
+)
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +79,7 @@ def _fresh_database(postgres_url: str, name: str) -> str:
 @pytest.fixture(scope="module")
 def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[Stack]:
-    web_port, relay_port, sim_port = free_port(), free_port(), free_port()
+    web_port, relay_port, sim_port, rtsp_port = free_port(), free_port(), free_port(), free_port()
     data_dir = tmp_path_factory.mktemp("stack-var")
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPS_")}
     env.update({
@@ -83,12 +89,17 @@ def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFa
         "OPS_SECRET_KEY": secrets.token_urlsafe(48),
         "OPS_RELAY_TOKEN": secrets.token_urlsafe(48),
         "OPS_RELAY_URL": f"http://127.0.0.1:{relay_port}",
+        # No nginx here: browsers fetch video from the relay's own port with signed URLs (in
+        # production nginx sends /streams there and this stays empty).
+        "OPS_RELAY_PUBLIC_URL": f"http://127.0.0.1:{relay_port}",
         "OPS_DATA_DIR": str(data_dir),
         "OPS_BIND": f"127.0.0.1:{web_port}",
         "OPS_WEB_WORKERS": "3",
         "OPS_WEB_THREADS": "8",
         "OPS_RELAY_PORT": str(relay_port),
         "OPS_SIM_PORT": str(sim_port),
+        "OPS_SIM_RTSP_PORT": str(rtsp_port),
+        "OPS_CAMERAS_FILE": small_cameras_file(data_dir),
         "OPS_FEED_INTERVAL": "1",
         "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
         "PYTHONUNBUFFERED": "1",
@@ -128,7 +139,25 @@ def _relay_status(stack: Stack) -> list[dict[str, Any]]:
     return body["cameras"] if isinstance(body, dict) else body
 
 
+def _gunicorn_workers(stack: Stack) -> list[Any]:
+    """The worker processes of the stack's gunicorn master (honcho starts it through a shell)."""
+    import psutil
+
+    ours = [p for p in psutil.process_iter(["cmdline", "environ"])
+            if "app:server" in (p.info["cmdline"] or [])
+            and not (p.info["cmdline"] or [""])[0].endswith("sh")
+            and (p.info["environ"] or {}).get("OPS_BIND") == stack.env["OPS_BIND"]]
+    pids = {p.pid for p in ours}
+    masters = [p for p in ours if p.ppid() not in pids]
+    assert len(masters) == 1, masters
+    return masters[0].children()
+
+
 def test_three_workers_serve_every_page_without_console_errors(stack: Stack) -> None:
+    workers = _gunicorn_workers(stack)
+    assert len(workers) == 3
+    # Workers are stateless: no simulator, relay or capture threads in them.
+    assert all(w.num_threads() <= 8 + 4 for w in workers), [w.num_threads() for w in workers]
     driver = make_driver()
     try:
         driver.get(f"{stack.url}/login?next=/")
@@ -149,13 +178,18 @@ def test_three_workers_serve_every_page_without_console_errors(stack: Stack) -> 
         driver.quit()
 
 
-def test_each_camera_is_read_once_by_the_relay_service(stack: Stack) -> None:
+def test_each_camera_stream_is_read_once_by_the_relay_service(stack: Stack) -> None:
+    from streams.config import load_cameras
+
     cameras = _until(lambda: (s := _relay_status(stack)) and all(c["state"] == "LIVE" for c in s)
-                     and s, 90, "all cameras LIVE at the relay", stack.log)
+                     and s, 120, "all cameras LIVE at the relay", stack.log)
     assert len(cameras) == 32
+    # The simulator counts its open connections per camera: one per stream (RTSP main + sub, or
+    # one MJPEG), whatever the three web workers and their viewers do.
+    streams = {c.id: len(c.stream_list())
+               for c in load_cameras(stack.env["OPS_CAMERAS_FILE"]).cameras}
     stats = requests.get(stack.sim_url + "/stats", timeout=3).json()
-    open_now = sum(cam["connections"] for cam in stats["cameras"].values())
-    assert open_now == 32, stats
+    assert {cam: row["connections"] for cam, row in stats.items()} == streams
 
 
 def test_api_ingest_makes_a_revision_and_a_resend_changes_nothing(stack: Stack) -> None:
