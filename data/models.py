@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models of the national reporting database."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from sqlalchemy import (
@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from data.clock import utc_now_precise
+
 # Column types declared once and reused, so every table spells a code the same way.
 code16 = Annotated[str, mapped_column(String(16))]
 code32 = Annotated[str, mapped_column(String(32))]
@@ -26,8 +28,8 @@ name = Annotated[str, mapped_column(String(200))]
 
 
 def utcnow() -> datetime:
-    """Naive UTC timestamp (the database stores UTC without zone)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Naive UTC timestamp from the app's clock (the database stores UTC without zone)."""
+    return utc_now_precise()
 
 
 class Base(DeclarativeBase):

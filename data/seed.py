@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from data import catalogue, periods
 from data.catalogue import LIVE_GROUP, Profile
-from data.clock import local_now, local_to_utc
+from data.clock import local_now, local_to_utc, utc_now
 from data.db import Database, create_schema, has_schema, transaction
 from data.models import Agency, Base, Indicator, Meta, Observation, Region, Submission
 from data.simulate import live_value, national_series, province_series, province_weights
@@ -216,7 +216,7 @@ def init_database(database: Database, *, years: int = 6, seed: int = 2020, force
         catalogue.load(session)
         build_history(session, years, seed, now, progress)
         for key, value in {"seed": seed, "years": years, "history_until": now.isoformat(),
-                           "seeded_at": datetime.utcnow().isoformat()}.items():
+                           "seeded_at": utc_now().isoformat()}.items():
             session.merge(Meta(key=key, value=str(value)))
     with database.sessions() as session:
         return counts(session)

@@ -29,7 +29,6 @@ import hmac
 import os
 import secrets
 import sys
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -42,7 +41,7 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from data import audit, tokens, users
+from data import audit, clock, tokens, users
 from data.db import Database, create_schema, current
 from settings import Settings
 
@@ -235,7 +234,7 @@ def _csrf_ok(presented: str | None) -> bool:
 
 def _start_session(kind: str, ident: int, role: str = "display", name: str = "") -> None:
     session.clear()
-    now = int(time.time())
+    now = int(clock.epoch())
     # The role and name are only used while the database is unreachable (see _outage_principal).
     session.update({"k": kind, "id": ident, "r": role, "n": name, "iat": now, "t": now,
                     "csrf": secrets.token_urlsafe(32)})
@@ -247,7 +246,7 @@ def _session_principal(database: Database, idle_s: int) -> Principal | None:
     kind, ident = session.get("k"), session.get("id")
     if kind not in ("user", "display") or not isinstance(ident, int):
         return None
-    now = int(time.time())
+    now = int(clock.epoch())
     if kind == "display":
         if not tokens.display_active(database, ident):
             session.clear()
@@ -489,7 +488,7 @@ def _guard(app: dash.Dash, settings: Settings) -> Response | None:
         if refused is not None:
             return refused
     if principal.via == "session" and principal.kind == "user" and _is_activity(path):
-        now = int(time.time())
+        now = int(clock.epoch())
         if now - int(session.get("t", 0)) >= ACTIVITY_GRANULARITY_S:
             session["t"] = now
     return None
