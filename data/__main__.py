@@ -1,4 +1,4 @@
-"""Command line: python -m data init | ingest | token | user | simulate."""
+"""Command line: python -m data init | ingest | token | user | simulate | withdraw."""
 from __future__ import annotations
 
 import argparse
@@ -47,7 +47,24 @@ def main(argv: list[str] | None = None) -> int:
     p_sim = sub.add_parser("simulate", help="run the live feed simulator against the database")
     p_sim.add_argument("--ticks", type=int, default=0, help="stop after N ticks (0: forever)")
 
+    p_wd = sub.add_parser("withdraw", help="withdraw a wrong value (a revision; audited)")
+    from data import withdraw
+
+    withdraw.add_arguments(p_wd)
+
     args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, it never prints a traceback
+        from sqlalchemy.exc import SQLAlchemyError
+
+        kind = "database error" if isinstance(exc, SQLAlchemyError) else "error"
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300] if str(exc) else ""
+        print(f"{kind}: {exc.__class__.__name__}: {detail}", file=sys.stderr)
+        return 1
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     settings = from_env()
 
     from data.db import Database
@@ -81,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 
         create_schema(database.engine)  # the account tables may be newer than the database
         return users.cli(database, args)
+    if args.command == "withdraw":
+        from data import withdraw
+
+        return withdraw.cli(database, args)
     if args.command == "simulate":
         from data import feeds
 

@@ -38,7 +38,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -594,17 +594,39 @@ def _latest(session: Session, candidates: list[Candidate]) -> dict[tuple[str, st
         return {}
     codes = sorted({c.indicator for c in candidates})
     labels = sorted({c.period.label for c in candidates})
+    regions = sorted({c.region for c in candidates})  # with it, the unique index finds each key
     wanted = {c.key for c in candidates}
     stmt = select(Observation).where(Observation.indicator_code.in_(codes),
+                                     Observation.region_code.in_(regions),
                                      Observation.period.in_(labels), Observation.is_latest)
     return {k: o for o in session.scalars(stmt)
             if (k := (o.indicator_code, o.region_code, o.period)) in wanted}
+
+
+def _withdrawn_revisions(session: Session, candidates: list[Candidate]
+                         ) -> dict[tuple[str, str, str], int]:
+    """Highest revision of keys that have rows but no latest one (a withdrawn value)."""
+    if not candidates:
+        return {}
+    codes = sorted({c.indicator for c in candidates})
+    labels = sorted({c.period.label for c in candidates})
+    regions = sorted({c.region for c in candidates})  # with it, the unique index finds each key
+    wanted = {c.key for c in candidates}
+    stmt = (select(Observation.indicator_code, Observation.region_code, Observation.period,
+                   func.max(Observation.revision))
+            .where(Observation.indicator_code.in_(codes), Observation.region_code.in_(regions),
+                   Observation.period.in_(labels))
+            .group_by(Observation.indicator_code, Observation.region_code, Observation.period))
+    return {(i, r, p): n for i, r, p, n in session.execute(stmt) if (i, r, p) in wanted}
 
 
 def _store_rows(session: Session, submission: Submission, candidates: list[Candidate],
                 source: str) -> tuple[int, int]:
     """Add new observations and revisions; returns (unchanged, revised)."""
     latest = _latest(session, candidates)
+    fresh = [c for c in candidates if c.key not in latest]
+    # A key without a latest revision may still have history (withdrawn): continue its numbers.
+    before = _withdrawn_revisions(session, fresh)
     unchanged = revised = 0
     for c in candidates:
         old = latest.get(c.key)
@@ -619,7 +641,8 @@ def _store_rows(session: Session, submission: Submission, candidates: list[Candi
         session.add(Observation(
             indicator_code=c.indicator, region_code=c.region, period=c.period.label,
             period_start=c.period.start, value=c.value, source=source,
-            revision=(old.revision + 1) if old is not None else 1, is_latest=True,
+            revision=(old.revision + 1) if old is not None else before.get(c.key, 0) + 1,
+            is_latest=True,
             submission_id=submission.id, received_at=submission.received_at, note=c.note))
     return unchanged, revised
 
