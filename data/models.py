@@ -264,3 +264,15 @@ class AuditEvent(Base):
         Index("ix_audit_kind_actor_time", "kind", "actor", "time"),
         Index("ix_audit_kind_address_time", "kind", "address", "time"),
     )
+
+
+class RevokedSession(Base):
+    """A signed session cookie ended on the server (logout): refused even if copied before.
+
+    Bounded: a row is kept only until the cookie would have expired anyway (expires_at).
+    """
+
+    __tablename__ = "revoked_session"
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -20,8 +20,12 @@ a disabled user or revoked display token loses access at once. User sessions end
 `session_idle_minutes` without activity (interval polling is not activity) or 12 hours.
 CSRF: the login and logout forms carry the token; Dash callbacks send it back as X-CSRFToken
 (read by dash-renderer from the `_csrf_token` cookie); cross-origin unsafe requests are refused.
-Login throttling counts login_failed audit events (shared by every worker through the database):
-5 failures per account since its last success, or 20 per address, within 15 minutes -> 429.
+Logout ends the session on the server: its id (`sid`, in the signed cookie) goes into the
+revoked_session table, checked on every request, so a cookie copied before logout is refused
+by every worker.
+Login throttling counts login_failed audit events (shared by every worker through the database);
+the policy is `login_throttled` below: it slows guessing per address and per account without
+letting strangers lock the owner out.
 """
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from data import audit, clock, tokens, users
+from data import audit, clock, sessions, tokens, users
 from data.db import Database, create_schema, current
 from settings import Settings
 
@@ -57,8 +61,9 @@ ADMIN_PREFIXES = ("/admin", "/api/v1/admin")
 # Requests that do not count as a person being active (polling, video, hot reload).
 PASSIVE_PREFIXES = ("/streams/", "/_reload-hash", "/healthz")
 
-ACCOUNT_FAILURES = 5
-ADDRESS_FAILURES = 20
+PAIR_FAILURES = 5  # wrong passwords for one account from one address
+ADDRESS_FAILURES = 20  # wrong passwords from one address, any accounts (spraying)
+ACCOUNT_FAILURES = 50  # wrong passwords for one account from anywhere (distributed guessing)
 THROTTLE_WINDOW = timedelta(minutes=15)
 SESSION_MAX_AGE_S = 12 * 3600
 ACTIVITY_GRANULARITY_S = 60  # rewrite the session cookie at most once a minute
@@ -237,7 +242,7 @@ def _start_session(kind: str, ident: int, role: str = "display", name: str = "")
     now = int(clock.epoch())
     # The role and name are only used while the database is unreachable (see _outage_principal).
     session.update({"k": kind, "id": ident, "r": role, "n": name, "iat": now, "t": now,
-                    "csrf": secrets.token_urlsafe(32)})
+                    "csrf": secrets.token_urlsafe(32), "sid": sessions.new_id()})
     # Displays keep their session across browser restarts; people's sessions end with the browser.
     session.permanent = kind == "display"
 
@@ -247,6 +252,12 @@ def _session_principal(database: Database, idle_s: int) -> Principal | None:
     if kind not in ("user", "display") or not isinstance(ident, int):
         return None
     now = int(clock.epoch())
+    sid = session.get("sid")
+    if kind == "display" and not isinstance(sid, str):
+        session["sid"] = sid = sessions.new_id()  # display cookies from before session ids
+    if not isinstance(sid, str) or sessions.is_revoked(database, sid):
+        session.clear()
+        return None
     if kind == "display":
         if not tokens.display_active(database, ident):
             session.clear()
@@ -531,11 +542,32 @@ def _login() -> Response:
                            "try again shortly", name=name, status=503, next_url=next_url)
 
 
+def login_throttled(pair: int, address: int, account: int) -> bool:
+    """The throttle policy, from failed sign-ins in the last THROTTLE_WINDOW: `pair` for this
+    account from this address, `address` from this address for any account, `account` for this
+    account from anywhere (pair and account count only since the account's last success).
+
+    An address that keeps failing is stopped (per account, and across accounts); a stranger's
+    failures never stop the owner at another address. Under a distributed attack on one account
+    (ACCOUNT_FAILURES), each address gets its first try only: the owner, whose address has no
+    failures, still signs in, while every guessing address is held after one wrong password.
+    """
+    if pair >= PAIR_FAILURES or address >= ADDRESS_FAILURES:
+        return True
+    return account >= ACCOUNT_FAILURES and pair > 0
+
+
+def _throttled(database: Database, name: str, address: str) -> bool:
+    window = THROTTLE_WINDOW
+    return login_throttled(
+        pair=audit.failures_since(database, actor=name, address=address, window=window),
+        address=audit.failures_since(database, address=address, window=window),
+        account=audit.failures_since(database, actor=name, window=window))
+
+
 def _check_login(database: Database, name: str, password: str, address: str,
                  next_url: str) -> Response:
-    if (audit.failures_since(database, actor=name, window=THROTTLE_WINDOW) >= ACCOUNT_FAILURES
-            or audit.failures_since(database, address=address, window=THROTTLE_WINDOW)
-            >= ADDRESS_FAILURES):
+    if _throttled(database, name, address):
         audit.record(database, "login_throttled", name, "", address)
         response = _login_page("Quá nhiều lần đăng nhập sai, hãy thử lại sau 15 phút / "
                                "Too many failed sign-ins, try again in 15 minutes",
@@ -558,6 +590,18 @@ def _logout() -> Response:
         return _logout_page()
     if not _csrf_ok(request.form.get("csrf_token") or request.headers.get(CSRF_HEADER)):
         return _deny(403, "missing or wrong CSRF token")
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        # Until the cookie could have expired anyway: 12 hours for people, a display's lifetime.
+        lifetime = (current_app.permanent_session_lifetime.total_seconds()
+                    if session.get("k") == "display" else SESSION_MAX_AGE_S)
+        issued = session.get("iat") if isinstance(session.get("iat"), int) else clock.epoch()
+        expires = clock.utc_now() + timedelta(seconds=max(0.0, issued + lifetime - clock.epoch()))
+        try:
+            sessions.revoke(current(), sid, expires)
+        except SQLAlchemyError:
+            return _deny(503, "sign-out cannot be recorded now (database unavailable); "
+                              "try again shortly")
     if principal is not None:
         audit.record(current(), "logout", principal.actor, "", client_address())
     session.clear()
