@@ -343,6 +343,36 @@ def _prop_ref(item: Any) -> bool:
 
 
 URL_PROPS = frozenset({"pathname", "search", "hash", "href"})  # dcc.Location sends strings
+MAX_TEXT = 4000  # characters of one text value a callback input may carry
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float)) or (
+        isinstance(value, str) and len(value) <= MAX_TEXT)
+
+
+def _count(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool)
+                             and 0 <= value < 2**53)
+
+
+# The type contract of the properties the pages' server callbacks read: what a real browser
+# sends. A value outside it is refused here as the client's 400 before any callback runs, so a
+# callback that still fails on a value inside it is a bug (500), which the fuzz tests catch.
+# Every dcc.Store a server callback reads holds a scalar (language, ids, a signature).
+PROP_CONTRACT: dict[str, Any] = {
+    "n_intervals": _count,
+    "n_clicks": _count,
+    "value": lambda v: _scalar(v) or (isinstance(v, list) and len(v) <= 200
+                                      and all(_scalar(i) for i in v)),
+    "data": _scalar,
+    **{prop: lambda v: isinstance(v, str) and len(v) <= MAX_TEXT for prop in URL_PROPS},
+}
+
+
+def _within_contract(arg: dict[str, Any]) -> bool:
+    check = PROP_CONTRACT.get(arg.get("property", ""))
+    return check is None or "value" not in arg or bool(check(arg["value"]))
 
 
 def _flat(items: list[Any]) -> list[dict[str, Any]]:
@@ -423,6 +453,10 @@ def validate_callback(app: dash.Dash) -> Response | None:
     if not all(isinstance(a.get("value", ""), str) for a in _flat(inputs + state)
                if a.get("property") in URL_PROPS):
         return _deny(400, "URL properties must be strings")
+    wrong = [a for a in _flat(inputs + state) if not _within_contract(a)]
+    if wrong:
+        return _deny(400, f"callback value of the wrong type for "
+                          f"{str(wrong[0].get('property'))[:40]}")
     declared = list(spec.get("inputs", [])) + list(spec.get("state", []))
     if not all(_matches(given, want) for given, want in zip(inputs + state, declared, strict=True)):
         return _deny(400, "callback arguments do not match the callback")
