@@ -1,4 +1,4 @@
-"""Command line: python -m data init | ingest | token | user | simulate | withdraw."""
+"""Command line: python -m data init | ingest | token | user | simulate | rollup | withdraw."""
 from __future__ import annotations
 
 import argparse
@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p_sim = sub.add_parser("simulate", help="run the live feed simulator against the database")
     p_sim.add_argument("--ticks", type=int, default=0, help="stop after N ticks (0: forever)")
+
+    p_ru = sub.add_parser("rollup", help="roll per-tick live rows older than 48 h into hourly rows")
+    p_ru.add_argument("--max-hours", type=int, default=10_000, help="feed-hours per run")
 
     p_wd = sub.add_parser("withdraw", help="withdraw a wrong value (a revision; audited)")
     from data import withdraw
@@ -98,6 +101,14 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         create_schema(database.engine)  # the account tables may be newer than the database
         return users.cli(database, args)
+    if args.command == "rollup":
+        from data import rollup
+
+        result = rollup.run(database, max_hours=args.max_hours)
+        print(f"rolled up {result.hours} feed-hours ({result.rows_rolled} per-tick rows, "
+              f"{result.submissions_dropped} simulator files)"
+              + ("; more remain, run again" if result.remaining else ""))
+        return 0
     if args.command == "withdraw":
         from data import withdraw
 

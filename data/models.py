@@ -118,6 +118,9 @@ class Submission(Base):
         Index("ix_submission_agency_period", "agency_code", "period"),
         # The compliance matrix: every agency's first receipt for a set of periods.
         Index("ix_submission_period", "period", "agency_code", "received_at"),
+        # Recent submissions of an agency (coverage, the reporting page), by time.
+        Index("ix_submission_agency_received", "agency_code", "received_at"),
+        Index("ix_submission_received", "received_at"),
     )
 
 
