@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import math
 import re
@@ -38,7 +39,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -66,6 +67,7 @@ MAX_COLUMNS = 16
 MAX_CELL_CHARS = 1_000
 MAX_UNZIPPED_BYTES = 32 * 1024 * 1024  # every member of an .xlsx together, as declared
 MAX_ZIP_MEMBERS = 200
+DUPLICATES_NAMED = 5  # other rows named in a duplicate-key rejection
 MAX_JSON_VALUES = MAX_ROWS * (MAX_COLUMNS + 1)  # objects and numbers in one JSON document
 MEMORY_BOUND_MIB = 96  # measured peak per submission stays below this (tests/data/test_limits)
 ZIP_MAGIC = b"PK\x03\x04"
@@ -580,9 +582,14 @@ def reject_duplicates(candidates: list[Candidate]) -> tuple[list[Candidate], lis
         if len(numbers) == 1:
             keep.append(c)
             continue
-        others = ", ".join(str(x) for x in numbers if x != c.number)
+        # Name a few of the other rows, not all: 10,000 copies of one row would otherwise make
+        # 10,000 reasons of 10,000 numbers each (quadratic time and memory).
+        others = [str(x) for x in itertools.islice((x for x in numbers if x != c.number),
+                                                   DUPLICATES_NAMED)]
+        more = len(numbers) - 1 - len(others)
+        named = ", ".join(others) + (f" and {more} more" if more else "")
         rejected.append(Rejection(c.number, "row", f"same indicator, region and period as "
-                                                   f"row {others}: both refused"))
+                                                   f"row {named}: both refused"))
     return keep, rejected
 
 
@@ -725,9 +732,10 @@ def _store(database: Database, arrival: Arrival, rows: list[RawRow]) -> IngestRe
         session.flush()
         unchanged, revised = _store_rows(session, sub, candidates, source)
         sub.status = _status(len(candidates), rejected_rows, len(candidates) - unchanged)
-        session.add_all(RejectedRow(submission_id=sub.id, row_number=r.row, field=r.field,
-                                    reason=r.reason, raw=raw_of.get(r.row, ""))
-                        for r in rejected)
+        if rejected:  # one executemany, not an ORM object per row (files may have 10,000)
+            session.execute(insert(RejectedRow), [
+                {"submission_id": sub.id, "row_number": r.row, "field": r.field,
+                 "reason": r.reason, "raw": raw_of.get(r.row, "")} for r in rejected])
         return IngestResult(sub.id, sub.status, accepted=len(candidates), rejected=rejected,
                             unchanged=unchanged, revised=revised, rows_total=len(rows),
                             rows_rejected=rejected_rows, period=period, due_at=due,

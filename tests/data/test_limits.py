@@ -161,3 +161,12 @@ def test_a_full_size_legitimate_file_is_read(database: Database) -> None:
     result, _, seconds = measured(database, ("indicator,region,period,value\n" + rows).encode(),
                                   filename="history.csv")
     assert result.status == "accepted" and result.accepted == 26 * 12
+
+
+def test_many_copies_of_one_row_are_refused_in_linear_time(database: Database) -> None:
+    """9,000 identical rows: each is refused naming a few of the others, not all 8,999."""
+    body = b"indicator,region,period,value\n" + b"IIP,VN,2026-09,1\n" * 9000
+    result, peak, seconds = measured(database, body, filename="copies.csv")
+    assert result.rows_rejected == 9000 and result.accepted == 0
+    assert result.rejected[0].reason.endswith("and 8994 more: both refused")
+    assert peak < ingest.MEMORY_BOUND_MIB
