@@ -107,18 +107,21 @@ def live_main(args: argparse.Namespace) -> None:
     out.mkdir(parents=True, exist_ok=True)
     raw_path = out / f"ops-live-{args.live_days}d-raw.sqlite"
     rolled_path = out / f"ops-live-{args.live_days}d-rolled.sqlite"
-    for path in (raw_path, rolled_path):
-        for extra in ("", "-wal", "-shm"):
-            Path(str(path) + extra).unlink(missing_ok=True)
-    database = Database(f"sqlite:///{raw_path.resolve()}")
-    seed.init_database(database, years=args.years, seed=2020, progress=False)
-    database.dispose()
-    started = time.perf_counter()
-    subs, obs = _live.fill(raw_path, args.live_days)
-    print(f"built {args.live_days} days of live rows: {subs:,} submissions, {obs:,} "
-          f"observations in {time.perf_counter() - started:.0f} s "
-          f"({raw_path.stat().st_size / 2**20:.0f} MiB)")
-    shutil.copy(raw_path, rolled_path)
+    if not (args.reuse and raw_path.exists() and rolled_path.exists()):
+        for path in (raw_path, rolled_path):
+            for extra in ("", "-wal", "-shm"):
+                Path(str(path) + extra).unlink(missing_ok=True)
+        database = Database(f"sqlite:///{raw_path.resolve()}")
+        seed.init_database(database, years=args.years, seed=2020, progress=False)
+        database.dispose()
+        started = time.perf_counter()
+        subs, obs = _live.fill(raw_path, args.live_days)
+        print(f"built {args.live_days} days of live rows: {subs:,} submissions, {obs:,} "
+              f"observations in {time.perf_counter() - started:.0f} s "
+              f"({raw_path.stat().st_size / 2**20:.0f} MiB)")
+        shutil.copy(raw_path, rolled_path)
+    else:
+        print(f"reusing {raw_path} and {rolled_path} (the roll-up resumes where it stopped)")
     rolled_db = Database(f"sqlite:///{rolled_path.resolve()}")
     started = time.perf_counter()
     done = rollup.run(rolled_db, max_hours=10**6)
@@ -168,6 +171,8 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=50)
     ap.add_argument("--data-dir", default="bench/out/queries")
+    ap.add_argument("--reuse", action="store_true",
+                    help="--live-days: keep the databases of an earlier run")
     ap.add_argument("--live-days", type=int, default=0,
                     help="build N days of live rows and time the live queries, raw vs rolled up")
     args = ap.parse_args()
