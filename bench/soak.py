@@ -106,13 +106,24 @@ def display_link(data_dir: Path) -> str:
     return "/display/" + next(w for w in out.split() if "/display/" in w).rsplit("/display/", 1)[1]
 
 
-def signed_in(base: str, link: str) -> requests.Session:
-    """A display session (as a wall screen opens its link) with its CSRF header set."""
-    session = requests.Session()
-    session.get(base + link, timeout=30)
-    session.get(base + "/", timeout=30)
-    session.headers["X-CSRFToken"] = session.cookies.get("_csrf_token", "")
-    return session
+def signed_in(base: str, link: str, rec: Recorder | None = None,
+              stop: threading.Event | None = None) -> requests.Session | None:
+    """A display session (as a wall screen opens its link) with its CSRF header set; retried
+    (each failure counted) until it works or the soak ends."""
+    while stop is None or not stop.is_set():
+        session = requests.Session()
+        try:
+            session.get(base + link, timeout=30)
+            session.get(base + "/", timeout=30)
+        except requests.RequestException:
+            if rec is None or stop is None:
+                raise
+            rec.error()
+            stop.wait(2)
+            continue
+        session.headers["X-CSRFToken"] = session.cookies.get("_csrf_token", "")
+        return session
+    return None
 
 
 def overview_calls(base: str, session: requests.Session) -> list[tuple[float, dict]]:
@@ -138,8 +149,17 @@ def overview_calls(base: str, session: requests.Session) -> list[tuple[float, di
 
 
 def wall_viewer(base: str, link: str, rec: Recorder, stop: threading.Event, offset: float) -> None:
-    session = signed_in(base, link)
-    calls = overview_calls(base, session)
+    calls: list[tuple[float, dict]] = []
+    session = None
+    while not calls and not stop.is_set():
+        session = signed_in(base, link, rec, stop)
+        try:
+            calls = overview_calls(base, session) if session is not None else []
+        except (requests.RequestException, ValueError):
+            rec.error()
+            stop.wait(2)
+    if session is None:
+        return
     due = [time.monotonic() + offset] * len(calls)
     tick = itertools.count(2)
     while not stop.is_set():
@@ -165,8 +185,8 @@ def wall_viewer(base: str, link: str, rec: Recorder, stop: threading.Event, offs
 
 
 def video_viewer(base: str, link: str, path: str, rec: Recorder, stop: threading.Event) -> None:
-    session = signed_in(base, link)
-    while not stop.is_set():
+    session = signed_in(base, link, rec, stop)
+    while session is not None and not stop.is_set():
         try:
             with session.get(base + path, stream=True, timeout=30) as r:
                 if r.status_code != 200:
@@ -230,8 +250,9 @@ def main() -> int:
     threads: list[threading.Thread] = []
     try:
         link = display_link(data_dir)
-        cams = [c["id"] for c in signed_in(base, link).get(base + "/streams/status",
-                                                           timeout=30).json()["cameras"]]
+        status = signed_in(base, link).get(  # type: ignore[union-attr]
+            base + "/streams/status", timeout=30).json()
+        cams = [c["id"] for c in (status if isinstance(status, list) else status["cameras"])]
         for i in range(args.viewers):
             threads.append(threading.Thread(target=wall_viewer, daemon=True, args=(
                 base, link, rec, stop, LIVE_S * i / max(1, args.viewers))))
