@@ -256,11 +256,13 @@ def compliance(months: int = 12) -> dict[str, Any]:
                 .where(Submission.period.in_(labels), Submission.status != "rejected")
                 .group_by(Submission.agency_code, Submission.period))
         first = {(a, p): (rec, due) for a, p, rec, due in s.execute(stmt)}
+    # Twelve due dates, not one per cell: 42 agencies x 12 months parsed the same labels 42 times.
+    due_of = {label: local_to_utc(periods.due_at(periods.parse(label))) for label in labels}
     matrix = []
     for agency in agencies:
         cells = []
         for label in labels:
-            due = local_to_utc(periods.due_at(periods.parse(label)))
+            due = due_of[label]
             got = first.get((agency.code, label))
             if got is None:
                 cells.append("missing" if now_utc > due else "pending")
