@@ -147,6 +147,18 @@ def live_main(args: argparse.Namespace) -> None:
     print_table(["query (ms)", "rolled median", "rolled p95", "p95<20ms", "raw median",
                  "raw p95", "raw / rolled"], rows)
 
+    print("\nThe statements these replaced (before issue 10), 3 runs each:")
+    rows = []
+    for name, sql in PREVIOUS.items():
+        got = []
+        for path in (raw_path, rolled_path):
+            engine = Database(f"sqlite:///{path.resolve()}")
+            with engine.engine.connect() as conn:
+                got.append(timings(lambda c=conn, q=sql: c.execute(text(q)).all(), 3, warmup=0))
+            engine.dispose()
+        rows.append([name, statistics.median(got[1]), statistics.median(got[0])])
+    print_table(["previous statement (ms)", "rolled median", "raw median"], rows)
+
     print("\nEXPLAIN QUERY PLAN (rolled-up database):")
     check = Database(f"sqlite:///{rolled_path.resolve()}")
     with check.engine.connect() as conn:
@@ -155,6 +167,13 @@ def live_main(args: argparse.Namespace) -> None:
             print(f"  {name}: " + " | ".join(plan))
     check.dispose()
 
+
+PREVIOUS = {
+    "last tick: max(received_at) of live rows": "SELECT max(received_at) FROM observation WHERE "
+    "indicator_code IN ('RT_EDOCS','RT_DOSSIERS','RT_EPAYMENTS','RT_POWER')",
+    "coverage: agencies in 100 days (scan)": "SELECT count(DISTINCT agency_code) FROM "
+    "submission WHERE received_at >= datetime('now', '-100 days')",
+}
 
 LIVE_PLANS = {
     "today's total of a counter": "SELECT sum(value) FROM observation WHERE indicator_code="
