@@ -16,7 +16,7 @@ import dash
 from dash import Input, Output, State, html
 
 from data import catalogue, periods, queries
-from data.clock import local_now
+from data.clock import local_now, utc_now
 from layouts.components import (
     indicator_tile,
     kpi_card,
@@ -163,7 +163,7 @@ def savings_panel(facts: list[dict[str, Any]] | None, lang: str,
                      + fact_foot(fact, lang), className="ov-foot ov-sys-foot"),
         ]))
     segments = ticker_segments(facts)
-    now_ms = (datetime.utcnow() - datetime(1970, 1, 1)).total_seconds() * 1000
+    now_ms = (utc_now() - datetime(1970, 1, 1)).total_seconds() * 1000
     return [
         _title("ov.savings", lang, stale_since),
         kpi_card(t("ov.savings.total", lang), number(total["value"], lang),

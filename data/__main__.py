@@ -1,10 +1,10 @@
-"""Command line: python -m data migrate | init | ingest | token | user | simulate."""
+"""Command line: python -m data migrate | init | ingest | token | user | simulate | rollup | withdraw."""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from settings import load_or_exit
+from settings import Settings, load_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,9 +51,28 @@ def main(argv: list[str] | None = None) -> int:
     p_sim = sub.add_parser("simulate", help="run the live feed simulator against the database")
     p_sim.add_argument("--ticks", type=int, default=0, help="stop after N ticks (0: forever)")
 
+    p_ru = sub.add_parser("rollup", help="roll per-tick live rows older than 48 h into hourly rows")
+    p_ru.add_argument("--max-hours", type=int, default=10_000, help="feed-hours per run")
+
+    p_wd = sub.add_parser("withdraw", help="withdraw a wrong value (a revision; audited)")
+    from data import withdraw
+
+    withdraw.add_arguments(p_wd)
+
     args = parser.parse_args(argv)
     settings = load_or_exit()  # bad OPS_* variables: one line, exit 2
+    try:
+        return _run(parser, args, settings)
+    except Exception as exc:  # noqa: BLE001 - the CLI reports, it never prints a traceback
+        from sqlalchemy.exc import SQLAlchemyError
 
+        kind = "database error" if isinstance(exc, SQLAlchemyError) else "error"
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300] if str(exc) else ""
+        print(f"{kind}: {exc.__class__.__name__}: {detail}", file=sys.stderr)
+        return 1
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
     from data import migrate
     from data.db import Database
 
@@ -92,6 +111,18 @@ def main(argv: list[str] | None = None) -> int:
             from data import users
 
             return users.cli(database, args)
+        if args.command == "rollup":
+            from data import rollup
+
+            result = rollup.run(database, max_hours=args.max_hours)
+            print(f"rolled up {result.hours} feed-hours ({result.rows_rolled} per-tick rows, "
+                  f"{result.submissions_dropped} simulator files)"
+                  + ("; more remain, run again" if result.remaining else ""))
+            return 0
+        if args.command == "withdraw":
+            from data import withdraw
+
+            return withdraw.cli(database, args)
         if args.command == "simulate":
             import logging
 
@@ -99,7 +130,6 @@ def main(argv: list[str] | None = None) -> int:
 
             logging.basicConfig(level=logging.INFO,
                                 format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
             feeds.run(database, interval=settings.feed_interval, ticks=args.ticks)
             return 0
     finally:

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from data import audit, ingest, periods, queries, tokens
@@ -44,6 +45,15 @@ def error(message: str, status: int, **headers: str) -> Response:
 @blueprint.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
     return error(exc.description or exc.name, exc.code or 500)
+
+
+@blueprint.errorhandler(SQLAlchemyError)
+def _database_down(exc: SQLAlchemyError) -> Response:
+    # The database is unreachable (or its file is gone): nothing was stored; the client retries.
+    log.warning("API database error on %s %s: %s", request.method, request.path,
+                exc.__class__.__name__)
+    return error("database unavailable: nothing was stored, try again shortly", 503,
+                 **{"Retry-After": "30"})
 
 
 @blueprint.errorhandler(Exception)

@@ -10,14 +10,21 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from data.sqlitefile import FileIdentity, create_once, creator, guard_checkouts, sqlite_path
+
 
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        db_path = url.removeprefix("sqlite:///")
-        if db_path and db_path != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        db_path = sqlite_path(url)
+        if db_path is not None:
+            # Created once here; later a missing or replaced file is an error (data.sqlitefile).
+            identity = create_once(db_path)
+            engine = create_engine(url, creator=creator(identity, timeout=15))
+            engine.ops_file_identity = identity  # type: ignore[attr-defined]
+            guard_checkouts(engine, identity)
+        else:
+            engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -66,6 +73,11 @@ class Database:
     def dialect(self) -> str:
         """'sqlite' or 'postgresql'."""
         return self.engine.dialect.name
+
+    def file_problem(self) -> str | None:
+        """SQLite: None while the database file is the one opened at start, else why not."""
+        identity: FileIdentity | None = getattr(self.engine, "ops_file_identity", None)
+        return identity.problem() if identity is not None else None
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from data.simulate import live_value
 
 log = logging.getLogger(__name__)
 REPORT_EVERY = 40  # ticks between two simulated monthly reports from late agencies
+ROLLUP_EVERY = timedelta(minutes=10)  # how often the simulator rolls old per-tick rows up
 
 
 def _csv(rows: list[tuple[str, str, str, float]]) -> bytes:
@@ -50,6 +52,7 @@ class FeedSimulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_hour = ""
+        self._last_rollup: datetime | None = None
         profiles = catalogue.profiles()
         with database.sessions() as s:
             live = s.scalars(select(Indicator).where(Indicator.group_code == catalogue.LIVE_GROUP))
@@ -116,6 +119,17 @@ class FeedSimulator:
         self.ticks += 1
         if self.ticks % REPORT_EVERY == 0:
             self.late_report()
+        self.maybe_roll_up(now)
+
+    def maybe_roll_up(self, now: datetime) -> None:
+        """The producer of per-tick rows also rolls the old ones up (data.rollup), in bounded
+        runs, so the live tables stay the same size however long the app runs."""
+        from data import rollup
+
+        if self._last_rollup is not None and now - self._last_rollup < ROLLUP_EVERY:
+            return
+        self._last_rollup = now
+        rollup.run(self.database, now)
 
     def late_report(self) -> str | None:
         """A late agency finally sends last month's report; returns its code."""

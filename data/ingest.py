@@ -14,28 +14,37 @@ Rules decided here (see also the README's ingest section):
   limit exists to bound what the database stores.
 - Times: received_at and due_at are stored as naive UTC; periods and their deadlines are
   Viet Nam local time, converted with data.clock.
+- Files are bounded before and while they are parsed (MAX_* below): the zip members' unzipped
+  sizes are checked before a workbook is opened, rows, columns and cell lengths while rows are
+  streamed, so one submission never holds more than about MEMORY_BOUND_MIB of memory whatever
+  it declares. Over a limit: one file-level error, recorded with the raw payload.
+- Periods must be reportable at the time of receipt (data.periods.check_reportable): no
+  December 2099 in 2026. Control characters (NUL ...) are refused in every field.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+import itertools
 import json
 import math
 import re
 import sys
-from collections.abc import Iterable
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from data import periods
-from data.clock import local_to_utc, utc_now
+from data.clock import local_to_utc, utc_now, utc_to_local
 from data.db import Database, lock_keys, transaction
 from data.models import Agency, Indicator, Observation, Region, RejectedRow, Submission
 
@@ -50,6 +59,21 @@ JSON_TYPES = {"application/json", "text/json"}
 CSV_TYPES = {"text/csv", "application/csv", "text/comma-separated-values"}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _COMMA_NUMBER = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
+
+# Bounds on what one submission may hold (see the module docstring). 34 provinces x 200
+# indicators is 6,800 rows, so 10,000 leaves room; 5 columns are used, 16 tolerate a few extra.
+MAX_ROWS = 10_000  # lines/rows read, header and blank ones included
+MAX_COLUMNS = 16
+MAX_CELL_CHARS = 1_000
+MAX_UNZIPPED_BYTES = 32 * 1024 * 1024  # every member of an .xlsx together, as declared
+MAX_ZIP_MEMBERS = 200
+DUPLICATES_NAMED = 5  # other rows named in a duplicate-key rejection
+MAX_JSON_VALUES = MAX_ROWS * (MAX_COLUMNS + 1)  # objects and numbers in one JSON document
+MEMORY_BOUND_MIB = 96  # measured peak per submission stays below this (tests/data/test_limits)
+ZIP_MAGIC = b"PK\x03\x04"
+# C0/C1 control characters; tab, line feed and carriage return are allowed in notes only.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class UnknownAgency(ValueError):
@@ -134,7 +158,10 @@ class Candidate:
 # --- reading the three formats ---------------------------------------------------------------
 
 def detect_format(filename: str, content_type: str, payload: bytes) -> str:
-    """csv | json | xlsx: the declared content type, then the file extension, then sniffing."""
+    """csv | json | xlsx: a zip is a workbook whatever it claims; then the declared content
+    type, the file extension, and sniffing."""
+    if payload.startswith(ZIP_MAGIC):
+        return "xlsx"  # an .xlsx sent as text/csv: read it as what it is, not "not UTF-8"
     mime = content_type.split(";")[0].strip().lower()
     if mime in XLSX_TYPES:
         return "xlsx"
@@ -177,15 +204,45 @@ def _header(names: Iterable[Any]) -> list[str]:
     return header
 
 
+def printable(text: str) -> str:
+    """Text safe to store in any database and show: control characters as \\xNN escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _csv_line(cells: list[Any]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="").writerow(["" if c is None else c for c in cells])
-    return out.getvalue()[:RAW_LIMIT]
+    return printable(out.getvalue()[:RAW_LIMIT])
+
+
+def _check_cells(number: int, cells: list[Any]) -> None:
+    """The per-row limits: column count and cell length (a file-level error when broken)."""
+    if len(cells) > MAX_COLUMNS:
+        while len(cells) > MAX_COLUMNS and cells[-1] in (None, ""):
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            raise FileError(f"row {number} has {len(cells)} columns; at most {MAX_COLUMNS} "
+                            "are read")
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise FileError(f"row {number} has a cell of {len(cell)} characters; at most "
+                            f"{MAX_CELL_CHARS} are allowed")
+
+
+def _bounded(records: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    """Pass rows through while they stay within MAX_ROWS, MAX_COLUMNS and MAX_CELL_CHARS."""
+    for count, (number, cells) in enumerate(records, start=1):
+        if count > MAX_ROWS:
+            raise FileError(f"the file has more than {MAX_ROWS} rows; send at most "
+                            f"{MAX_ROWS} rows per submission")
+        cells = list(cells)
+        _check_cells(number, cells)
+        yield number, cells
 
 
 def _table_rows(records: Iterable[tuple[int, list[Any]]]) -> list[RawRow]:
     """Rows of a header-first table (CSV, XLSX); blank rows are skipped but keep their number."""
-    iterator = iter(records)
+    iterator = _bounded(records)
     header_found = None
     for _, cells in iterator:
         if any(c not in (None, "") for c in cells):
@@ -213,31 +270,35 @@ def read_csv(payload: bytes) -> list[RawRow]:
     """CSV, UTF-8 with or without BOM; row numbers count the header as row 1."""
     text = _decode(payload)
     reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[Any]]] = []
+    # csv's own field limit (131,072 by default) is far above ours; keep the error ours.
+    records = ((n, cells) for n, cells in enumerate(reader, start=1))
     try:
-        for number, cells in enumerate(reader, start=1):
-            records.append((number, cells))
+        return _table_rows(records)
     except csv.Error as exc:
         raise FileError(f"malformed CSV near line {reader.line_num}: {exc}") from None
-    return _table_rows(records)
 
 
 def read_json(payload: bytes) -> list[RawRow]:
     """A JSON list of objects, or {"rows": [...]}; rows are numbered from 1."""
     text = _decode(payload)
+    counter = _JsonBudget()
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=counter.object, parse_int=counter.integer,
+                          parse_float=counter.number)
     except json.JSONDecodeError as exc:
         raise FileError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") \
             from None
     except RecursionError:
         raise FileError("malformed JSON: nested too deeply") from None
-    if isinstance(data, dict) and isinstance(data.get("rows"), list):
+    if isinstance(data, _Keys) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list):
         raise FileError('JSON must be a list of row objects or {"rows": [...]}')
     if not data:
         raise FileError("the file is empty (no rows)")
+    if len(data) > MAX_ROWS:
+        raise FileError(f"the file has more than {MAX_ROWS} rows; send at most {MAX_ROWS} rows "
+                        "per submission")
     objects = [item for item in data if isinstance(item, dict)]
     present = {str(k).strip().lower() for item in objects for k in item}
     missing = [c for c in REQUIRED if c not in present]
@@ -246,17 +307,71 @@ def read_json(payload: bytes) -> list[RawRow]:
     return [_json_row(number, item) for number, item in enumerate(data, start=1)]
 
 
+class _Keys(dict):  # type: ignore[type-arg]
+    """A JSON object, remembering the keys that were repeated (in any letter case)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+class _JsonBudget:
+    """Hooks for json.loads: count objects and numbers as they are built (MAX_JSON_VALUES),
+    refuse keys repeated in any letter case, and never build an int of thousands of digits."""
+
+    def __init__(self) -> None:
+        self.values = 0
+
+    def _count(self) -> None:
+        self.values += 1
+        if self.values > MAX_JSON_VALUES:
+            raise FileError(f"the JSON document has more than {MAX_JSON_VALUES} objects and "
+                            "numbers")
+
+    def object(self, pairs: list[tuple[str, Any]]) -> _Keys:
+        self._count()
+        out = _Keys(pairs)
+        names = [k.strip().lower() for k, _ in pairs]
+        if len(set(names)) != len(names):
+            out.repeated = tuple(sorted({k for k, _ in pairs
+                                         if names.count(k.strip().lower()) > 1}))
+        return out
+
+    def integer(self, text: str) -> Any:
+        self._count()
+        # int() refuses more than 4,300 digits with a ValueError; no sane value has 300.
+        return int(text) if len(text) <= 300 else _LongNumber(text)
+
+    def number(self, text: str) -> Any:
+        self._count()
+        return float(text) if len(text) <= 300 else _LongNumber(text)
+
+
+class _LongNumber(str):
+    """A JSON number too long to be a value; validation refuses it with its length."""
+
+
 def _json_row(number: int, item: Any) -> RawRow:
-    raw = json.dumps(item, ensure_ascii=False, default=str)[:RAW_LIMIT]
+    raw = printable(json.dumps(item, ensure_ascii=False, default=str)[:RAW_LIMIT])
     if not isinstance(item, dict):
         return RawRow(number, {}, raw, "row is not a JSON object")
-    return RawRow(number, {str(k).strip().lower(): v for k, v in item.items()}, raw)
+    repeated = getattr(item, "repeated", ())
+    if repeated:
+        return RawRow(number, {}, raw, "field repeated in one object (keys are not case-"
+                                       f"sensitive): {', '.join(repeated)}")
+    cells = {str(k).strip().lower(): v for k, v in item.items()}
+    if len(cells) > MAX_COLUMNS:
+        return RawRow(number, {}, raw, f"row has {len(cells)} fields; at most {MAX_COLUMNS}")
+    for key, value in cells.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            return RawRow(number, {}, raw, f"field '{key[:40]}' has {len(value)} characters; "
+                                           f"at most {MAX_CELL_CHARS}")
+    return RawRow(number, cells, raw)
 
 
 def read_xlsx(payload: bytes) -> list[RawRow]:
     """First sheet of an .xlsx workbook, cached values only: formulas are never evaluated."""
     from openpyxl import load_workbook  # imported lazily: only XLSX submissions need it
 
+    check_zip(payload)
     try:
         book = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged input; all mean "bad file"
@@ -264,15 +379,36 @@ def read_xlsx(payload: bytes) -> list[RawRow]:
     try:
         if not book.worksheets:
             raise FileError("the workbook has no sheet")
-        records = [(n, list(cells)) for n, cells in
-                   enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)]
+        sheet = book.worksheets[0]
+        # The declared dimension (A1:XFD3000 ...) is the sender's claim: ignore it, so rows are
+        # as wide as their own cells and arrive one at a time.
+        sheet.reset_dimensions()
+        return _table_rows(enumerate(sheet.iter_rows(values_only=True), start=1))
     except FileError:
         raise
     except Exception as exc:  # same reason as above, for a damaged sheet inside a valid zip
         raise FileError(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
     finally:
         book.close()
-    return _table_rows(records)
+
+
+def check_zip(payload: bytes) -> None:
+    """Refuse a workbook whose members would unzip past MAX_UNZIPPED_BYTES, before reading any.
+
+    zipfile stops reading a member at its declared size (and fails its CRC if the data goes
+    on), so the declared sizes bound what openpyxl can inflate.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileError(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise FileError(f"the workbook has {len(members)} parts; at most {MAX_ZIP_MEMBERS}")
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNZIPPED_BYTES:
+        raise FileError(f"the workbook unzips to {total} bytes; at most {MAX_UNZIPPED_BYTES} "
+                        f"({MAX_UNZIPPED_BYTES // 2**20} MiB) are read")
 
 
 READERS = {"csv": read_csv, "json": read_json, "xlsx": read_xlsx}
@@ -287,15 +423,16 @@ class Context:
     agency: Agency
     indicators: dict[str, Indicator]
     regions: set[str]
+    now: datetime | None = None  # local time of receipt: the latest reportable periods
 
 
-def load_context(session: Session, agency_code: str) -> Context:
+def load_context(session: Session, agency_code: str, now: datetime | None = None) -> Context:
     agency = session.get(Agency, agency_code)
     if agency is None:
         raise UnknownAgency(f"unknown agency '{agency_code}'")
     indicators = {i.code: i for i in session.scalars(select(Indicator))}
     regions = set(session.scalars(select(Region.code)))
-    return Context(agency, indicators, regions)
+    return Context(agency, indicators, regions, now)
 
 
 def _text(value: Any) -> str | None:
@@ -311,8 +448,10 @@ def _text(value: Any) -> str | None:
 
 def parse_value(value: Any) -> float:
     """A finite number from a cell; raises ValueError with a readable reason."""
+    if isinstance(value, _LongNumber):
+        raise ValueError(f"a number of {len(value)} characters is not a plausible value")
     if isinstance(value, (bool, dict, list)):
-        raise ValueError(f"not a number: {json.dumps(value, default=str)}")
+        raise ValueError(f"not a number: {json.dumps(value, default=str)[:40]}")
     if isinstance(value, (int, float)):
         number = float(value)
     else:
@@ -370,6 +509,16 @@ def validate(row: RawRow, ctx: Context) -> Candidate | list[Rejection]:
     missing = [c for c in REQUIRED if c not in cells]
     if missing:
         return [Rejection(n, c, "missing") for c in missing]
+    for name, cell in cells.items():
+        if name in REQUIRED + OPTIONAL and isinstance(cell, str):
+            found = (_CONTROL if name == "note" else _CONTROL_ANY).search(cell)
+            if found:
+                errors.append(Rejection(n, name, f"control character "
+                                                 f"U+{ord(found.group()):04X} "
+                                                 f"({unicodedata.name(found.group(), 'control')})"
+                                                 " is not allowed"))
+    if errors:
+        return errors
 
     code = _text(cells["indicator"])
     ind = ctx.indicators.get((code or "").upper())
@@ -394,6 +543,8 @@ def validate(row: RawRow, ctx: Context) -> Candidate | list[Rejection]:
     else:
         try:
             period = periods.parse(period_text, frequency)
+            if ctx.now is not None:
+                periods.check_reportable(period, ctx.now)
         except periods.PeriodError as exc:
             errors.append(Rejection(n, "period", str(exc)))
 
@@ -431,9 +582,14 @@ def reject_duplicates(candidates: list[Candidate]) -> tuple[list[Candidate], lis
         if len(numbers) == 1:
             keep.append(c)
             continue
-        others = ", ".join(str(x) for x in numbers if x != c.number)
+        # Name a few of the other rows, not all: 10,000 copies of one row would otherwise make
+        # 10,000 reasons of 10,000 numbers each (quadratic time and memory).
+        others = [str(x) for x in itertools.islice((x for x in numbers if x != c.number),
+                                                   DUPLICATES_NAMED)]
+        more = len(numbers) - 1 - len(others)
+        named = ", ".join(others) + (f" and {more} more" if more else "")
         rejected.append(Rejection(c.number, "row", f"same indicator, region and period as "
-                                                   f"row {others}: both refused"))
+                                                   f"row {named}: both refused"))
     return keep, rejected
 
 
@@ -445,11 +601,30 @@ def _latest(session: Session, candidates: list[Candidate]) -> dict[tuple[str, st
         return {}
     codes = sorted({c.indicator for c in candidates})
     labels = sorted({c.period.label for c in candidates})
+    regions = sorted({c.region for c in candidates})  # with it, the unique index finds each key
     wanted = {c.key for c in candidates}
     stmt = select(Observation).where(Observation.indicator_code.in_(codes),
+                                     Observation.region_code.in_(regions),
                                      Observation.period.in_(labels), Observation.is_latest)
     return {k: o for o in session.scalars(stmt)
             if (k := (o.indicator_code, o.region_code, o.period)) in wanted}
+
+
+def _withdrawn_revisions(session: Session, candidates: list[Candidate]
+                         ) -> dict[tuple[str, str, str], int]:
+    """Highest revision of keys that have rows but no latest one (a withdrawn value)."""
+    if not candidates:
+        return {}
+    codes = sorted({c.indicator for c in candidates})
+    labels = sorted({c.period.label for c in candidates})
+    regions = sorted({c.region for c in candidates})  # with it, the unique index finds each key
+    wanted = {c.key for c in candidates}
+    stmt = (select(Observation.indicator_code, Observation.region_code, Observation.period,
+                   func.max(Observation.revision))
+            .where(Observation.indicator_code.in_(codes), Observation.region_code.in_(regions),
+                   Observation.period.in_(labels))
+            .group_by(Observation.indicator_code, Observation.region_code, Observation.period))
+    return {(i, r, p): n for i, r, p, n in session.execute(stmt) if (i, r, p) in wanted}
 
 
 def _store_rows(session: Session, submission: Submission, candidates: list[Candidate],
@@ -459,6 +634,9 @@ def _store_rows(session: Session, submission: Submission, candidates: list[Candi
     # revision after the previous writer committed: revision numbers have no gaps or duplicates.
     lock_keys(session, sorted({(c.indicator, c.period.label) for c in candidates}))
     latest = _latest(session, candidates)
+    fresh = [c for c in candidates if c.key not in latest]
+    # A key without a latest revision may still have history (withdrawn): continue its numbers.
+    before = _withdrawn_revisions(session, fresh)
     unchanged = revised = 0
     for c in candidates:
         old = latest.get(c.key)
@@ -473,7 +651,8 @@ def _store_rows(session: Session, submission: Submission, candidates: list[Candi
         session.add(Observation(
             indicator_code=c.indicator, region_code=c.region, period=c.period.label,
             period_start=c.period.start, value=c.value, source=source,
-            revision=(old.revision + 1) if old is not None else 1, is_latest=True,
+            revision=(old.revision + 1) if old is not None else before.get(c.key, 0) + 1,
+            is_latest=True,
             submission_id=submission.id, received_at=submission.received_at, note=c.note))
     return unchanged, revised
 
@@ -511,7 +690,8 @@ class Arrival:
 
     def submission(self, **fields: Any) -> Submission:
         return Submission(agency_code=self.agency, channel=self.channel,
-                          filename=self.filename[:255], content_type=self.content_type[:100],
+                          filename=printable(self.filename)[:255],
+                          content_type=printable(self.content_type)[:100],
                           sha256=self.sha256, payload=self.payload,
                           received_at=self.received_at, **fields)
 
@@ -534,7 +714,7 @@ def _store(database: Database, arrival: Arrival, rows: list[RawRow]) -> IngestRe
     """Validate and store in one transaction: good rows, quarantined rows and the submission."""
     source = "simulated" if arrival.channel == "simulator" else "submitted"
     with transaction(database.sessions) as session:
-        ctx = load_context(session, arrival.agency)
+        ctx = load_context(session, arrival.agency, utc_to_local(arrival.received_at))
         candidates: list[Candidate] = []
         rejected: list[Rejection] = []
         raw_of = {r.number: r.raw for r in rows}
@@ -555,9 +735,10 @@ def _store(database: Database, arrival: Arrival, rows: list[RawRow]) -> IngestRe
         session.flush()
         unchanged, revised = _store_rows(session, sub, candidates, source)
         sub.status = _status(len(candidates), rejected_rows, len(candidates) - unchanged)
-        session.add_all(RejectedRow(submission_id=sub.id, row_number=r.row, field=r.field,
-                                    reason=r.reason, raw=raw_of.get(r.row, ""))
-                        for r in rejected)
+        if rejected:  # one executemany, not an ORM object per row (files may have 10,000)
+            session.execute(insert(RejectedRow), [
+                {"submission_id": sub.id, "row_number": r.row, "field": r.field,
+                 "reason": r.reason, "raw": raw_of.get(r.row, "")} for r in rejected])
         return IngestResult(sub.id, sub.status, accepted=len(candidates), rejected=rejected,
                             unchanged=unchanged, revised=revised, rows_total=len(rows),
                             rows_rejected=rejected_rows, period=period, due_at=due,
@@ -587,6 +768,10 @@ def ingest_bytes(database: Database, payload: bytes, *, filename: str, agency: s
             raise FileError("the file has a header but no data rows")
     except FileError as exc:
         return _record_file_error(database, arrival, f"{fmt.upper()}: {exc}")
+    except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        # A parser's own limit we did not foresee: still the sender's file, still recorded.
+        return _record_file_error(database, arrival, f"{fmt.upper()}: the file cannot be read "
+                                                     f"({exc.__class__.__name__})")
     for attempt in range(STORE_ATTEMPTS):
         try:
             return _store(database, arrival, rows)

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models of the national reporting database."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from sqlalchemy import (
@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from data.clock import utc_now_precise
+
 # Column types declared once and reused, so every table spells a code the same way.
 code16 = Annotated[str, mapped_column(String(16))]
 code32 = Annotated[str, mapped_column(String(32))]
@@ -27,8 +29,8 @@ name = Annotated[str, mapped_column(String(200))]
 
 
 def utcnow() -> datetime:
-    """Naive UTC timestamp (the database stores UTC without zone)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Naive UTC timestamp from the app's clock (the database stores UTC without zone)."""
+    return utc_now_precise()
 
 
 class Base(DeclarativeBase):
@@ -117,6 +119,9 @@ class Submission(Base):
         Index("ix_submission_agency_period", "agency_code", "period"),
         # The compliance matrix: every agency's first receipt for a set of periods.
         Index("ix_submission_period", "period", "agency_code", "received_at"),
+        # Recent submissions of an agency (coverage, the reporting page), by time.
+        Index("ix_submission_agency_received", "agency_code", "received_at"),
+        Index("ix_submission_received", "received_at"),
     )
 
 
@@ -263,6 +268,18 @@ class AuditEvent(Base):
         Index("ix_audit_kind_actor_time", "kind", "actor", "time"),
         Index("ix_audit_kind_address_time", "kind", "address", "time"),
     )
+
+
+class RevokedSession(Base):
+    """A signed session cookie ended on the server (logout): refused even if copied before.
+
+    Bounded: a row is kept only until the cookie would have expired anyway (expires_at).
+    """
+
+    __tablename__ = "revoked_session"
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 NUL_SHOWN_AS = "\\x00"  # how a NUL character that arrived in a text field is stored

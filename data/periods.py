@@ -15,6 +15,14 @@ _HOUR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}(:\d{2})?$")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
 
 
+# Years a period may name: the reporting database holds nothing older, and the upper bound keeps
+# every step (next period, due date, a year earlier) inside what datetime can represent.
+MIN_YEAR = 1900
+MAX_YEAR = 9000
+# A clock a few minutes fast at a sender must not refuse its real-time readings.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
 class PeriodError(ValueError):
     """A period text that is malformed or does not match the indicator's frequency."""
 
@@ -50,6 +58,9 @@ def parse(text: str, frequency: str | None = None) -> Period:
     """Parse a period label; with a frequency, refuse labels written in another one."""
     text = str(text).strip()
     found = frequency_of(text)
+    year = int(text[:4])
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(f"period '{text}': year {year} is outside {MIN_YEAR}..{MAX_YEAR}")
     if frequency == "realtime" and found == "hourly":
         found = "realtime"  # a real-time feed may stamp whole hours too
     if frequency is not None and found != frequency:
@@ -117,6 +128,23 @@ def due_at(period: Period, grace_days: int = 5) -> datetime:
 def previous_year(period: Period) -> Period:
     """The same period one year earlier."""
     per_year = {"monthly": 12, "quarterly": 4, "yearly": 1}.get(period.frequency)
-    if per_year is None:
-        return of(period.start.replace(year=period.start.year - 1), period.frequency)
-    return shift(period, -per_year)
+    if per_year is not None:
+        return shift(period, -per_year)
+    s = period.start
+    # 29 February has no twin a year earlier: compare with 28 February (the day before 1 March).
+    day = 28 if (s.month, s.day) == (2, 29) else s.day
+    return of(s.replace(year=s.year - 1, day=day), period.frequency)
+
+
+def check_reportable(period: Period, now: datetime) -> None:
+    """Refuse a period the reporting calendar does not allow yet at local time `now`.
+
+    Monthly, quarterly and yearly figures may be sent from the first day of their period
+    (preliminary estimates are published before a period ends); hourly and daily ones from the
+    start of their hour or day; real-time readings up to CLOCK_SKEW ahead. Nothing later:
+    a CPI for December 2099 sent in 2026 is a typing error, not a report.
+    """
+    if period.start > now + CLOCK_SKEW:
+        current = of(now, period.frequency).label
+        raise PeriodError(f"period '{period.label}' lies in the future (the latest "
+                          f"{period.frequency} period that can be reported now is {current})")

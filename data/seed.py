@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from data import catalogue, migrate, periods
 from data.catalogue import LIVE_GROUP, Profile
-from data.clock import local_now, local_to_utc
+from data.clock import local_now, local_to_utc, utc_now
 from data.db import Database, exclusive, has_schema, transaction
 from data.models import Agency, Base, Indicator, Meta, Observation, Region, Submission
 from data.simulate import live_value, national_series, province_series, province_weights
@@ -242,7 +242,7 @@ def _load(database: Database, *, years: int, seed: int, empty: bool, progress: b
         if not empty:
             build_history(session, years, seed, now, progress)
             facts.update(seed=seed, years=years, history_until=now.isoformat())
-        facts["seeded_at"] = datetime.utcnow().isoformat()
+        facts["seeded_at"] = utc_now().isoformat()
         for key, value in facts.items():
             session.merge(Meta(key=key, value=str(value)))
 

@@ -20,8 +20,13 @@ a disabled user or revoked display token loses access at once. User sessions end
 `session_idle_minutes` without activity (interval polling is not activity) or 12 hours.
 CSRF: the login and logout forms carry the token; Dash callbacks send it back as X-CSRFToken
 (read by dash-renderer from the `_csrf_token` cookie); cross-origin unsafe requests are refused.
-Login throttling: 5 failures per account since its last success, or 20 per address, within 15
-minutes -> 429; web/throttle.py counts them for every worker (Redis, else the audit log).
+Logout ends the session on the server: its id (`sid`, in the signed cookie) goes into the
+revoked_session table, checked on every request, so a cookie copied before logout is refused
+by every worker.
+Login throttling counts failed sign-ins in web/throttle.py (Redis for every worker, else the
+audit log);
+the policy is `login_throttled` below: it slows guessing per address and per account without
+letting strangers lock the owner out.
 """
 from __future__ import annotations
 
@@ -29,7 +34,6 @@ import hmac
 import os
 import secrets
 import sys
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -42,7 +46,7 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from data import audit, tokens, users
+from data import audit, clock, sessions, tokens, users
 from data.db import Database, current
 from settings import Settings
 from web import throttle
@@ -60,8 +64,9 @@ ADMIN_PREFIXES = ("/admin", "/api/v1/admin")
 # Requests that do not count as a person being active (polling, video, hot reload).
 PASSIVE_PREFIXES = ("/streams/", "/_reload-hash", "/healthz")
 
-ACCOUNT_FAILURES = 5
-ADDRESS_FAILURES = 20
+PAIR_FAILURES = 5  # wrong passwords for one account from one address
+ADDRESS_FAILURES = 20  # wrong passwords from one address, any accounts (spraying)
+ACCOUNT_FAILURES = 50  # wrong passwords for one account from anywhere (distributed guessing)
 THROTTLE_WINDOW = timedelta(minutes=15)
 SESSION_MAX_AGE_S = 12 * 3600
 ACTIVITY_GRANULARITY_S = 60  # rewrite the session cookie at most once a minute
@@ -237,10 +242,10 @@ def _csrf_ok(presented: str | None) -> bool:
 
 def _start_session(kind: str, ident: int, role: str = "display", name: str = "") -> None:
     session.clear()
-    now = int(time.time())
+    now = int(clock.epoch())
     # The role and name are only used while the database is unreachable (see _outage_principal).
     session.update({"k": kind, "id": ident, "r": role, "n": name, "iat": now, "t": now,
-                    "csrf": secrets.token_urlsafe(32)})
+                    "csrf": secrets.token_urlsafe(32), "sid": sessions.new_id()})
     # Displays keep their session across browser restarts; people's sessions end with the browser.
     session.permanent = kind == "display"
 
@@ -249,7 +254,13 @@ def _session_principal(database: Database, idle_s: int) -> Principal | None:
     kind, ident = session.get("k"), session.get("id")
     if kind not in ("user", "display") or not isinstance(ident, int):
         return None
-    now = int(time.time())
+    now = int(clock.epoch())
+    sid = session.get("sid")
+    if kind == "display" and not isinstance(sid, str):
+        session["sid"] = sid = sessions.new_id()  # display cookies from before session ids
+    if not isinstance(sid, str) or sessions.is_revoked(database, sid):
+        session.clear()
+        return None
     if kind == "display":
         if not tokens.display_active(database, ident):
             session.clear()
@@ -335,6 +346,36 @@ def _prop_ref(item: Any) -> bool:
 
 
 URL_PROPS = frozenset({"pathname", "search", "hash", "href"})  # dcc.Location sends strings
+MAX_TEXT = 4000  # characters of one text value a callback input may carry
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float)) or (
+        isinstance(value, str) and len(value) <= MAX_TEXT)
+
+
+def _count(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool)
+                             and 0 <= value < 2**53)
+
+
+# The type contract of the properties the pages' server callbacks read: what a real browser
+# sends. A value outside it is refused here as the client's 400 before any callback runs, so a
+# callback that still fails on a value inside it is a bug (500), which the fuzz tests catch.
+# Every dcc.Store a server callback reads holds a scalar (language, ids, a signature).
+PROP_CONTRACT: dict[str, Any] = {
+    "n_intervals": _count,
+    "n_clicks": _count,
+    "value": lambda v: _scalar(v) or (isinstance(v, list) and len(v) <= 200
+                                      and all(_scalar(i) for i in v)),
+    "data": _scalar,
+    **{prop: lambda v: isinstance(v, str) and len(v) <= MAX_TEXT for prop in URL_PROPS},
+}
+
+
+def _within_contract(arg: dict[str, Any]) -> bool:
+    check = PROP_CONTRACT.get(arg.get("property", ""))
+    return check is None or "value" not in arg or bool(check(arg["value"]))
 
 
 def _flat(items: list[Any]) -> list[dict[str, Any]]:
@@ -415,6 +456,10 @@ def validate_callback(app: dash.Dash) -> Response | None:
     if not all(isinstance(a.get("value", ""), str) for a in _flat(inputs + state)
                if a.get("property") in URL_PROPS):
         return _deny(400, "URL properties must be strings")
+    wrong = [a for a in _flat(inputs + state) if not _within_contract(a)]
+    if wrong:
+        return _deny(400, f"callback value of the wrong type for "
+                          f"{str(wrong[0].get('property'))[:40]}")
     declared = list(spec.get("inputs", [])) + list(spec.get("state", []))
     if not all(_matches(given, want) for given, want in zip(inputs + state, declared, strict=True)):
         return _deny(400, "callback arguments do not match the callback")
@@ -491,7 +536,7 @@ def _guard(app: dash.Dash, settings: Settings) -> Response | None:
         if refused is not None:
             return refused
     if principal.via == "session" and principal.kind == "user" and _is_activity(path):
-        now = int(time.time())
+        now = int(clock.epoch())
         if now - int(session.get("t", 0)) >= ACTIVITY_GRANULARITY_S:
             session["t"] = now
     return None
@@ -534,11 +579,32 @@ def _login() -> Response:
                            "try again shortly", name=name, status=503, next_url=next_url)
 
 
+def login_throttled(pair: int, address: int, account: int) -> bool:
+    """The throttle policy, from failed sign-ins in the last THROTTLE_WINDOW: `pair` for this
+    account from this address, `address` from this address for any account, `account` for this
+    account from anywhere (pair and account count only since the account's last success).
+
+    An address that keeps failing is stopped (per account, and across accounts); a stranger's
+    failures never stop the owner at another address. Under a distributed attack on one account
+    (ACCOUNT_FAILURES), each address gets its first try only: the owner, whose address has no
+    failures, still signs in, while every guessing address is held after one wrong password.
+    """
+    if pair >= PAIR_FAILURES or address >= ADDRESS_FAILURES:
+        return True
+    return account >= ACCOUNT_FAILURES and pair > 0
+
+
+def _throttled(database: Database, name: str, address: str) -> bool:
+    window = THROTTLE_WINDOW
+    return login_throttled(
+        pair=throttle.failures(database, actor=name, address=address, window=window),
+        address=throttle.failures(database, address=address, window=window),
+        account=throttle.failures(database, actor=name, window=window))
+
+
 def _check_login(database: Database, name: str, password: str, address: str,
                  next_url: str) -> Response:
-    if (throttle.failures(database, actor=name, window=THROTTLE_WINDOW) >= ACCOUNT_FAILURES
-            or throttle.failures(database, address=address, window=THROTTLE_WINDOW)
-            >= ADDRESS_FAILURES):
+    if _throttled(database, name, address):
         audit.record(database, "login_throttled", name, "", address)
         response = _login_page("Quá nhiều lần đăng nhập sai, hãy thử lại sau 15 phút / "
                                "Too many failed sign-ins, try again in 15 minutes",
@@ -563,6 +629,18 @@ def _logout() -> Response:
         return _logout_page()
     if not _csrf_ok(request.form.get("csrf_token") or request.headers.get(CSRF_HEADER)):
         return _deny(403, "missing or wrong CSRF token")
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        # Until the cookie could have expired anyway: 12 hours for people, a display's lifetime.
+        lifetime = (current_app.permanent_session_lifetime.total_seconds()
+                    if session.get("k") == "display" else SESSION_MAX_AGE_S)
+        issued = session.get("iat") if isinstance(session.get("iat"), int) else clock.epoch()
+        expires = clock.utc_now() + timedelta(seconds=max(0.0, issued + lifetime - clock.epoch()))
+        try:
+            sessions.revoke(current(), sid, expires)
+        except SQLAlchemyError:
+            return _deny(503, "sign-out cannot be recorded now (database unavailable); "
+                              "try again shortly")
     if principal is not None:
         audit.record(current(), "logout", principal.actor, "", client_address())
     session.clear()

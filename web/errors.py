@@ -36,21 +36,26 @@ def init_app(server: Flask) -> None:
                             message="Đã ghi nhận lỗi. / The error was logged."), 500
 
 
-# Errors a callback raises when a tampered or stale browser sends values of the wrong shape
-# (DashException: e.g. the pages router given a pathname that is not a path).
-_INPUT_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, DashException)
+class InputError(ValueError):
+    """A callback's input it cannot use (a tampered or stale browser): the client's 400.
+
+    The only exception a callback may raise on purpose. Anything else it raises is a bug and
+    answers 500 (logged with its traceback), so the fuzz tests catch callbacks that fail on
+    input they should handle.
+    """
 
 
 def callback_error(exc: Exception) -> None:
-    """Dash's app-wide on_error: bad callback input is the client's 400, never a 500.
+    """Dash's app-wide on_error: explicit input errors are 400, everything else 500.
 
     Every callback reads the database through queries.fetch, which already turns a database
-    failure into last-good values; what reaches here is input the callback cannot use (or a bug,
-    which the log keeps with its traceback).
+    failure into last-good values. DashException covers Dash's own refusals of a request's
+    shape (the pages router given a pathname that is not a path).
     """
     from werkzeug.exceptions import BadRequest, InternalServerError
 
-    log.warning("callback failed on %s: %s", request.path, exc.__class__.__name__, exc_info=exc)
-    if isinstance(exc, _INPUT_ERRORS):
-        raise BadRequest("invalid value for this callback") from None
+    if isinstance(exc, InputError | DashException):
+        log.info("callback refused input on %s: %s", request.path, exc)
+        raise BadRequest(f"invalid value for this callback: {exc}"[:300]) from None
+    log.error("callback failed on %s", request.path, exc_info=exc)
     raise InternalServerError() from None

@@ -1,4 +1,9 @@
-"""GET /healthz: is the database reachable, how much it holds, is the cache and simulator up."""
+"""GET /healthz: is the database reachable (and still the same file), is the cache and simulator up.
+
+Anonymous callers (load balancers, monitors) get the status and its reason only, so their check
+costs one `SELECT 1` and a stat of the SQLite file; the counts are computed only for signed-in
+callers.
+"""
 from __future__ import annotations
 
 import os
@@ -26,20 +31,46 @@ def _cache_ok() -> bool:
         return False
 
 
-def report() -> tuple[dict[str, Any], int]:
-    """The health document and its HTTP status (503 when the database is unreachable)."""
+def _database(detail: bool) -> tuple[dict[str, Any], dict[str, int] | None]:
     database = current()
-    doc: dict[str, Any] = {"version": VERSION, "dash": _dist("dash")}
+    problem = database.file_problem()
+    if problem:
+        # Moved, deleted or swapped under the running app: red, whatever the pool still holds.
+        return {"reachable": False, "reason": problem}, None
     try:
         with database.sessions() as session:
             session.execute(text("SELECT 1"))
-            doc["counts"] = counts(session)
-        doc["database"] = {"reachable": True}
+            found = counts(session) if detail else None
     except SQLAlchemyError as exc:
-        doc["database"] = {"reachable": False, "reason": exc.__class__.__name__}
         missing = _missing_tables(database)
         if missing:  # reachable, but nobody prepared it: say what to run, not "unreachable"
-            doc["database"] = {"reachable": True, "schema": False, "missing_tables": missing[:10]}
+            return {"reachable": True, "schema": False, "missing_tables": missing[:10]}, None
+        return {"reachable": False, "reason": exc.__class__.__name__}, None
+    return {"reachable": True}, found
+
+
+def report(detail: bool = True) -> tuple[dict[str, Any], int]:
+    """The health document and its HTTP status (503 when the database is unreachable).
+
+    detail=False (anonymous callers): no counts, no version; only what decides the status.
+    """
+    database = current()
+    doc: dict[str, Any] = {}
+    doc["database"], found = _database(detail)
+    ok = doc["database"]["reachable"] and doc["database"].get("schema", True)
+    reason = None
+    if not doc["database"]["reachable"]:
+        reason = doc["database"].get("reason", "database unreachable")
+    elif not ok:
+        reason = f"database has no schema: run `{SCHEMA_COMMAND}`"
+    if not detail:
+        brief: dict[str, Any] = {"status": "ok" if ok else "unavailable"}
+        if reason:
+            brief["reason"] = reason
+        return brief, 200 if ok else 503
+    doc.update({"version": VERSION, "dash": _dist("dash")})
+    if found is not None:
+        doc["counts"] = found
     doc["cache"] = {"reachable": _cache_ok(), "type": current_app.config["OPS_SETTINGS"].cache_type}
     feeds = current_app.extensions.get("ops_feeds")
     doc["simulator"] = {"running": bool(feeds and feeds.running), "ticks": getattr(feeds, "ticks", 0)}
@@ -48,12 +79,9 @@ def report() -> tuple[dict[str, Any], int]:
         doc["streams"] = streams.summary()
     doc["db_queries"] = database.query_count
     doc["worker"] = os.getpid()  # which gunicorn worker answered (signed-in callers only)
-    ok = doc["database"]["reachable"] and doc["database"].get("schema", True)
     doc["status"] = "ok" if ok else "unavailable"
-    if not doc["database"]["reachable"]:
-        doc["reason"] = "database unreachable"
-    elif not ok:
-        doc["reason"] = f"database has no schema: run `{SCHEMA_COMMAND}`"
+    if reason:
+        doc["reason"] = reason
     return doc, 200 if ok else 503
 
 
@@ -78,9 +106,7 @@ def _dist(name: str) -> str:
 def init_app(server: Flask) -> None:
     @server.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
-        doc, status = report()
         principal = g.get("ops_principal")  # set by web.auth; anonymous callers get the status only
-        if principal is None or principal.kind == "agency":
-            brief = {k: doc[k] for k in ("status", "reason") if k in doc}  # no counts, no versions
-            return jsonify(brief), status
+        detail = principal is not None and principal.kind != "agency"
+        doc, status = report(detail)
         return jsonify(doc), status

@@ -260,6 +260,12 @@ def test_arbitrary_json_never_500(client: FlaskClient, btc: dict[str, str], data
     assert response.status_code in (200, 207, 400, 422)
 
 
+def _blank_lines(size: int) -> bytes:
+    """`size` bytes of blank lines (spaces), within the row and cell-length limits."""
+    full, rest = divmod(size, 900)
+    return (b" " * 899 + b"\n") * full + (b" " * (rest - 1) + b"\n" if rest else b"")
+
+
 def chunked(client: FlaskClient, headers: dict[str, str], body: bytes, content_type: str):  # type: ignore[no-untyped-def]
     """A chunked upload as a real WSGI server presents it: no Content-Length, input terminated."""
     return client.post("/api/v1/submissions", input_stream=io.BytesIO(body),
@@ -270,8 +276,8 @@ def chunked(client: FlaskClient, headers: dict[str, str], body: bytes, content_t
 
 def test_chunked_body_over_limit_is_413_not_truncated(client: FlaskClient,
                                                      btc: dict[str, str]) -> None:
-    start = (HEADER + "IIP,VN,2026-09,7.5,").encode()
-    exact = start + b"n" * (16384 - len(start) - 1) + b"\n"  # a long note fills the limit
+    row = (HEADER + "IIP,VN,2026-09,7.5," + "n" * 900 + "\n").encode()
+    exact = row + _blank_lines(16384 - len(row))  # skipped blank lines fill the limit exactly
     assert chunked(client, btc, exact + b"\n", "text/csv").status_code == 413
     response = chunked(client, btc, exact, "text/csv")
     assert response.status_code == 200 and response.get_json()["accepted"] == 1
@@ -287,8 +293,8 @@ def test_chunked_multipart_over_limit_is_413(client: FlaskClient, btc: dict[str,
 
 
 def test_multipart_file_at_the_limit_is_accepted(client: FlaskClient, btc: dict[str, str]) -> None:
-    start = (HEADER + "IIP,VN,2026-09,7.5,").encode()
-    body = start + b"n" * (16384 - len(start) - 1) + b"\n"  # request is larger: multipart framing
+    row = (HEADER + "IIP,VN,2026-09,7.5," + "n" * 900 + "\n").encode()
+    body = row + _blank_lines(16384 - len(row))  # the request is larger: multipart framing
     response = client.post("/api/v1/submissions", headers=btc,
                            data={"file": (io.BytesIO(body), "full.csv", "text/csv")})
     assert response.status_code == 200, response.get_json()

@@ -170,3 +170,100 @@ def test_path_tricks(web_app, staff, path: str) -> None:
         r = client.get(path)
         assert r.status_code in (302, 400, 401, 404), (path, r.status_code)
         assert b"import" not in r.data and b"root:" not in r.data
+
+
+# --- the oracle's other half: valid input must never fail -------------------------------------
+
+def _initial_values(server) -> dict[tuple[str, str], object]:
+    """(component id, property) -> the value every page's layout starts with: valid input."""
+    import dash
+
+    found: dict[tuple[str, str], object] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+            return
+        if not hasattr(node, "to_plotly_json"):
+            return
+        ident = getattr(node, "id", None)
+        if isinstance(ident, str):
+            for prop in getattr(node, "_prop_names", []):
+                value = getattr(node, prop, None)
+                if prop != "children" and value is not None:
+                    found.setdefault((ident, prop), value)
+        walk(getattr(node, "children", None))
+
+    with server.test_request_context("/"):
+        for page in dash.page_registry.values():
+            layout = page["layout"]
+            walk(layout() if callable(layout) else layout)
+    return found
+
+
+VALID_DEFAULTS = {"n_intervals": 3, "n_clicks": 1, "search": "", "pathname": "/", "hash": "",
+                  "href": "http://localhost/", "data": None, "value": None}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_server_callback_answers_valid_input(web_app, staff, lang: str) -> None:
+    """A callback that raises on what a real browser sends answers 500 and fails here."""
+    callbacks = _server_callbacks(web_app, staff)
+    initial = _initial_values(web_app.server)
+    failures, called = [], 0
+    for output, spec in sorted(callbacks.items()):
+        values = []
+        for dep in list(spec["inputs"]) + list(spec["state"]):
+            ident, prop = dep["id"], dep["property"]
+            if ident == "lang" and prop == "data":
+                values.append(lang)
+            elif isinstance(ident, str):
+                values.append(initial.get((ident, prop), VALID_DEFAULTS.get(prop)))
+            else:
+                values.append([])  # pattern-matching ALL: no matching components yet
+        body = _call(output, spec, values)
+        if any(isinstance(d["id"], dict) for d in spec["inputs"]):
+            continue  # ALL inputs need the page's components; covered by the callbacks tests
+        r = staff.post("/_dash-update-component", json=body, headers=csrf_header(staff))
+        called += 1
+        if r.status_code not in (200, 204):
+            failures.append((output, r.status_code, r.get_data(as_text=True)[:200]))
+    assert not failures
+    assert called >= 15, called
+
+
+def test_only_explicit_input_errors_are_400(tmp_path) -> None:
+    """InputError is the client's 400; any other exception, on valid input, is a 500 bug."""
+    from dash import Input, Output, html
+
+    from app import create_app
+    from settings import from_env
+    from web.errors import InputError
+
+    app = create_app(from_env({}, data_dir=tmp_path, simulate=False, cameras=False,
+                              seed_years=1))
+    try:
+        app.layout = html.Div([html.Div(id="probe-in"), html.Div(id="probe-out")])
+
+        @app.callback(Output("probe-out", "children"), Input("probe-in", "n_clicks"))
+        def probe(n: int | None) -> str:
+            if n == 1:
+                raise InputError("n must not be 1")
+            if n == 2:
+                raise TypeError("a bug on valid input")
+            return "ok"
+
+        client = app.server.test_client()
+        login(client, "staff")
+        client.get("/")
+        spec = app.callback_map["probe-out.children"]
+
+        def call(n: int) -> int:
+            body = _call("probe-out.children", spec, [n])
+            return client.post("/_dash-update-component", json=body,
+                               headers=csrf_header(client)).status_code
+
+        assert (call(0), call(1), call(2)) == (200, 400, 500)
+    finally:
+        app.server.extensions["ops_db"].dispose()

@@ -18,8 +18,8 @@ import psycopg
 import pytest
 import requests
 
-from data import catalogue, tokens, users
-from data.db import Database, create_schema, transaction
+from data import seed, tokens, users
+from data.db import Database
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +69,7 @@ def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFa
                OPS_WEB_WORKERS=str(WORKERS), OPS_WEB_THREADS="4", OPS_SIMULATE="1",
                OPS_CAMERAS="1")
     database = Database(database_url)  # the CLI's step (reference data only); workers never seed
-    create_schema(database.engine)
-    with transaction(database.sessions) as session:
-        catalogue.load(session)
+    seed.init_database(database, empty=True)
     users.add(database, "staff1", "staff", PASSWORD)
     users.add(database, "victim", "staff", PASSWORD)
     database.dispose()
