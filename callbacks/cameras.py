@@ -1,15 +1,10 @@
-"""Camera wall callbacks: relay status (cached 1 s) to tiles, counts, map, focus facts and strip.
+"""Camera wall callbacks: relay status (streams.client, cached 1 s) to tiles, counts, map, facts, strip.
 
-Status comes from the in-process relay (`server.extensions["ops_streams"].status()`) or, when
-the relay runs as its own service (settings.relay_url), from its /streams/status over HTTP.
-Either way a failure yields None and the page says "relay unavailable"; it never raises.
-Camera source URLs never leave the relay: the rows are filtered to public keys below.
+The status rows come from streams/client.py (in-process relay or its HTTP status, public keys
+only); None there means "relay unavailable", which every builder below shows in words.
 """
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -20,106 +15,13 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
 from data.clock import VN_TZ
-from layouts.cameras import DEFAULT_COLUMNS, STRIP_SIZE, dam_facts, href
+from layouts.cameras import STRIP_SIZE, href
+from streams.client import STATES, camera_config, cameras_down, dam_facts, relay_status
 from web.i18n import norm, number, t
 
-log = logging.getLogger(__name__)
-
-# Changes when this process restarts: the <img> URLs change with it, so walls reconnect.
-RELAY_BOOT = format(int(time.time() * 1000) % 10**10, "x")
-STATUS_TTL = 1.0  # seconds: every wall and strip polling within a second shares one read
-PUBLIC_KEYS = ("id", "name", "dam", "river", "province", "capacity_mw", "lat", "lon", "state", "fps",
-               "age_s", "last_frame_at", "reconnects", "viewers", "last_error")
-STATES = ("LIVE", "STALE", "OFFLINE", "CONNECTING")
-DOWN = ("OFFLINE", "STALE")
 STATE_COLOURS = {"LIVE": "#2fd67b", "STALE": "#ffb020", "OFFLINE": "#ff4d5a", "CONNECTING": "#7cc4ff"}
-_lock = threading.Lock()
-
-
-# --- where the status comes from ---------------------------------------------------------------
-
-def _app() -> Any:
-    from flask import current_app, has_app_context
-
-    return current_app._get_current_object() if has_app_context() else None  # noqa: SLF001
-
-
-def _service(app: Any) -> Any:
-    return app.extensions.get("ops_streams") if app is not None else None
-
-
-def _fetch_status(app: Any) -> list[dict[str, Any]] | None:
-    service = _service(app)
-    if service is not None and callable(getattr(service, "status", None)):
-        return list(service.status())
-    settings = app.config.get("OPS_SETTINGS") if app is not None else None
-    if settings is not None and getattr(settings, "cameras", False) and getattr(settings, "relay_url", ""):
-        import requests
-
-        from streams.routes import relay_headers
-
-        resp = requests.get(settings.relay_url.rstrip("/") + "/streams/status", timeout=(1.0, 2.0),
-                            headers=relay_headers(settings.relay_token))
-        resp.raise_for_status()
-        rows = resp.json()
-        return rows if isinstance(rows, list) else None
-    return None
-
-
-def relay_status(max_age: float = STATUS_TTL) -> list[dict[str, Any]] | None:
-    """Public status rows of every camera (mosaic order), at most `max_age` s old; None if unavailable."""
-    app = _app()
-    if app is None:
-        return None
-    now = time.monotonic()
-    with _lock:
-        cached = app.extensions.get("ops_cameras_status")
-        if cached is not None and now - cached[0] < max_age:
-            return cached[1]
-        try:
-            raw = _fetch_status(app)
-            rows = [{k: r.get(k) for k in PUBLIC_KEYS} for r in raw if isinstance(r, dict)] if raw else raw
-        except Exception:  # noqa: BLE001 (the relay must never break a page)
-            log.warning("camera status unavailable", exc_info=True)
-            rows = None
-        app.extensions["ops_cameras_status"] = (now, rows)
-        return rows
-
-
-def camera_config() -> dict[str, Any]:
-    """{"enabled", "columns", "cameras": [{id, name, dam}]} for the layouts (no status needed)."""
-    app = _app()
-    service = _service(app)
-    if service is not None:
-        try:
-            return {"enabled": True, "columns": int(service.relay.mosaic.columns),
-                    "cameras": [{"id": c.id, "name": c.name, "dam": c.dam} for c in service.cameras.cameras]}
-        except AttributeError:
-            pass
-    settings = app.config.get("OPS_SETTINGS") if app is not None else None
-    if settings is None or not getattr(settings, "cameras", False):
-        return {"enabled": False, "columns": DEFAULT_COLUMNS, "cameras": []}
-    columns = DEFAULT_COLUMNS
-    try:  # an external relay normally shares the cameras file: use its mosaic geometry
-        from streams.config import load_cameras
-
-        columns = load_cameras(settings.cameras_file or None).relay.mosaic_columns
-    except Exception:  # noqa: BLE001
-        pass
-    rows = relay_status() or []
-    return {"enabled": True, "columns": columns,
-            "cameras": [{"id": r["id"], "name": r.get("name"), "dam": r.get("dam")} for r in rows]}
-
-
-def cameras_down() -> list[dict[str, Any]]:
-    """Cameras OFFLINE or STALE, for the overview alerts: [{id, name, state, since}].
-
-    since: ISO time of the camera's last frame (None if it never sent one). Empty when all are
-    live or when no relay answers (check relay_status() is None for "unavailable").
-    """
-    return [{"id": r["id"], "name": r.get("name") or r["id"], "state": r.get("state"),
-             "since": r.get("last_frame_at")}
-            for r in relay_status() or [] if r.get("state") in DOWN]
+# Re-exported for the callers that read cameras through this page module.
+__all__ = ["camera_config", "cameras_down", "register", "relay_status"]
 
 
 # --- small texts --------------------------------------------------------------------------------

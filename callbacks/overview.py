@@ -24,6 +24,7 @@ from layouts.components import (
     stale_badge,
     unit_label,
 )
+from streams.client import camera_config, relay_status
 from web.i18n import day, norm, number, period_label, t, when
 
 log = logging.getLogger(__name__)
@@ -395,7 +396,7 @@ def camera_strip(states: list[dict[str, Any]] | None, lang: str,
                  enabled: bool = True) -> list[Any]:
     """Cameras down, named (or all live); a muted note when the relay does not answer.
 
-    states: callbacks.cameras.relay_status() rows. Nothing at all when cameras are switched off.
+    states: streams.client.relay_status() rows. Nothing at all when cameras are switched off.
     """
     lang = norm(lang)
     if not enabled:
@@ -469,7 +470,6 @@ def update_alerts(_n: int | None, lang: str | None) -> list[Any]:
 def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
     """Cameras down for the alerts strip, from the relay (in-process or OPS_RELAY_URL), through
     the camera wall's 1 s status cache."""
-    from callbacks.cameras import camera_config, relay_status
 
     states = relay_status()
     enabled = states is not None or camera_config()["enabled"]

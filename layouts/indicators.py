@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts.components import page_head
+from pagestate.indicators import initial_controls
 from web.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -24,9 +25,6 @@ def _dropdown(id: str, value: str | None, options: list | None = None,
 
 def layout(code: str | None = None, **query: str) -> html.Div:
     """The page for a URL: /indicators[/<code>]?region=..&from=..&to=..&period=.."""
-    # Imported here: the URL state lives beside the callbacks that keep it in step.
-    from callbacks.indicators import initial_controls
-
     init = initial_controls(code, query)
     state = init["state"]
     return html.Div(className="pg pg-indicators", children=[

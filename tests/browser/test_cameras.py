@@ -129,7 +129,7 @@ def test_focus_view_from_a_tile(cam_app: LiveApp, browser) -> None:
     wait_for(browser, lambda d: d.execute_script(
         "const i = document.getElementById('cam-live-img'); return i && i.naturalWidth > 0;"))
     assert browser.find_element(By.ID, "cam-live-img").get_attribute("src").endswith(
-        "/streams/hoa-binh.mjpg?r=" + __import__("callbacks.cameras", fromlist=["x"]).RELAY_BOOT)
+        "/streams/hoa-binh.mjpg?r=" + __import__("streams.client", fromlist=["x"]).RELAY_BOOT)
     wait_for(browser, lambda d: "Trực tuyến" in d.find_element(By.ID, "cam-focus-state").text
              or "TRỰC TUYẾN" in d.find_element(By.ID, "cam-focus-state").text)
     screenshot(browser, "cameras-focus")

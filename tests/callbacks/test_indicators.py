@@ -5,6 +5,7 @@ import pytest
 
 from callbacks import indicators as ind
 from data import queries
+from pagestate.indicators import default_code
 from tests.helpers import database_down
 from web.i18n import t
 
@@ -38,7 +39,7 @@ def test_resolve_keeps_a_valid_url_and_repairs_a_broken_one(ctx) -> None:
     state, _ = ind.resolve("GDP_CURRENT", {"region": "01"})
     assert state.region == "VN" and state.period == ""
     state, info = ind.resolve("NOPE", {})
-    assert info["code"] == ind.default_code(queries.catalogue())
+    assert info["code"] == default_code(queries.catalogue())
 
 
 def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
