@@ -14,6 +14,7 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
+from callbacks import provincemap
 from data.clock import VN_TZ
 from layouts.cameras import STRIP_SIZE, href
 from streams.client import STATES, camera_config, cameras_down, dam_facts, relay_status
@@ -126,37 +127,11 @@ def down_list(rows: list[dict[str, Any]] | None, lang: str, kiosk: bool) -> list
 
 
 def map_figure(rows: list[dict[str, Any]] | None, lang: str) -> go.Figure:
-    """Dams by status on plain lon/lat axes (no tiles or geo data: nothing loads from outside)."""
-    fig = go.Figure()
-    rows = [r for r in rows or [] if r.get("lat") is not None and r.get("lon") is not None]
-    for state in ("LIVE", "CONNECTING", "STALE", "OFFLINE"):
-        group = [r for r in rows if r.get("state") == state]
-        if not group:
-            continue
-        fig.add_trace(go.Scatter(
-            x=[r["lon"] for r in group], y=[r["lat"] for r in group],
-            mode="markers" if state == "LIVE" else "markers+text",
-            text=[r.get("name") for r in group], textposition="middle right",
-            textfont={"color": STATE_COLOURS[state], "size": 15},
-            marker={"size": 13 if state == "LIVE" else 17, "color": STATE_COLOURS[state],
-                    "line": {"color": "#0a1120", "width": 1.5}},
-            name=f"{state_label(state, lang)} ({len(group)})"))
-    # Hà Nội as a landmark so the dots read as a map of Viet Nam.
-    fig.add_trace(go.Scatter(x=[105.85], y=[21.03], mode="markers+text", text=["Hà Nội"],
-                             textposition="middle right", textfont={"color": "#9fb0cc", "size": 13},
-                             marker={"symbol": "star", "size": 13, "color": "#9fb0cc"}, showlegend=False))
-    lons = [r["lon"] for r in rows] or [102.0, 109.5]
-    lats = [r["lat"] for r in rows] or [10.0, 23.5]
-    axis = {"showgrid": True, "gridcolor": "#1c2a45", "zeroline": False, "tickfont": {"color": "#9fb0cc"},
-            "ticksuffix": "°", "dtick": 2}
-    fig.update_layout(
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="#0d1628", margin={"l": 40, "r": 10, "t": 6, "b": 28},
-        showlegend=True, legend={"font": {"color": "#eef3fb", "size": 14}, "bgcolor": "rgba(10,17,32,0.7)",
-                                 "x": 0.99, "xanchor": "right", "y": 0.99, "yanchor": "top"},
-        xaxis={**axis, "range": [min(lons) - 0.6, max(lons) + 2.4]},
-        yaxis={**axis, "range": [min(lats) - 0.6, max(lats) + 0.6], "scaleanchor": "x", "scaleratio": 1.04},
-    )
-    return fig
+    """Dams by status on the 34-province map (shipped shapes: nothing loads from outside)."""
+    dams = [r for r in rows or [] if r.get("lat") is not None and r.get("lon") is not None]
+    got = counts(dams)
+    legend = {s: f"{state_label(s, lang)} ({got.get(s, 0)})" for s in STATES}
+    return provincemap.status_map(dams, STATE_COLOURS, legend, lang, 400)
 
 
 def facts_children(row: dict[str, Any] | None, cam: str, lang: str) -> list[Any]:

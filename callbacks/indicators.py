@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
-from callbacks.labels import Point, place_labels
-from data import queries
+from callbacks import provincemap
+from data import geo, queries
 from layouts.components import STATUS_COLOURS, indicator_name, stale_badge, unit_label
 from pagestate import search_string
 from pagestate.indicators import (
@@ -110,9 +110,16 @@ def pick_code(group: str | None, lang: str | None, code: str | None) -> tuple[li
     return options, values[0]
 
 
-def range_controls(code: str | None, lang: str | None, region: str | None, start: str | None,
-                   end: str | None, period: str | None) -> tuple:
-    """Pickers that fit the indicator's frequency; values kept when they still fit."""
+def range_controls(code: str | None, lang: str | None, click: dict | None, region: str | None,
+                   start: str | None, end: str | None, period: str | None) -> tuple:
+    """Pickers that fit the indicator's frequency; values kept when they still fit.
+
+    A click on a province of the map drills into it: the region picker takes its code (and the
+    page, with the URL, follows). The click comes in here rather than through a second callback
+    on ind-region, so the region has one writer.
+    """
+    if dash.callback_context.triggered_id == "ind-map":
+        region = clicked_region(click)
     ind = _by_code(_catalogue().data).get(code or "")
     if ind is None:
         return [], "", [], "", [], "", True, "VN"
@@ -263,54 +270,30 @@ def ranking_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str
     return fig
 
 
-MAP_X, MAP_Y = (101.4, 115.6), (8.2, 23.6)  # longitude and latitude shown, 1:1
-MAP_MARGIN_Y = 28  # top + bottom margin of the map figure, px
-MAP_MIN_WIDTH_PX = 700  # the narrowest plot area the label layout plans for
-ISLANDS = (("ind.paracels", 16.5, 112.0), ("ind.spratlys", 10.0, 114.0))
+MAP_MIN_WIDTH_PX = 700  # the narrowest map panel the label layout plans for
 
 
 def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
                lang: str | None, height: int | None = None) -> go.Figure:
-    """Province centroids drawn to scale (no tiles, no topojson): size and colour by value."""
+    """The 34 provinces coloured by value (good end named), no data grey, selected outlined."""
     rows = _province_rows(snapshot, regions)
     height = height or 40 + 21 * 34 + 40
-    if not rows:
-        return empty_figure(t("no_data", lang), lang, 320)
     vals = [v for _, v in rows]
     dec = decimals_for(vals, ind["unit"])
-    top = max(abs(v) for v in vals) or 1.0
-    sizes = [9 + 21 * math.sqrt(abs(v) / top) for v in vals]
-    reverse = ind.get("higher_is_better") is False
-    values = [number(v, lang, dec) for _, v in rows]
-    points = [Point(r["lon"], r["lat"], size, f"{region_name(r, lang)} {value}")
-              for (r, _), size, value in zip(rows, sizes, values, strict=True)]
-    # The selected province is labelled first, then the largest markers; crowded labels give way.
-    order = sorted(range(len(rows)), key=lambda i: (rows[i][0]["code"] != selected, -sizes[i]))
-    # Plotly keeps 1:1 and fits the map to the tighter of height and width: assume the panel is
-    # at least MAP_MIN_WIDTH_PX wide, so labels placed here do not collide on a narrower screen.
-    scale = min((height - MAP_MARGIN_Y) / (MAP_Y[1] - MAP_Y[0]), MAP_MIN_WIDTH_PX / (MAP_X[1] - MAP_X[0]))
-    labels = place_labels(points, scale, (MAP_X[0], MAP_Y[0], MAP_X[1], MAP_Y[1]), order)
-    fig = go.Figure(go.Scatter(
-        x=[r["lon"] for r, _ in rows], y=[r["lat"] for r, _ in rows], mode="markers+text",
-        text=[text for text, _ in labels], textposition=[side for _, side in labels],
-        textfont={"size": 11, "color": TEXT},
-        marker={"size": sizes, "color": vals, "colorscale": "Viridis", "reversescale": reverse,
-                "line": {"color": [ACCENT if r["code"] == selected else "#0a1120"
-                                   for r, _ in rows],
-                         "width": [3 if r["code"] == selected else 1 for r, _ in rows]},
-                "opacity": 0.9, "showscale": True,
-                "colorbar": {"title": {"text": unit_label(ind["unit"], lang)},
-                             "thickness": 12, "len": 0.6, "x": 1.0, "tickformat": ",~r"}},
-        customdata=[[region_name(r, lang, short=False), value] for (r, _), value in zip(rows, values, strict=True)],
-        hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>", cliponaxis=False))
-    for key, lat, lon in ISLANDS:
-        fig.add_annotation(x=lon, y=lat, text=t(key, lang), showarrow=False,
-                           font={"size": 11, "color": MUTED})
-    dark_layout(fig, lang, height, showlegend=False)
-    fig.update_layout(margin={"l": 8, "r": 8, "t": 20, "b": MAP_MARGIN_Y - 20})
-    fig.update_xaxes(visible=False, range=list(MAP_X))
-    fig.update_yaxes(visible=False, range=list(MAP_Y), scaleanchor="x", scaleratio=1)
-    return fig
+    values = {r["code"]: v for r, v in rows}
+    texts = {r["code"]: number(v, lang, dec) for r, v in rows}
+    names = {r["code"]: region_name(r, lang) for r in regions if r["code"] != "VN"}
+    return provincemap.choropleth(values, texts, names, selected, lang, ind.get("higher_is_better"),
+                                  unit_label(ind["unit"], lang), height, MAP_MIN_WIDTH_PX)
+
+
+def clicked_region(click: dict | None) -> str:
+    """The province code a click on the map landed on (PreventUpdate when none)."""
+    point = ((click or {}).get("points") or [{}])[0]
+    code = point.get("location")
+    if not isinstance(code, str) or code not in {f["id"] for f in geo.provinces()["features"]}:
+        raise dash.exceptions.PreventUpdate
+    return code
 
 
 def table(rows: list[dict], ind: dict, region_label: str, lang: str | None,
@@ -451,7 +434,8 @@ def register(app: dash.Dash) -> None:
         Output("ind-to", "options"), Output("ind-to", "value"),
         Output("ind-period", "options"), Output("ind-period", "value"),
         Output("ind-region", "disabled"), Output("ind-region", "value"),
-        Input("ind-code", "value"), Input("lang", "data"), State("ind-region", "value"),
+        Input("ind-code", "value"), Input("lang", "data"), Input("ind-map", "clickData"),
+        State("ind-region", "value"),
         State("ind-from", "value"), State("ind-to", "value"), State("ind-period", "value"),
     )(range_controls)
     app.callback(

@@ -69,7 +69,8 @@ def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
             html.Section(className="cam-panel cam-map-panel", children=[
                 html.H2(id="cam-map-title", className="cam-panel-title"),
                 dcc.Graph(id="cam-map", className="cam-map",
-                          config={"displayModeBar": False, "staticPlot": True, "responsive": True},
+                          config={"displayModeBar": False, "staticPlot": True, "responsive": True,
+                                  "topojsonURL": "/assets/topojson/"},  # never a CDN
                           style={"height": "100%", "width": "100%"}),
             ]),
             html.Section(className="cam-panel cam-note-panel", children=[

@@ -8,6 +8,8 @@ from pagestate.indicators import initial_controls
 from web.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+# Base layers, were plotly ever to want them, from the app (a 404), never from a CDN.
+MAP_CONFIG = {**GRAPH_CONFIG, "topojsonURL": "/assets/topojson/"}
 
 
 def _field(label_id: str, label_key: str, control: object, cls: str = "") -> html.Div:
@@ -57,7 +59,7 @@ def layout(code: str | None = None, **query: str) -> html.Div:
             html.Div(id="ind-compare-note", className="panel-note"),
             html.Div(className="compare-grid", children=[
                 dcc.Graph(id="ind-rank", config=GRAPH_CONFIG, className="graph graph-rank"),
-                dcc.Graph(id="ind-map", config=GRAPH_CONFIG, className="graph graph-map"),
+                dcc.Graph(id="ind-map", config=MAP_CONFIG, className="graph graph-map"),
             ]),
         ]),
         html.Section(className="pg-panel", children=[

@@ -221,8 +221,13 @@ TEXTS.update({
     "ind.freq.daily": ("Hàng ngày", "Daily"),
     "ind.freq.hourly": ("Hàng giờ", "Hourly"),
     "ind.freq.realtime": ("Thời gian thực", "Real time"),
-    "ind.paracels": ("QĐ. Hoàng Sa<br>(Việt Nam)", "Hoang Sa (Paracel)<br>Is. (Viet Nam)"),
-    "ind.spratlys": ("QĐ. Trường Sa<br>(Việt Nam)", "Truong Sa (Spratly)<br>Is. (Viet Nam)"),
+    "map.hoang_sa": ("QĐ. Hoàng Sa<br>(Đà Nẵng, Việt Nam)",
+                     "Hoang Sa (Paracel) Is.<br>(Da Nang, Viet Nam)"),
+    "map.truong_sa": ("QĐ. Trường Sa<br>(Khánh Hòa, Việt Nam)",
+                      "Truong Sa (Spratly) Is.<br>(Khanh Hoa, Viet Nam)"),
+    "map.better": ("tốt hơn", "better"),
+    "map.no_data": ("Chưa có số liệu", "No data"),
+    "map.click_hint": ("Bấm vào một tỉnh để xem chi tiết", "Click a province to drill in"),
 })
 
 

@@ -1,0 +1,74 @@
+"""The province map in a real browser: 34 shapes, both archipelagos named, click to drill, offline."""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+
+from tests.browser.conftest import (
+    LiveApp,
+    console_errors,
+    login_browser,
+    make_driver,
+    requested_hosts,
+    screenshot,
+    wait_for,
+)
+
+# Paths of the choropleth traces with the province code plotly bound to each.
+SHAPES_JS = """
+return Array.from(document.querySelectorAll('#ind-map path.choroplethlocation'))
+  .map(p => [p.closest('g.trace') ? p.closest('g.trace').__data__[0].trace.name : '',
+             p.__data__ && p.__data__.loc]);
+"""
+TEXTS_JS = """
+return Array.from(document.querySelectorAll('#ind-map .geolayer text'))
+  .map(t => t.textContent);
+"""
+
+
+def _shapes(driver) -> list[list[str]]:
+    return driver.execute_script(SHAPES_JS) or []
+
+
+def test_map_draws_34_provinces_and_both_archipelagos_and_drills_in(live_app: LiveApp,
+                                                                     browser) -> None:
+    browser.get(live_app.url + "/indicators/CPI_YOY?region=01")
+    wait_for(browser, lambda d: len({loc for name, loc in _shapes(d) if name != "selected"}) == 34)
+    shapes = _shapes(browser)
+    assert sorted(loc for name, loc in shapes if name == "selected") == ["01"]
+    texts = " ".join(browser.execute_script(TEXTS_JS))
+    assert "QĐ. Hoàng Sa" in texts and "(Đà Nẵng, Việt Nam)" in texts
+    assert "QĐ. Trường Sa" in texts and "(Khánh Hòa, Việt Nam)" in texts
+    assert "Hà Nội" in texts  # the selected province is always labelled
+    # Hoàng Sa is drawn as part of Đà Nẵng: its shape reaches far east of Quảng Ngãi's coast.
+    right = browser.execute_script("""
+        const box = code => Array.from(document.querySelectorAll('#ind-map path.choroplethlocation'))
+          .find(p => p.__data__ && p.__data__.loc === code).getBoundingClientRect().right;
+        return [box('48'), box('51')];""")
+    assert right[0] > right[1] + 100
+
+    # A click on Gia Lai (a compact province) drills into it: picker, series and URL follow.
+    target = browser.execute_script("""
+        return Array.from(document.querySelectorAll('#ind-map path.choroplethlocation'))
+          .find(p => p.__data__ && p.__data__.loc === '52' &&
+                     p.closest('g.trace').__data__[0].trace.name !== 'selected');""")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
+    ActionChains(browser).move_to_element(target).click().perform()
+    wait_for(browser, lambda d: "region=52" in d.current_url)
+    wait_for(browser, lambda d: sorted(loc for name, loc in _shapes(d) if name == "selected") == ["52"])
+    assert console_errors(browser) == []
+    assert requested_hosts(browser) <= {"127.0.0.1"}
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)], ids=["1080p", "4k"])
+def test_indicator_page_screenshots(live_app: LiveApp, size: tuple[int, int]) -> None:
+    driver = make_driver(*size)
+    try:
+        login_browser(driver, live_app)
+        driver.get(live_app.url + "/indicators/CPI_YOY?region=48")
+        wait_for(driver, lambda d: len(_shapes(d)) >= 34)
+        driver.execute_script("document.getElementById('ind-compare').scrollIntoView()")
+        screenshot(driver, f"map-indicators-{size[0]}")
+        assert requested_hosts(driver) <= {"127.0.0.1"}
+    finally:
+        driver.quit()
