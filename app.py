@@ -15,7 +15,7 @@ import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, get_settings
-from web import auth, errors, health, security
+from web import admin, auth, errors, health, security
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     callbacks.register(app)
 
     api.init_app(server)
+    admin.init_app(server)  # /admin: accounts, tokens, audit log (admin role, CSRF)
     health.init_app(server)
     errors.init_app(server)
     auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle

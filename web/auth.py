@@ -482,7 +482,10 @@ def _guard(app: dash.Dash, settings: Settings) -> Response | None:
         if principal.via == "session":
             if not _same_origin():
                 return _deny(403, "cross-origin request refused")
-            if path != "/logout" and not _csrf_ok(request.headers.get(CSRF_HEADER)):
+            presented = request.headers.get(CSRF_HEADER)
+            if presented is None and path.startswith(ADMIN_PREFIXES):
+                presented = request.form.get("csrf_token")  # the admin console's HTML forms
+            if path != "/logout" and not _csrf_ok(presented):
                 return _deny(403, "missing or wrong CSRF token")
     if path == CALLBACK_PATH:
         refused = validate_callback(app)
