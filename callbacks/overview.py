@@ -106,6 +106,13 @@ def _epoch_ms(moment: date) -> float:
             - timedelta(hours=7)).total_seconds() * 1000
 
 
+def ticker_parts(total: float, lang: str) -> list[html.Span]:
+    """Whole billions big, three decimals (a million đồng) small: 68.394 ,053 — the browser
+    (assets/20-overview.js, ticker) keeps the same shape as it counts."""
+    text = number(total, lang, 3)
+    return [html.Span(text[:-4], className="tick-whole"), html.Span(text[-4:], className="tick-frac")]
+
+
 def cumulative_savings(segments: list[dict[str, float]], now_ms: float) -> float:
     """The same sum the browser computes (bn VND), for tests and the first paint."""
     year_ms = 365.2425 * 86_400_000
@@ -177,7 +184,7 @@ def savings_panel(facts: list[dict[str, Any]] | None, lang: str,
         html.Div(className="ov-cumulative", children=[
             html.Div(t("ov.savings.since_launch", lang), className="kpi-label"),
             html.Div(className="kpi-figure", children=[
-                html.Span(number(cumulative_savings(segments, now_ms), lang, 4),
+                html.Span(ticker_parts(cumulative_savings(segments, now_ms), lang),
                           id="overview-cumulative", className="kpi-value ticker"),
                 html.Span(t("unit.bn_vnd", lang), className="kpi-unit"),
             ]),
