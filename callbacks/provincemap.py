@@ -28,14 +28,15 @@ NEUTRAL_SCALE = [[0.0, "#24406e"], [1.0, "#8fd3ff"]]
 LABEL_PX = 14
 SHADOW = "0 0 3px #000, 0 0 2px #000"  # white text stays readable on the lightest fill
 PAD_DEG = 0.25
-ARCHIPELAGO_LABELS = {"hoang_sa": ("map.hoang_sa", 112.05, 17.55),
-                      "truong_sa": ("map.truong_sa", 112.75, 12.25)}
+LABEL_ROOM_DEG = 1.6  # east of Trường Sa, so its label fits inside the map at any panel width
+ARCHIPELAGO_LABELS = {"hoang_sa": ("map.hoang_sa", 112.05, 17.9),
+                      "truong_sa": ("map.truong_sa", 113.4, 12.55)}
 
 
 def view() -> tuple[list[float], list[float]]:
     """Longitude and latitude ranges shown: every shape, islands included, plus a margin."""
     lon0, lat0, lon1, lat1 = geo.bounds()
-    return [lon0 - PAD_DEG, lon1 + PAD_DEG], [lat0 - PAD_DEG, lat1 + PAD_DEG]
+    return [lon0 - PAD_DEG, lon1 + PAD_DEG + LABEL_ROOM_DEG], [lat0 - PAD_DEG, lat1 + PAD_DEG]
 
 
 def px_per_degree(height: int, min_width: int, margin_y: int) -> float:
@@ -56,8 +57,15 @@ def _layout(fig: go.Figure, lang: str | None, height: int) -> go.Figure:
     return fig
 
 
-def _archipelagos(fig: go.Figure, lang: str | None, size: int = LABEL_PX) -> None:
-    """Both archipelagos named, with their province, as on every official map of Viet Nam."""
+def _archipelagos(fig: go.Figure, lang: str | None, size: int = LABEL_PX,
+                  dots: bool = False) -> None:
+    """Both archipelagos named, with their province, as on every official map of Viet Nam;
+    with `dots`, each island also marked (where provinces are all one dark colour)."""
+    if dots:
+        isles = [i for group in geo.islands().values() for i in group]
+        fig.add_trace(go.Scattergeo(
+            lon=[i["lon"] for i in isles], lat=[i["lat"] for i in isles], mode="markers",
+            marker={"size": 5, "color": MUTED}, name="islands", hoverinfo="skip", showlegend=False))
     for key, (text_key, lon, lat) in ARCHIPELAGO_LABELS.items():
         fig.add_trace(go.Scattergeo(
             lon=[lon], lat=[lat], mode="text", text=[t(text_key, lang)], name=key,
@@ -159,7 +167,7 @@ def status_map(dams: list[dict[str, Any]], colours: dict[str, str], legend: dict
             textfont={"color": colours[state], "size": 15}, name=legend[state],
             marker={"size": 13 if state == "LIVE" else 17, "color": colours[state],
                     "line": {"color": EDGE, "width": 1.5}}, showlegend=True))
-    _archipelagos(fig, lang, size=12)
+    _archipelagos(fig, lang, size=12, dots=True)
     _layout(fig, lang, height)
     fig.update_layout(showlegend=True, autosize=True, height=None,
                       legend={"font": {"color": TEXT, "size": 14}, "bgcolor": "rgba(10,17,32,0.7)",
