@@ -22,6 +22,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from shapely import set_precision
 from shapely.geometry import MultiPolygon, Point, mapping, shape
 from shapely.ops import unary_union
 
@@ -94,7 +95,8 @@ def build(source: Path) -> dict:
             label = land.representative_point()
             isles = extra.get(row["code"], [])
             discs = [Point(float(i["lon"]), float(i["lat"])).buffer(ISLAND_RADIUS, 8) for i in isles]
-            geom = unary_union([land, *discs])
+            # Snapped to the 0.001° grid by shapely itself, so the rounded shapes stay valid.
+            geom = set_precision(unary_union([land, *discs]), 10 ** -DIGITS)
             if geom.geom_type == "Polygon":
                 geom = MultiPolygon([geom])
             features.append({"type": "Feature", "id": row["code"], "properties": {

@@ -227,7 +227,6 @@ TEXTS.update({
                       "Truong Sa Is.<br>(Spratly; Khanh Hoa,<br>Viet Nam)"),
     "map.better": ("tốt hơn", "better"),
     "map.no_data": ("Chưa có số liệu", "No data"),
-    "map.click_hint": ("Bấm vào một tỉnh để xem chi tiết", "Click a province to drill in"),
 })
 
 
