@@ -40,7 +40,7 @@ align-items:end}label{display:flex;flex-direction:column;font-size:13px;color:#9
 border:1px solid #2fd67b}.err{background:#3b1420;border:1px solid #a3334f}
 .secret{font:600 18px/1.4 "DejaVu Sans Mono",monospace;background:#000;padding:6px 10px;
 border-radius:4px;user-select:all;word-break:break-all;display:inline-block;margin-top:6px}
-.muted{color:#9fb0cc}.pager{display:flex;gap:14px;align-items:center;margin-top:10px}
+.muted{color:#9fb0cc}td.actions{white-space:nowrap}.pager{display:flex;gap:14px;align-items:center;margin-top:10px}
 """
 
 
@@ -105,8 +105,10 @@ def _accounts() -> str:
         rows.append(f'<tr class="{"" if u.active else "off"}" id="user-{name}"><td>{name}{you}</td>'
                     f'<td>{u.role}</td><td>{_when(u.created_at)}</td><td>{_when(u.last_login_at)}</td>'
                     f'<td>{"hoạt động / active" if u.active else "đã khóa / disabled " + _when(u.disabled_at)}'
-                    f'</td><td>{actions}</td></tr>')
-    roles = "".join(f"<option>{r}</option>" for r in users.ROLES)
+                    f'</td><td class="actions">{actions}</td></tr>')
+    # staff first and preselected: the least surprising role for a new account.
+    roles = "".join(f"<option{' selected' if r == 'staff' else ''}>{r}</option>"
+                    for r in ("staff", "leader", "admin"))
     return (f'<section id="admin-users"><h2>Tài khoản / Accounts</h2><table><thead><tr><th>Tên / Name'
             f'</th><th>Vai trò / Role</th><th>Tạo / Created</th><th>Đăng nhập cuối / Last login</th>'
             f'<th>Trạng thái / Status</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
