@@ -379,7 +379,8 @@ def _outputs_match(output: str, given: Any) -> bool:
         if not _prop_ref(item):
             return False
         for ref in item if isinstance(item, list) else [item]:
-            if ref["property"] != prop:
+            # dash-renderer names an allow_duplicate output 'value@<hash>' here too.
+            if str(ref["property"]).split("@", 1)[0] != prop:
                 return False
             if isinstance(ref["id"], dict) != ident.startswith("{"):
                 return False
