@@ -80,3 +80,25 @@ def test_no_text_overlaps_in_any_tile(request: pytest.FixtureRequest, which: str
         assert overlaps == [], "\n".join(" | ".join(map(str, o)) for o in overlaps)
     finally:
         driver.quit()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_no_text_overlaps_in_english(live_app: LiveApp, size: tuple[int, int]) -> None:
+    """English names and labels run longer than Vietnamese ones."""
+    driver = make_driver(*size)
+    try:
+        open_wall(live_app, driver, "/?kiosk=1")
+        # The language lives in the browser (a dcc.Store in localStorage), as the switch leaves it.
+        driver.execute_script("localStorage.setItem('lang', JSON.stringify('en'));"
+                              "localStorage.setItem('lang-timestamp', Date.now());")
+        driver.refresh()
+        wait_for(driver, lambda d: _loaded(d) and d.find_element(
+            "id", "overview-savings-total").text == "9,900", timeout=30)
+        tiles, overlaps = driver.execute_script(OVERLAPS)
+        screenshot(driver, f"overview-tiles-en-{size[0]}x{size[1]}")
+        assert tiles >= 9
+        height, inner_h, width, inner_w = driver.execute_script(FITS)
+        assert height <= inner_h and width <= inner_w, (height, inner_h, width, inner_w)
+        assert overlaps == [], "\n".join(" | ".join(map(str, o)) for o in overlaps)
+    finally:
+        driver.quit()
