@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import re
 import secrets
 import sys
@@ -45,6 +46,8 @@ class UserInfo:
     created_at: datetime
     last_login_at: datetime | None
     disabled_at: datetime | None
+    # A digest of the password hash: a session remembers it, so a reset ends older sessions.
+    password_stamp: str = ""
 
     @property
     def active(self) -> bool:
@@ -52,7 +55,8 @@ class UserInfo:
 
 
 def _info(u: User) -> UserInfo:
-    return UserInfo(u.id, u.name, u.role, u.created_at, u.last_login_at, u.disabled_at)
+    stamp = hashlib.sha256(u.password_hash.encode()).hexdigest()[:16]
+    return UserInfo(u.id, u.name, u.role, u.created_at, u.last_login_at, u.disabled_at, stamp)
 
 
 def norm_name(name: str) -> str:
@@ -165,7 +169,11 @@ def reset_password(database: Database, name: str, *, actor: str = "cli",
         user = _user(session, name)
         user.password_hash = digest
         audit.add(session, "admin", actor, f"user reset-password {user.name}", address)
-        return _info(user), password
+        info = _info(user)
+    from data import tokens
+
+    tokens.forget_all()  # remembered session checks carry the old password's stamp
+    return info, password
 
 
 def verify(database: Database, name: str, password: str) -> UserInfo | None:

@@ -265,6 +265,9 @@ def _session_principal(database: Database, idle_s: int) -> Principal | None:
     if not isinstance(info, users.UserInfo) or not info.active or info.role not in ROLES:
         session.clear()
         return None
+    if session.get("pw", info.password_stamp) != info.password_stamp:  # password reset since
+        session.clear()
+        return None
     return Principal("user", info.role, info.name, info.id, "session")
 
 
@@ -553,6 +556,7 @@ def _check_login(database: Database, name: str, password: str, address: str,
         return _login_page("Sai tên đăng nhập hoặc mật khẩu / Wrong user name or password",
                            name=name, status=401, next_url=next_url)
     _start_session("user", info.id, info.role, info.name)
+    session["pw"] = info.password_stamp  # a password reset ends this session
     audit.record(database, "login", info.name, f"role={info.role}", address)
     return redirect(next_url, code=303)
 

@@ -166,3 +166,16 @@ def test_cli_does_the_same(web_app, db, tmp_path) -> None:
     listed = run("audit", "--actor", "cli", "--action", "user role")
     assert listed.returncode == 0 and "user role cli-person staff->leader" in listed.stdout
     assert run("audit", "--action", "nonsense").returncode == 1
+
+
+def test_a_password_reset_ends_the_accounts_open_sessions(admin, client_for, db, web_app) -> None:
+    from tests.conftest import login
+
+    client, _ = admin
+    victim = web_app.server.test_client()
+    name = login(victim, "staff")
+    assert victim.get("/api/v1/indicators").status_code == 200
+    token = _csrf(client.get("/admin").get_data(as_text=True))
+    client.post(f"/admin/users/{name}/reset", data={"csrf_token": token})
+    assert victim.get("/api/v1/indicators").status_code == 401
+    assert client.get("/admin").status_code == 200  # the admin's own session is untouched
