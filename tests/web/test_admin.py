@@ -94,10 +94,11 @@ def test_refusals_are_shown_not_raised(admin, db) -> None:
 
 
 def test_the_last_admin_cannot_lock_everyone_out(tmp_path) -> None:
-    from data.db import Database, create_schema
+    from data.db import Database
+    from data.models import Base
 
     db = Database(f"sqlite:///{tmp_path / 'a.sqlite'}")
-    create_schema(db.engine)
+    Base.metadata.create_all(db.engine)  # only the tables; no seed, no other accounts
     users.add(db, "root", "admin", "x" * 12)
     with pytest.raises(users.UserError, match="last active administrator"):
         users.disable(db, "root")
