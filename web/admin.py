@@ -8,6 +8,7 @@ it (never stored, never in a URL, `Cache-Control: no-store`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
@@ -150,14 +151,15 @@ def _console(message: str = "", status: int = 200) -> Response:
     return _page("Quản trị / Administration", "/admin", message + _accounts() + _tokens(), status)
 
 
-def _act(action, done: str) -> Response:  # type: ignore[no-untyped-def]
-    """Run an action as the signed-in admin; show its outcome (or its refusal) on the console."""
+def _act(action: Callable[[str, str], object], done: str) -> Response:
+    """Run action(actor, address) as the signed-in admin and show the outcome on the console;
+    a str it returns is a one-time secret (a password, a token), shown this once."""
     admin = require("admin")
     try:
-        secret = action(admin.name, client_address())
+        result = action(admin.name, client_address())
     except (users.UserError, tokens.TokenError) as exc:
         return _console(_message(False, str(exc)), 400)
-    return _console(_message(True, done, secret or ""))
+    return _console(_message(True, done, result if isinstance(result, str) else ""))
 
 
 @bp.get("/admin")
@@ -184,21 +186,21 @@ def add_user() -> Response:
 def set_role(name: str) -> Response:
     role = request.form.get("role", "")
     return _act(lambda actor, address: users.set_role(current(), name, role, actor=actor,
-                                                      address=address) and "",
+                                                      address=address),
                 f"{name}: vai trò mới / new role {role}")
 
 
 @bp.post("/admin/users/<name>/disable")
 def disable_user(name: str) -> Response:
     return _act(lambda actor, address: users.disable(current(), name, actor=actor,
-                                                     address=address) and "",
+                                                     address=address),
                 f"Đã khóa / disabled {name}")
 
 
 @bp.post("/admin/users/<name>/enable")
 def enable_user(name: str) -> Response:
     return _act(lambda actor, address: users.enable(current(), name, actor=actor,
-                                                    address=address) and "",
+                                                    address=address),
                 f"Đã mở lại / enabled {name}")
 
 
@@ -220,7 +222,7 @@ def create_token() -> Response:
 @bp.post("/admin/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int) -> Response:
     return _act(lambda actor, address: tokens.revoke(current(), token_id, actor=actor,
-                                                     address=address) and "",
+                                                     address=address),
                 f"Đã thu hồi token / revoked token {token_id}")
 
 
