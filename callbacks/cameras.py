@@ -5,6 +5,7 @@ only); None there means "relay unavailable", which every builder below shows in 
 """
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from callbacks import provincemap
 from data.clock import VN_TZ
 from layouts.cameras import STRIP_SIZE, href
+from layouts.components import stale_since_text
 from streams.client import STATES, camera_config, cameras_down, dam_facts, relay_status
 from web.i18n import norm, number, t
 
@@ -45,9 +47,15 @@ def vn_time(stamp: Any, seconds: bool = False) -> str:
 
 
 def since_text(row: dict[str, Any], lang: str) -> str:
-    """'từ 10:05' (the last frame, Viet Nam time) or '' when the camera never sent a frame."""
-    clock = vn_time(row.get("last_frame_at"))
-    return f"{t('cam.since', lang)} {clock}" if clock else ""
+    """'từ 10:05' (the last frame, Viet Nam time; with the date when not today, like the stale
+    badge) or '' when the camera never sent a frame."""
+    stamp = row.get("last_frame_at")
+    clock = vn_time(stamp)
+    if not clock:
+        return ""
+    with contextlib.suppress(ValueError):  # vn_time already read it; a naive stamp stays as is
+        clock = stale_since_text(datetime.fromisoformat(stamp), lang)
+    return f"{t('cam.since', lang)} {clock}"
 
 
 def age_text(age: float | None, lang: str) -> str:

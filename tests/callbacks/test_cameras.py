@@ -168,3 +168,15 @@ def test_external_relay_over_http(stack: Stack) -> None:
         rows = cb.relay_status()
         assert rows is not None and len(rows) == 6
         assert cb.camera_config()["cameras"][0]["id"] == "hoa-binh"
+
+
+def test_down_since_carries_the_date_when_not_today() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    today = cb.since_text({"last_frame_at": now.isoformat()}, "vi")
+    assert today.startswith("từ ") and "/" not in today
+    earlier = now - timedelta(days=2)
+    shown = cb.since_text({"last_frame_at": earlier.isoformat()}, "vi")
+    assert (earlier + timedelta(hours=7)).strftime("%d/%m") in shown
+    assert cb.since_text({"last_frame_at": None}, "vi") == ""
