@@ -16,7 +16,7 @@ import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import auth, errors, health, roles, security, streamaccess
+from web import admin, auth, errors, health, roles, security, streamaccess
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     callbacks.register(app)
 
     api.init_app(server)
+    admin.init_app(server)  # /admin: accounts, tokens, audit log (admin role, CSRF)
     health.init_app(server)
     streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay
     errors.init_app(server)

@@ -20,10 +20,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           total += seg.rate * (end - seg.from) / yearMs;
         }
       }
-      // Same grouping as Babel on the server: 58.123,4567 (vi) / 58,123.4567 (en); four
-      // decimals of a billion (100.000 đồng) so the figure visibly moves every second.
-      return total.toLocaleString(lang === "en" ? "en-US" : "vi-VN",
-        { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+      // Same grouping as Babel on the server: 68.394,053 (vi) / 68,394.053 (en). Read at a
+      // glance as whole billions; three small decimals (a million đồng) still move every few
+      // seconds at ~10.000 tỷ a year, so the wall visibly counts.
+      const text = total.toLocaleString(lang === "en" ? "en-US" : "vi-VN",
+        { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+      const cut = text.length - 4;
+      const span = (children, className) =>
+        ({ namespace: "dash_html_components", type: "Span", props: { children, className } });
+      return [span(text.slice(0, cut), "tick-whole"), span(text.slice(cut), "tick-frac")];
     }
   }
 });

@@ -1,15 +1,11 @@
-"""Camera wall callbacks: relay status (cached 1 s) to tiles, counts, map, focus facts and strip.
+"""Camera wall callbacks: relay status (streams.client, cached 1 s) to tiles, counts, map, facts, strip.
 
-Status comes from the in-process relay (`server.extensions["ops_streams"].status()`) or, when
-the relay runs as its own service (settings.relay_url), from its /streams/status over HTTP.
-Either way a failure yields None and the page says "relay unavailable"; it never raises.
-Camera source URLs never leave the relay: the rows are filtered to public keys below.
+The status rows come from streams/client.py (in-process relay or its HTTP status, public keys
+only); None there means "relay unavailable", which every builder below shows in words.
 """
 from __future__ import annotations
 
-import logging
-import threading
-import time
+import contextlib
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -19,130 +15,25 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
+from callbacks import provincemap
 from data.clock import VN_TZ
-from layouts.cameras import DEFAULT_COLUMNS, STRIP_SIZE, dam_facts, href, live_url
+from layouts.cameras import STRIP_SIZE, href, live_url
+from layouts.components import stale_since_text
+from streams.client import (
+    RELAY_BOOT,
+    STATES,
+    camera_config,
+    cameras_down,
+    dam_facts,
+    relay_down,
+    relay_status,
+)
 from web.i18n import norm, number, t
 from web.streamaccess import stream_url
 
-log = logging.getLogger(__name__)
-
-# Changes when this process restarts: the <img> URLs change with it, so walls reconnect.
-RELAY_BOOT = format(int(time.time() * 1000) % 10**10, "x")
-STATUS_TTL = 1.0  # seconds: every wall and strip polling within a second shares one read
-PUBLIC_KEYS = ("id", "name", "dam", "river", "province", "capacity_mw", "lat", "lon", "state", "fps",
-               "age_s", "last_frame_at", "reconnects", "viewers", "last_error")
-STATES = ("LIVE", "STALE", "OFFLINE", "CONNECTING")
-DOWN = ("OFFLINE", "STALE")
 STATE_COLOURS = {"LIVE": "#2fd67b", "STALE": "#ffb020", "OFFLINE": "#ff4d5a", "CONNECTING": "#7cc4ff"}
-_lock = threading.Lock()
-
-
-# --- where the status comes from ---------------------------------------------------------------
-
-def _app() -> Any:
-    from flask import current_app, has_app_context
-
-    return current_app._get_current_object() if has_app_context() else None  # noqa: SLF001
-
-
-def _service(app: Any) -> Any:
-    return app.extensions.get("ops_streams") if app is not None else None
-
-
-def _fetch_status(app: Any) -> list[dict[str, Any]] | None:
-    service = _service(app)
-    if service is not None and callable(getattr(service, "status", None)):
-        return list(service.status())
-    settings = app.config.get("OPS_SETTINGS") if app is not None else None
-    if settings is not None and getattr(settings, "cameras", False) and getattr(settings, "relay_url", ""):
-        import requests
-
-        from streams.routes import relay_headers
-
-        resp = requests.get(settings.relay_url.rstrip("/") + "/streams/status", timeout=(1.0, 2.0),
-                            headers=relay_headers(settings.relay_token))
-        resp.raise_for_status()
-        rows = resp.json()
-        return rows if isinstance(rows, list) else None
-    return None
-
-
-def relay_status(max_age: float = STATUS_TTL) -> list[dict[str, Any]] | None:
-    """Public status rows of every camera (mosaic order), at most `max_age` s old; None if unavailable."""
-    app = _app()
-    if app is None:
-        return None
-    now = time.monotonic()
-    with _lock:
-        cached = app.extensions.get("ops_cameras_status")
-        if cached is not None and now - cached[0] < max_age:
-            return cached[1]
-        try:
-            raw = _fetch_status(app)
-            rows = [{k: r.get(k) for k in PUBLIC_KEYS} for r in raw if isinstance(r, dict)] if raw else raw
-        except Exception as exc:  # noqa: BLE001 (the relay must never break a page)
-            if cached is None or cached[1] is None or not cached[1][:1] or not cached[1][0].get("relay_down"):
-                log.warning("camera status unavailable: %s", type(exc).__name__)  # once per outage
-            rows = None
-        if rows is None:  # relay down: the camera file's cameras, OFFLINE (streams.offline)
-            rows = _offline_rows(app)
-        app.extensions["ops_cameras_status"] = (now, rows)
-        return rows
-
-
-def _offline_rows(app: Any) -> list[dict[str, Any]] | None:
-    settings = app.config.get("OPS_SETTINGS")
-    if settings is None or not getattr(settings, "cameras", False):
-        return None
-    from streams.offline import offline_rows
-
-    return offline_rows(settings.cameras_file or None)
-
-
-def relay_down(rows: list[dict[str, Any]] | None) -> bool:
-    """True when the rows stand in for a relay that did not answer."""
-    return bool(rows) and bool(rows[0].get("relay_down"))
-
-
-def camera_config() -> dict[str, Any]:
-    """{"enabled", "columns", "cameras": [{id, name, dam, mjpeg}]} for the layouts (no status
-    needed; mjpeg: the live stream is MJPEG, so the focus view never asks for fMP4)."""
-    app = _app()
-    service = _service(app)
-    if service is not None:
-        try:
-            return {"enabled": True, "columns": int(service.relay.mosaic.columns),
-                    "cameras": [{"id": c.id, "name": c.name, "dam": c.dam, "mjpeg": c.live_is_mjpeg}
-                                for c in service.cameras.cameras]}
-        except AttributeError:
-            pass
-    settings = app.config.get("OPS_SETTINGS") if app is not None else None
-    if settings is None or not getattr(settings, "cameras", False):
-        return {"enabled": False, "columns": DEFAULT_COLUMNS, "cameras": []}
-    columns, mjpeg = DEFAULT_COLUMNS, {}
-    try:  # an external relay normally shares the cameras file: its mosaic geometry and streams
-        from streams.config import load_cameras
-
-        cameras = load_cameras(settings.cameras_file or None)
-        columns = cameras.relay.mosaic_columns
-        mjpeg = {c.id: c.live_is_mjpeg for c in cameras.cameras}
-    except Exception:  # noqa: BLE001
-        pass
-    rows = relay_status() or []
-    return {"enabled": True, "columns": columns,
-            "cameras": [{"id": r["id"], "name": r.get("name"), "dam": r.get("dam"),
-                         "mjpeg": mjpeg.get(r["id"], False)} for r in rows]}
-
-
-def cameras_down() -> list[dict[str, Any]]:
-    """Cameras OFFLINE or STALE, for the overview alerts: [{id, name, state, since}].
-
-    since: ISO time of the camera's last frame (None if it never sent one). Empty when all are
-    live or when no relay answers (check relay_status() is None for "unavailable").
-    """
-    return [{"id": r["id"], "name": r.get("name") or r["id"], "state": r.get("state"),
-             "since": r.get("last_frame_at")}
-            for r in relay_status() or [] if r.get("state") in DOWN]
+# Re-exported for the callers that read cameras through this page module.
+__all__ = ["camera_config", "cameras_down", "register", "relay_down", "relay_status"]
 
 
 # --- small texts --------------------------------------------------------------------------------
@@ -165,9 +56,15 @@ def vn_time(stamp: Any, seconds: bool = False) -> str:
 
 
 def since_text(row: dict[str, Any], lang: str) -> str:
-    """'từ 10:05' (the last frame, Viet Nam time) or '' when the camera never sent a frame."""
-    clock = vn_time(row.get("last_frame_at"))
-    return f"{t('cam.since', lang)} {clock}" if clock else ""
+    """'từ 10:05' (the last frame, Viet Nam time; with the date when not today, like the stale
+    badge) or '' when the camera never sent a frame."""
+    stamp = row.get("last_frame_at")
+    clock = vn_time(stamp)
+    if not clock:
+        return ""
+    with contextlib.suppress(ValueError):  # vn_time already read it; a naive stamp stays as is
+        clock = stale_since_text(datetime.fromisoformat(stamp), lang)
+    return f"{t('cam.since', lang)} {clock}"
 
 
 def age_text(age: float | None, lang: str) -> str:
@@ -248,37 +145,11 @@ def down_list(rows: list[dict[str, Any]] | None, lang: str, kiosk: bool) -> list
 
 
 def map_figure(rows: list[dict[str, Any]] | None, lang: str) -> go.Figure:
-    """Dams by status on plain lon/lat axes (no tiles or geo data: nothing loads from outside)."""
-    fig = go.Figure()
-    rows = [r for r in rows or [] if r.get("lat") is not None and r.get("lon") is not None]
-    for state in ("LIVE", "CONNECTING", "STALE", "OFFLINE"):
-        group = [r for r in rows if r.get("state") == state]
-        if not group:
-            continue
-        fig.add_trace(go.Scatter(
-            x=[r["lon"] for r in group], y=[r["lat"] for r in group],
-            mode="markers" if state == "LIVE" else "markers+text",
-            text=[r.get("name") for r in group], textposition="middle right",
-            textfont={"color": STATE_COLOURS[state], "size": 15},
-            marker={"size": 13 if state == "LIVE" else 17, "color": STATE_COLOURS[state],
-                    "line": {"color": "#0a1120", "width": 1.5}},
-            name=f"{state_label(state, lang)} ({len(group)})"))
-    # Hà Nội as a landmark so the dots read as a map of Viet Nam.
-    fig.add_trace(go.Scatter(x=[105.85], y=[21.03], mode="markers+text", text=["Hà Nội"],
-                             textposition="middle right", textfont={"color": "#9fb0cc", "size": 13},
-                             marker={"symbol": "star", "size": 13, "color": "#9fb0cc"}, showlegend=False))
-    lons = [r["lon"] for r in rows] or [102.0, 109.5]
-    lats = [r["lat"] for r in rows] or [10.0, 23.5]
-    axis = {"showgrid": True, "gridcolor": "#1c2a45", "zeroline": False, "tickfont": {"color": "#9fb0cc"},
-            "ticksuffix": "°", "dtick": 2}
-    fig.update_layout(
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="#0d1628", margin={"l": 40, "r": 10, "t": 6, "b": 28},
-        showlegend=True, legend={"font": {"color": "#eef3fb", "size": 14}, "bgcolor": "rgba(10,17,32,0.7)",
-                                 "x": 0.99, "xanchor": "right", "y": 0.99, "yanchor": "top"},
-        xaxis={**axis, "range": [min(lons) - 0.6, max(lons) + 2.4]},
-        yaxis={**axis, "range": [min(lats) - 0.6, max(lats) + 0.6], "scaleanchor": "x", "scaleratio": 1.04},
-    )
-    return fig
+    """Dams by status on the 34-province map (shipped shapes: nothing loads from outside)."""
+    dams = [r for r in rows or [] if r.get("lat") is not None and r.get("lon") is not None]
+    got = counts(dams)
+    legend = {s: f"{state_label(s, lang)} ({got.get(s, 0)})" for s in STATES}
+    return provincemap.status_map(dams, STATE_COLOURS, legend, lang, 400)
 
 
 def facts_children(row: dict[str, Any] | None, cam: str, lang: str) -> list[Any]:

@@ -4,20 +4,33 @@ from __future__ import annotations
 import csv
 import io
 import math
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
-from callbacks.labels import Point, place_labels
-from data import periods, queries
-from data.clock import local_now
+from callbacks import provincemap
+from data import geo, queries
 from layouts.components import STATUS_COLOURS, indicator_name, stale_badge, unit_label
+from pagestate import search_string
+from pagestate.indicators import (
+    BASE_PATH,
+    BUCKET,
+    IndicatorState,
+    _by_code,
+    _catalogue,
+    code_options,
+    group_options,
+    parse_state,
+    period_choices,
+    period_options,
+    region_name,
+    region_options,
+    resolve,
+)
 from web.i18n import norm, number, period_label, t, when
 
 # --- shared figure styling (savings and reporting import these) -----------------------------
@@ -62,19 +75,6 @@ def empty_figure(message: str, lang: str | None, height: int | None = 320) -> go
     return fig
 
 
-def search_string(params: dict[str, Any]) -> str:
-    """'?a=1&b=2' from the non-empty parameters, in the given order ('' when none)."""
-    clean = {k: v for k, v in params.items() if v not in (None, "")}
-    return "?" + urlencode(clean) if clean else ""
-
-
-def first(value: Any) -> str:
-    """A query value as one string (Dash Pages gives a list for repeated keys)."""
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return "" if value is None else str(value)
-
-
 def decimals_for(values: list[float], unit: str | None = None) -> int:
     """Enough decimals to tell values apart without noise: 2 for small, 0 for large."""
     finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
@@ -90,176 +90,7 @@ def decimals_for(values: list[float], unit: str | None = None) -> int:
     return 2
 
 
-# --- URL state -------------------------------------------------------------------------------
-
-BASE_PATH = "/indicators"
-RANGE_POINTS = {"monthly": 36, "quarterly": 16, "yearly": 30, "daily": 60, "hourly": 72,
-                "realtime": 24}
-BUCKET = "5min"  # real-time ticks are summed (or averaged) into five-minute buckets
-
-
-@dataclass(frozen=True)
-class IndicatorState:
-    """Everything the drill-down shows, as it is written in the URL."""
-
-    code: str = ""
-    region: str = "VN"
-    start: str = ""
-    end: str = ""
-    period: str = ""
-
-    def pathname(self) -> str:
-        return f"{BASE_PATH}/{self.code}" if self.code else BASE_PATH
-
-    def search(self) -> str:
-        return search_string({"region": self.region, "from": self.start, "to": self.end,
-                              "period": self.period})
-
-    def url(self) -> str:
-        return self.pathname() + self.search()
-
-
-def parse_state(code: str | None, query: dict[str, Any]) -> IndicatorState:
-    """The raw state of a URL (not yet checked against the catalogue)."""
-    return IndicatorState(code=first(code).strip().upper(),
-                          region=first(query.get("region")) or "VN",
-                          start=first(query.get("from")), end=first(query.get("to")),
-                          period=first(query.get("period")))
-
-
-def _catalogue() -> queries.Fetched:
-    return queries.fetch(queries.catalogue)
-
-
-def _by_code(items: list[dict] | None) -> dict[str, dict]:
-    return {i["code"]: i for i in items or []}
-
-
-def default_code(items: list[dict]) -> str:
-    """The first headline indicator (what the wall shows first), else the first of all."""
-    heads = sorted((i for i in items if i.get("headline")), key=lambda i: i["headline"])
-    if heads:
-        return heads[0]["code"]
-    return items[0]["code"] if items else ""
-
-
-def range_frequency(ind: dict) -> str:
-    """Real-time feeds are picked by the hour; every other series by its own period."""
-    return "hourly" if ind["frequency"] == "realtime" else ind["frequency"]
-
-
-def period_choices(ind: dict) -> tuple[list[str], str | None]:
-    """The periods the range pickers offer (oldest first) and the stale-since mark."""
-    if ind["frequency"] == "realtime":
-        now = local_now()
-        first_hour = periods.of(now.replace(hour=0, minute=0, second=0), "hourly")
-        hours = [periods.shift(first_hour, i).label for i in range(now.hour + 1)]
-        return hours, None
-    got = queries.fetch(queries.series, ind["code"], "VN", "", "")
-    return [r["period"] for r in got.data or []], got.stale_since
-
-
-def _valid(label: str, frequency: str) -> str:
-    if not label:
-        return ""
-    try:
-        return periods.parse(label, frequency).label
-    except periods.PeriodError:
-        return ""
-
-
-def normalize(state: IndicatorState, ind: dict, labels: list[str], region_codes: set[str],
-              compare_default: str = "") -> IndicatorState:
-    """A state the page can show: known region, range inside the data, start before end."""
-    freq = range_frequency(ind)
-    region = state.region if state.region in region_codes else "VN"
-    if not ind.get("by_province"):
-        region = "VN"
-    start, end = _valid(state.start, freq), _valid(state.end, freq)
-    if labels:
-        n = RANGE_POINTS.get(ind["frequency"], 36)
-        known = set(labels)
-        if start not in known:
-            start = labels[max(0, len(labels) - n)]
-        if end not in known:
-            end = labels[-1]
-        if labels.index(start) > labels.index(end):
-            start, end = end, start
-    period = ""
-    if ind.get("by_province"):
-        period = _valid(state.period, freq)
-        if labels and period not in set(labels):
-            period = compare_default if compare_default in set(labels) else labels[-1]
-    return replace(state, code=ind["code"], region=region, start=start, end=end, period=period)
-
-
-def resolve(code: str | None, query: dict[str, Any]) -> tuple[IndicatorState, dict | None]:
-    """The URL's state checked against the catalogue and the data, with its indicator."""
-    raw = parse_state(code, query)
-    items = _catalogue().data or []
-    by_code = _by_code(items)
-    ind = by_code.get(raw.code) or by_code.get(default_code(items))
-    if ind is None:
-        return raw, None
-    labels, _ = period_choices(ind)
-    regions = {r["code"] for r in queries.fetch(queries.regions).data or []} or {"VN"}
-    compare_default = ""
-    if ind.get("by_province") and not (raw.period and raw.period in labels):
-        snap = queries.fetch(queries.province_snapshot, ind["code"], "").data or {}
-        compare_default = snap.get("period", "")
-    return normalize(raw, ind, labels, regions, compare_default), ind
-
-
-def initial_controls(code: str | None, query: dict[str, Any], lang: str = "vi") -> dict:
-    """For the layout: the state to open with and every picker's options, so the values in
-    the URL are valid options from the first render (Dash 4 drops a value not in options)."""
-    state, ind = resolve(code, query)
-    items = _catalogue().data or []
-    regions = queries.fetch(queries.regions).data or []
-    group = (ind or {}).get("group", "")
-    opts = period_options(period_choices(ind)[0], lang) if ind else []
-    by_province = bool(ind and ind.get("by_province"))
-    return {"state": state, "group": group, "groups": group_options(items, lang),
-            "codes": code_options(items, group, lang), "regions": region_options(regions, lang),
-            "periods": opts, "compare_periods": opts if by_province else [],
-            "by_province": by_province}
-
-
-# --- labels ----------------------------------------------------------------------------------
-
-def region_name(region: dict | None, lang: str | None, short: bool = True) -> str:
-    if region is None:
-        return ""
-    if region["code"] == "VN":
-        return t("ind.national", lang)
-    name = region["name_en" if norm(lang) == "en" else "name_vi"]
-    if short and norm(lang) == "en":
-        for suffix in (" Province", " City"):
-            name = name.removesuffix(suffix)
-    return name
-
-
-def group_options(items: list[dict], lang: str | None) -> list[dict]:
-    seen: dict[str, str] = {}
-    for i in items:
-        seen.setdefault(i["group"], i["group_name_en" if norm(lang) == "en" else "group_name_vi"])
-    return [{"label": f"{code} · {name}" if code.startswith("G") else name, "value": code}
-            for code, name in sorted(seen.items(), key=lambda kv: (kv[0] == "RT", kv[0]))]
-
-
-def code_options(items: list[dict], group: str | None, lang: str | None) -> list[dict]:
-    return [{"label": indicator_name(i, lang, short=False), "value": i["code"]}
-            for i in items if i["group"] == group]
-
-
-def region_options(regions: list[dict], lang: str | None) -> list[dict]:
-    ordered = sorted(regions, key=lambda r: (r["code"] != "VN", region_name(r, lang)))
-    return [{"label": region_name(r, lang), "value": r["code"]} for r in ordered]
-
-
-def period_options(labels: list[str], lang: str | None) -> list[dict]:
-    return [{"label": period_label(p, lang), "value": p} for p in reversed(labels)]
-
+# --- pickers -------------------------------------------------------------------------------
 
 def page_labels(lang: str | None) -> tuple:
     items = _catalogue().data or []
@@ -279,9 +110,16 @@ def pick_code(group: str | None, lang: str | None, code: str | None) -> tuple[li
     return options, values[0]
 
 
-def range_controls(code: str | None, lang: str | None, region: str | None, start: str | None,
-                   end: str | None, period: str | None) -> tuple:
-    """Pickers that fit the indicator's frequency; values kept when they still fit."""
+def range_controls(code: str | None, lang: str | None, click: dict | None, region: str | None,
+                   start: str | None, end: str | None, period: str | None) -> tuple:
+    """Pickers that fit the indicator's frequency; values kept when they still fit.
+
+    A click on a province of the map drills into it: the region picker takes its code (and the
+    page, with the URL, follows). The click comes in here rather than through a second callback
+    on ind-region, so the region has one writer.
+    """
+    if dash.callback_context.triggered_id == "ind-map":
+        region = clicked_region(click)
     ind = _by_code(_catalogue().data).get(code or "")
     if ind is None:
         return [], "", [], "", [], "", True, "VN"
@@ -432,54 +270,30 @@ def ranking_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str
     return fig
 
 
-MAP_X, MAP_Y = (101.4, 115.6), (8.2, 23.6)  # longitude and latitude shown, 1:1
-MAP_MARGIN_Y = 28  # top + bottom margin of the map figure, px
-MAP_MIN_WIDTH_PX = 700  # the narrowest plot area the label layout plans for
-ISLANDS = (("ind.paracels", 16.5, 112.0), ("ind.spratlys", 10.0, 114.0))
+MAP_MIN_WIDTH_PX = 700  # the narrowest map panel the label layout plans for
 
 
 def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
                lang: str | None, height: int | None = None) -> go.Figure:
-    """Province centroids drawn to scale (no tiles, no topojson): size and colour by value."""
+    """The 34 provinces coloured by value (good end named), no data grey, selected outlined."""
     rows = _province_rows(snapshot, regions)
     height = height or 40 + 21 * 34 + 40
-    if not rows:
-        return empty_figure(t("no_data", lang), lang, 320)
     vals = [v for _, v in rows]
     dec = decimals_for(vals, ind["unit"])
-    top = max(abs(v) for v in vals) or 1.0
-    sizes = [9 + 21 * math.sqrt(abs(v) / top) for v in vals]
-    reverse = ind.get("higher_is_better") is False
-    values = [number(v, lang, dec) for _, v in rows]
-    points = [Point(r["lon"], r["lat"], size, f"{region_name(r, lang)} {value}")
-              for (r, _), size, value in zip(rows, sizes, values, strict=True)]
-    # The selected province is labelled first, then the largest markers; crowded labels give way.
-    order = sorted(range(len(rows)), key=lambda i: (rows[i][0]["code"] != selected, -sizes[i]))
-    # Plotly keeps 1:1 and fits the map to the tighter of height and width: assume the panel is
-    # at least MAP_MIN_WIDTH_PX wide, so labels placed here do not collide on a narrower screen.
-    scale = min((height - MAP_MARGIN_Y) / (MAP_Y[1] - MAP_Y[0]), MAP_MIN_WIDTH_PX / (MAP_X[1] - MAP_X[0]))
-    labels = place_labels(points, scale, (MAP_X[0], MAP_Y[0], MAP_X[1], MAP_Y[1]), order)
-    fig = go.Figure(go.Scatter(
-        x=[r["lon"] for r, _ in rows], y=[r["lat"] for r, _ in rows], mode="markers+text",
-        text=[text for text, _ in labels], textposition=[side for _, side in labels],
-        textfont={"size": 11, "color": TEXT},
-        marker={"size": sizes, "color": vals, "colorscale": "Viridis", "reversescale": reverse,
-                "line": {"color": [ACCENT if r["code"] == selected else "#0a1120"
-                                   for r, _ in rows],
-                         "width": [3 if r["code"] == selected else 1 for r, _ in rows]},
-                "opacity": 0.9, "showscale": True,
-                "colorbar": {"title": {"text": unit_label(ind["unit"], lang)},
-                             "thickness": 12, "len": 0.6, "x": 1.0, "tickformat": ",~r"}},
-        customdata=[[region_name(r, lang, short=False), value] for (r, _), value in zip(rows, values, strict=True)],
-        hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>", cliponaxis=False))
-    for key, lat, lon in ISLANDS:
-        fig.add_annotation(x=lon, y=lat, text=t(key, lang), showarrow=False,
-                           font={"size": 11, "color": MUTED})
-    dark_layout(fig, lang, height, showlegend=False)
-    fig.update_layout(margin={"l": 8, "r": 8, "t": 20, "b": MAP_MARGIN_Y - 20})
-    fig.update_xaxes(visible=False, range=list(MAP_X))
-    fig.update_yaxes(visible=False, range=list(MAP_Y), scaleanchor="x", scaleratio=1)
-    return fig
+    values = {r["code"]: v for r, v in rows}
+    texts = {r["code"]: number(v, lang, dec) for r, v in rows}
+    names = {r["code"]: region_name(r, lang) for r in regions if r["code"] != "VN"}
+    return provincemap.choropleth(values, texts, names, selected, lang, ind.get("higher_is_better"),
+                                  unit_label(ind["unit"], lang), height, MAP_MIN_WIDTH_PX)
+
+
+def clicked_region(click: dict | None) -> str:
+    """The province code a click on the map landed on (PreventUpdate when none)."""
+    point = ((click or {}).get("points") or [{}])[0]
+    code = point.get("location")
+    if not isinstance(code, str) or code not in {f["id"] for f in geo.provinces()["features"]}:
+        raise dash.exceptions.PreventUpdate
+    return code
 
 
 def table(rows: list[dict], ind: dict, region_label: str, lang: str | None,
@@ -620,7 +434,8 @@ def register(app: dash.Dash) -> None:
         Output("ind-to", "options"), Output("ind-to", "value"),
         Output("ind-period", "options"), Output("ind-period", "value"),
         Output("ind-region", "disabled"), Output("ind-region", "value"),
-        Input("ind-code", "value"), Input("lang", "data"), State("ind-region", "value"),
+        Input("ind-code", "value"), Input("lang", "data"), Input("ind-map", "clickData"),
+        State("ind-region", "value"),
         State("ind-from", "value"), State("ind-to", "value"), State("ind-period", "value"),
     )(range_controls)
     app.callback(

@@ -24,6 +24,7 @@ from layouts.components import (
     stale_badge,
     unit_label,
 )
+from streams.client import camera_config, relay_down, relay_status
 from web.i18n import day, norm, number, period_label, t, when
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,13 @@ def _epoch_ms(moment: date) -> float:
             - timedelta(hours=7)).total_seconds() * 1000
 
 
+def ticker_parts(total: float, lang: str) -> list[html.Span]:
+    """Whole billions big, three decimals (a million đồng) small: 68.394 ,053 — the browser
+    (assets/20-overview.js, ticker) keeps the same shape as it counts."""
+    text = number(total, lang, 3)
+    return [html.Span(text[:-4], className="tick-whole"), html.Span(text[-4:], className="tick-frac")]
+
+
 def cumulative_savings(segments: list[dict[str, float]], now_ms: float) -> float:
     """The same sum the browser computes (bn VND), for tests and the first paint."""
     year_ms = 365.2425 * 86_400_000
@@ -176,7 +184,7 @@ def savings_panel(facts: list[dict[str, Any]] | None, lang: str,
         html.Div(className="ov-cumulative", children=[
             html.Div(t("ov.savings.since_launch", lang), className="kpi-label"),
             html.Div(className="kpi-figure", children=[
-                html.Span(number(cumulative_savings(segments, now_ms), lang, 4),
+                html.Span(ticker_parts(cumulative_savings(segments, now_ms), lang),
                           id="overview-cumulative", className="kpi-value ticker"),
                 html.Span(t("unit.bn_vnd", lang), className="kpi-unit"),
             ]),
@@ -395,7 +403,7 @@ def camera_strip(states: list[dict[str, Any]] | None, lang: str,
                  enabled: bool = True) -> list[Any]:
     """Cameras down, named (or all live); a muted note when the relay does not answer.
 
-    states: callbacks.cameras.relay_status() rows. Nothing at all when cameras are switched off.
+    states: streams.client.relay_status() rows. Nothing at all when cameras are switched off.
     """
     lang = norm(lang)
     if not enabled:
@@ -469,7 +477,6 @@ def update_alerts(_n: int | None, lang: str | None) -> list[Any]:
 def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
     """Cameras down for the alerts strip, from the relay (in-process or OPS_RELAY_URL), through
     the camera wall's 1 s status cache."""
-    from callbacks.cameras import camera_config, relay_down, relay_status
 
     states = relay_status()
     if relay_down(states):  # the strip says "relay not connected" rather than 32 cameras down

@@ -1,56 +1,28 @@
 """Reporting page callbacks: compliance heat map, late list, an agency's submissions and rejects."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import dash
 from dash import ALL, Input, Output, State, dcc, html
 
-from callbacks.indicators import first, search_string
 from data import queries
 from layouts.components import stale_badge
+from pagestate.reporting import (
+    ReportingState,
+    _grouped,
+    _name,
+    agency_href,
+    agency_options,
+    parse_state,
+)
 from web.i18n import norm, number, percent, period_label, t, when
 
 CELLS = ("on_time", "late", "missing", "pending")
 GLYPHS = {"on_time": "✓", "late": "!", "missing": "✕", "pending": "…"}
 
 
-@dataclass(frozen=True)
-class ReportingState:
-    """The drill-down as written in the URL: ?agency=T34_01&submission=123."""
-
-    agency: str | None = None
-    submission: int | None = None
-
-    def search(self) -> str:
-        return search_string({"agency": self.agency, "submission": self.submission})
-
-
-def parse_state(query: dict[str, Any]) -> ReportingState:
-    agency = first(query.get("agency")).strip().upper() or None
-    raw = first(query.get("submission")).strip()
-    submission = int(raw) if raw.isdigit() else None
-    return ReportingState(agency, submission if agency else None)
-
-
-def agency_href(code: str) -> str:
-    return "/reporting" + ReportingState(code).search()
-
-
-def _name(row: dict, lang: str | None) -> str:
-    return row["name_en" if norm(lang) == "en" else "name_vi"]
-
-
 # --- the matrix ------------------------------------------------------------------------------
-
-def _grouped(rows: list[dict]) -> list[tuple[str, list[dict]]]:
-    """Ministries and other agencies first, then the 34 provinces."""
-    central = [r for r in rows if r["kind"] != "province"]
-    provinces = [r for r in rows if r["kind"] == "province"]
-    return [(key, group) for key, group in (("rep.central", central),
-                                             ("rep.provinces", provinces)) if group]
-
 
 def counts(matrix: dict) -> dict[str, Any]:
     """Tallies of the latest month that is due (the column that matters now)."""
@@ -119,19 +91,6 @@ def late_list(late: list[dict], lang: str | None) -> html.Ul | html.Div:
         html.Li([dcc.Link(_name(x, lang), href=agency_href(x["agency"])),
                  html.Span(period_label(x["period"], lang), className="late-period")])
         for x in late])
-
-
-def agency_options(matrix: dict, extra: str | None, lang: str | None) -> list[dict]:
-    opts = [{"label": f"{_name(r, lang)} ({r['agency']})", "value": r["agency"]}
-            for key, group in _grouped(matrix.get("rows") or []) for r in group]
-    if extra and extra not in {o["value"] for o in opts}:
-        opts.insert(0, {"label": extra, "value": extra})
-    return opts
-
-
-def initial_options(agency: str | None, lang: str = "vi") -> list[dict]:
-    """The agency picker's options for the first render (the URL's agency among them)."""
-    return agency_options(queries.fetch(queries.compliance, 12).data or {}, agency, lang)
 
 
 def page(lang: str | None, agency: str | None) -> tuple:

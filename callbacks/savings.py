@@ -1,7 +1,6 @@
 """Savings page callbacks: official figures with sources, adoption over time, the SCM estimate."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,9 +8,10 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, html
 
-from callbacks.indicators import ACCENT, LINE, MUTED, TEXT, dark_layout, first, search_string
+from callbacks.indicators import ACCENT, LINE, MUTED, TEXT, dark_layout
 from data import queries
 from layouts.components import STATUS_COLOURS, kpi_card, stale_badge
+from pagestate.savings import ASSUMPTIONS, DEFAULTS, assumptions_search, parse_assumptions
 from web.i18n import day, norm, number, t
 
 SYSTEMS = ("public_service_portal", "document_axis", "e_cabinet", "reporting_system")
@@ -64,52 +64,7 @@ def source_line(fact: dict, lang: str | None) -> str:
 
 # --- the standard cost model estimate --------------------------------------------------------
 
-@dataclass(frozen=True)
-class Assumption:
-    """One input of the estimate: URL key, group, default and step."""
-
-    key: str
-    group: str
-    default: float
-    step: float
-
-
-ASSUMPTIONS = (
-    Assumption("n1", "portal", 42_500_000, 100_000),  # dossiers a year
-    Assumption("h1", "portal", 4, 0.5),  # hours a citizen saves per dossier
-    Assumption("c1", "portal", 50_000, 1_000),  # travel, copies, postage saved per dossier (VND)
-    Assumption("n2", "axis", 4_500_000, 100_000),  # e-documents a year
-    Assumption("h2", "axis", 0.5, 0.25),  # clerk hours saved per document
-    Assumption("c2", "axis", 20_000, 1_000),  # paper, printing, postage per document (VND)
-    Assumption("w", "common", 30_000, 1_000),  # cost of one hour of time (VND)
-)
-DEFAULTS = {a.key: a.default for a in ASSUMPTIONS}
 BN = 1_000_000_000  # the official figures are in billions of VND (tỷ đồng)
-
-
-def parse_assumptions(query: dict[str, Any]) -> dict[str, float]:
-    """Assumptions from a URL query: defaults for anything missing, negative or not a number."""
-    out = dict(DEFAULTS)
-    for key in DEFAULTS:
-        raw = first(query.get(key))
-        try:
-            value = float(raw)
-        except ValueError:
-            continue
-        if value >= 0 and value == value and value != float("inf"):
-            out[key] = int(value) if value.is_integer() else value
-    return out
-
-
-def assumptions_search(values: dict[str, float]) -> str:
-    """Only the assumptions that differ from the defaults go into the URL."""
-    return search_string({k: _plain(v) for k, v in values.items()
-                          if v is not None and float(v) != float(DEFAULTS[k])})
-
-
-def _plain(value: float) -> str:
-    value = float(value)
-    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def scm_estimate(values: dict[str, float]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Command line: python -m data migrate | init | ingest | token | user | simulate | rollup | withdraw."""
+"""Command line: python -m data migrate | init | ingest | token | user | audit | simulate | rollup | withdraw."""
 from __future__ import annotations
 
 import argparse
@@ -47,6 +47,19 @@ def main(argv: list[str] | None = None) -> int:
     usr_sub.add_parser("list", help="list accounts (never the password hash)")
     p_ud = usr_sub.add_parser("disable", help="disable an account; its sessions end at once")
     p_ud.add_argument("name")
+    usr_sub.add_parser("enable", help="enable a disabled account").add_argument("name")
+    p_ur = usr_sub.add_parser("role", help="change an account's role")
+    p_ur.add_argument("name")
+    p_ur.add_argument("role", choices=("admin", "staff", "leader"))
+    usr_sub.add_parser("reset-password", help="generate a new password, printed once"
+                       ).add_argument("name")
+
+    p_aud = sub.add_parser("audit", help="the audit log, newest first, 50 a page")
+    p_aud.add_argument("--actor", help="user name, agency:CODE, display:ID or cli")
+    p_aud.add_argument("--action", help="a kind (login, admin ...) or an admin action ('user add')")
+    p_aud.add_argument("--from", dest="day_from", help="first day, YYYY-MM-DD (Viet Nam time)")
+    p_aud.add_argument("--to", dest="day_to", help="last day, YYYY-MM-DD (Viet Nam time)")
+    p_aud.add_argument("--page", type=int, default=1)
 
     p_sim = sub.add_parser("simulate", help="run the live feed simulator against the database")
     p_sim.add_argument("--ticks", type=int, default=0, help="stop after N ticks (0: forever)")
@@ -119,6 +132,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
                   f"{result.submissions_dropped} simulator files)"
                   + ("; more remain, run again" if result.remaining else ""))
             return 0
+        if args.command == "audit":
+            from data import audit
+
+            return audit.cli(database, args)
         if args.command == "withdraw":
             from data import withdraw
 

@@ -66,7 +66,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create(database: Database, agency: str, *, actor: str = "cli") -> tuple[int, str]:
+def create(database: Database, agency: str, *, actor: str = "cli",
+           address: str = "") -> tuple[int, str]:
     """Create a token for an agency; returns (id, secret). The secret is not kept anywhere."""
     secret = PREFIX + secrets.token_urlsafe(32)
     with transaction(database.sessions) as session:
@@ -75,7 +76,7 @@ def create(database: Database, agency: str, *, actor: str = "cli") -> tuple[int,
         row = AgencyToken(agency_code=agency, token_hash=hash_token(secret), created_at=utc_now())
         session.add(row)
         session.flush()
-        audit.add(session, "admin", actor, f"token create {row.id} agency={agency}")
+        audit.add(session, "admin", actor, f"token create {row.id} agency={agency}", address)
         return row.id, secret
 
 
@@ -112,7 +113,7 @@ def peek(database: Database, token: str | None) -> TokenCheck:
     return TokenCheck(None, "revoked") if row.revoked_at else TokenCheck(row.agency_code)
 
 
-def revoke(database: Database, token_id: int, *, actor: str = "cli") -> TokenInfo:
+def revoke(database: Database, token_id: int, *, actor: str = "cli", address: str = "") -> TokenInfo:
     """Revoke a token by id (idempotent: revoking twice keeps the first time)."""
     with transaction(database.sessions) as session:
         row = session.get(AgencyToken, token_id)
@@ -120,7 +121,8 @@ def revoke(database: Database, token_id: int, *, actor: str = "cli") -> TokenInf
             raise TokenError(f"no token with id {token_id}")
         if row.revoked_at is None:
             row.revoked_at = utc_now()
-            audit.add(session, "admin", actor, f"token revoke {row.id} agency={row.agency_code}")
+            audit.add(session, "admin", actor, f"token revoke {row.id} agency={row.agency_code}",
+                      address)
         return TokenInfo(row.id, row.agency_code, row.created_at, row.last_used_at, row.revoked_at)
 
 

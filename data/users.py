@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import re
 import secrets
 import sys
@@ -13,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from data import audit
 from data.clock import cli_time, utc_now
@@ -44,6 +46,8 @@ class UserInfo:
     created_at: datetime
     last_login_at: datetime | None
     disabled_at: datetime | None
+    # A digest of the password hash: a session remembers it, so a reset ends older sessions.
+    password_stamp: str = ""
 
     @property
     def active(self) -> bool:
@@ -51,14 +55,16 @@ class UserInfo:
 
 
 def _info(u: User) -> UserInfo:
-    return UserInfo(u.id, u.name, u.role, u.created_at, u.last_login_at, u.disabled_at)
+    stamp = hashlib.sha256(u.password_hash.encode()).hexdigest()[:16]
+    return UserInfo(u.id, u.name, u.role, u.created_at, u.last_login_at, u.disabled_at, stamp)
 
 
 def norm_name(name: str) -> str:
     return (name or "").strip().lower()
 
 
-def add(database: Database, name: str, role: str, password: str, *, actor: str = "cli") -> UserInfo:
+def add(database: Database, name: str, role: str, password: str, *, actor: str = "cli",
+        address: str = "") -> UserInfo:
     """Create an account; the password is stored only as an argon2id hash."""
     name = norm_name(name)
     if not NAME_RE.match(name):
@@ -75,7 +81,7 @@ def add(database: Database, name: str, role: str, password: str, *, actor: str =
             user = User(name=name, role=role, password_hash=digest, created_at=utc_now())
             session.add(user)
             session.flush()
-            audit.add(session, "admin", actor, f"user add {name} role={role}")
+            audit.add(session, "admin", actor, f"user add {name} role={role}", address)
             return _info(user)
     except IntegrityError:
         raise UserError(f"user '{name}' exists") from None
@@ -92,21 +98,82 @@ def get(database: Database, user_id: int) -> UserInfo | None:
         return _info(user) if user is not None else None
 
 
-def disable(database: Database, name: str, *, actor: str = "cli") -> UserInfo:
+def _user(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == norm_name(name)))
+    if user is None:
+        raise UserError(f"no user '{norm_name(name)}'")
+    return user
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuse to take away the last active administrator: nobody could manage accounts after."""
+    if user.role != "admin" or user.disabled_at is not None:
+        return
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.disabled_at.is_(None), User.id != user.id))
+    if not others:
+        raise UserError(f"'{user.name}' is the last active administrator")
+
+
+def disable(database: Database, name: str, *, actor: str = "cli", address: str = "") -> UserInfo:
     """Disable an account; its open sessions end at their next request."""
     name = norm_name(name)
     with transaction(database.sessions) as session:
-        user = session.scalar(select(User).where(User.name == name))
-        if user is None:
-            raise UserError(f"no user '{name}'")
+        user = _user(session, name)
         if user.disabled_at is None:
+            _keep_an_admin(session, user)
             user.disabled_at = utc_now()
-            audit.add(session, "admin", actor, f"user disable {name}")
+            audit.add(session, "admin", actor, f"user disable {name}", address)
         info = _info(user)
     from data import tokens
 
     tokens.forget_all()
     return info
+
+
+def enable(database: Database, name: str, *, actor: str = "cli", address: str = "") -> UserInfo:
+    """Enable a disabled account again (same password; reset it if it may be known)."""
+    with transaction(database.sessions) as session:
+        user = _user(session, name)
+        if user.disabled_at is not None:
+            user.disabled_at = None
+            audit.add(session, "admin", actor, f"user enable {user.name}", address)
+        return _info(user)
+
+
+def set_role(database: Database, name: str, role: str, *, actor: str = "cli",
+             address: str = "") -> UserInfo:
+    """Change an account's role; it applies at the account's next request."""
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    with transaction(database.sessions) as session:
+        user = _user(session, name)
+        if user.role != role:
+            if role != "admin":
+                _keep_an_admin(session, user)
+            old, user.role = user.role, role
+            audit.add(session, "admin", actor, f"user role {user.name} {old}->{role}", address)
+        info = _info(user)
+    from data import tokens
+
+    tokens.forget_all()  # remembered session checks carry the old role
+    return info
+
+
+def reset_password(database: Database, name: str, *, actor: str = "cli",
+                   address: str = "") -> tuple[UserInfo, str]:
+    """Give an account a new generated password; returns it to be shown once (only its hash is kept)."""
+    password = secrets.token_urlsafe(18)
+    digest = hasher.hash(password)
+    with transaction(database.sessions) as session:
+        user = _user(session, name)
+        user.password_hash = digest
+        audit.add(session, "admin", actor, f"user reset-password {user.name}", address)
+        info = _info(user)
+    from data import tokens
+
+    tokens.forget_all()  # remembered session checks carry the old password's stamp
+    return info, password
 
 
 def verify(database: Database, name: str, password: str) -> UserInfo | None:
@@ -163,7 +230,7 @@ def format_table(infos: list[UserInfo]) -> str:
 
 
 def cli(database: Database, args: argparse.Namespace) -> int:
-    """`python -m data user add|list|disable`; returns the exit code."""
+    """`python -m data user add|list|disable|enable|role|reset-password`; returns the exit code."""
     try:
         if args.user_command == "add":
             generated = not args.password_stdin
@@ -182,6 +249,18 @@ def cli(database: Database, args: argparse.Namespace) -> int:
         if args.user_command == "disable":
             info = disable(database, args.name)
             print(f"user {info.name} disabled at {cli_time(info.disabled_at)} UTC")
+            return 0
+        if args.user_command == "enable":
+            info = enable(database, args.name)
+            print(f"user {info.name} enabled")
+            return 0
+        if args.user_command == "role":
+            info = set_role(database, args.name, args.role)
+            print(f"user {info.name} is now {info.role}")
+            return 0
+        if args.user_command == "reset-password":
+            info, password = reset_password(database, args.name)
+            print(f"user {info.name}: new password (shown once, store it now): {password}")
             return 0
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -19,43 +19,21 @@ without a reload, status every 2 s).
 """
 from __future__ import annotations
 
-import csv
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from dash import dcc, html
 
+from streams.client import RELAY_BOOT, camera_config
 from web.streamaccess import stream_url
 
 STATUS_MS = 2_000  # status poll: /streams/status (through a 1 s server-side cache)
 STRIP_MS = 3_000  # overview strip: snapshots rotate, counts refresh
 STRIP_SIZE = 5  # snapshots in the overview strip (a full round of 32 dams in 7 ticks)
-DAMS_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "dams.csv"
-DEFAULT_COLUMNS = 8  # RelayOptions.mosaic_columns default
-
-
-@lru_cache(maxsize=1)
-def dam_facts() -> dict[str, dict[str, str]]:
-    """data/reference/dams.csv by dam id (HOA_BINH): river, provinces before/after 2025, MW, note."""
-    try:
-        with DAMS_CSV.open(encoding="utf-8", newline="") as fh:
-            return {row["id"]: row for row in csv.DictReader(fh)}
-    except OSError:
-        return {}
-
-
-def _settings() -> Any:
-    from flask import current_app, has_app_context
-
-    return current_app.config.get("OPS_SETTINGS") if has_app_context() else None
 
 
 def camera_ids() -> list[str]:
     """Ids of the configured cameras, in mosaic order (empty when the relay is off)."""
-    from callbacks.cameras import camera_config
-
     return [c["id"] for c in camera_config()["cameras"]]
 
 
@@ -105,7 +83,8 @@ def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
             html.Section(className="cam-panel cam-map-panel", children=[
                 html.H2(id="cam-map-title", className="cam-panel-title"),
                 dcc.Graph(id="cam-map", className="cam-map",
-                          config={"displayModeBar": False, "staticPlot": True, "responsive": True},
+                          config={"displayModeBar": False, "staticPlot": True, "responsive": True,
+                                  "topojsonURL": "/assets/topojson/"},  # never a CDN
                           style={"height": "100%", "width": "100%"}),
             ]),
             html.Section(className="cam-panel cam-note-panel", children=[
@@ -153,8 +132,6 @@ def message(key_id: str) -> html.Div:
 
 def layout(cam: str | None = None, **query: str) -> html.Div:
     """The wall, or one camera when ?cam=<id> names a configured camera."""
-    from callbacks.cameras import RELAY_BOOT, camera_config
-
     config = camera_config()
     kiosk = _kiosk(query)
     ids = [c["id"] for c in config["cameras"]]

@@ -5,14 +5,15 @@ pages import them, so new options are added as keyword arguments with defaults, 
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
 import plotly.graph_objects as go
 from dash import html
 
-from web.i18n import number, period_label, signed, t, when
+from data.clock import VN_TZ, local_now
+from web.i18n import norm, number, period_label, signed, t, when
 
 # Threshold colours, the same as the CSS variables in assets/00-theme.css (figures need hex).
 STATUS_COLOURS: dict[str, str] = {
@@ -50,15 +51,33 @@ def indicator_name(item: dict[str, Any], lang: str | None, short: bool = True) -
 
 # --- small badges -----------------------------------------------------------------------------
 
+def stale_since_text(moment: datetime, lang: str | None, today: date | None = None) -> str:
+    """'10:05' today; '10:05 29/11' (en: '10:05, 29 Nov') on an earlier day, with the year when
+    that is not this year: an outage since yesterday must not read as one since this morning.
+    `moment` is Viet Nam time (naive, as queries.fetch stamps it) or aware (converted)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(VN_TZ).replace(tzinfo=None)
+    today = today or local_now().date()
+    clock = f"{moment:%H:%M}"
+    if moment.date() == today:
+        return clock
+    year = "" if moment.year == today.year else f"/{moment.year}" if norm(lang) == "vi" \
+        else f" {moment.year}"
+    if norm(lang) == "vi":
+        return f"{clock} {moment:%d/%m}{year}"
+    return f"{clock}, {moment.day} {moment:%b}{year}"
+
+
 def stale_badge(stale_since: str | datetime | None, lang: str | None,
                 id: str | None = None) -> html.Span | None:
-    """'Mất kết nối từ 10:05' when data could not be refreshed; None when fresh."""
+    """'Mất kết nối từ 10:05' when data could not be refreshed (with the date when not today);
+    None when fresh."""
     if not stale_since:
         return None
     moment = datetime.fromisoformat(stale_since) if isinstance(stale_since, str) else stale_since
     kwargs = {"id": id} if id else {}
-    return html.Span(f"{t('stale_since', lang)} {moment:%H:%M}", className="badge badge-stale",
-                     title=when(moment, lang), **kwargs)
+    return html.Span(f"{t('stale_since', lang)} {stale_since_text(moment, lang)}",
+                     className="badge badge-stale", title=when(moment, lang), **kwargs)
 
 
 def overdue_badge(lang: str | None) -> html.Span:

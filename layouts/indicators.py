@@ -4,9 +4,12 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts.components import page_head
+from pagestate.indicators import initial_controls
 from web.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+# Base layers, were plotly ever to want them, from the app (a 404), never from a CDN.
+MAP_CONFIG = {**GRAPH_CONFIG, "topojsonURL": "/assets/topojson/"}
 
 
 def _field(label_id: str, label_key: str, control: object, cls: str = "") -> html.Div:
@@ -24,9 +27,6 @@ def _dropdown(id: str, value: str | None, options: list | None = None,
 
 def layout(code: str | None = None, **query: str) -> html.Div:
     """The page for a URL: /indicators[/<code>]?region=..&from=..&to=..&period=.."""
-    # Imported here: the URL state lives beside the callbacks that keep it in step.
-    from callbacks.indicators import initial_controls
-
     init = initial_controls(code, query)
     state = init["state"]
     return html.Div(className="pg pg-indicators", children=[
@@ -59,7 +59,7 @@ def layout(code: str | None = None, **query: str) -> html.Div:
             html.Div(id="ind-compare-note", className="panel-note"),
             html.Div(className="compare-grid", children=[
                 dcc.Graph(id="ind-rank", config=GRAPH_CONFIG, className="graph graph-rank"),
-                dcc.Graph(id="ind-map", config=GRAPH_CONFIG, className="graph graph-map"),
+                dcc.Graph(id="ind-map", config=MAP_CONFIG, className="graph graph-map"),
             ]),
         ]),
         html.Section(className="pg-panel", children=[

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts.cameras import camera_strip
+from streams.client import cameras_enabled
 
 LIVE_MS = 3_000  # live feeds: documents, dossiers, payments, power output
 SLOW_MS = 60_000  # indicators, KPI facts, coverage, alerts
@@ -19,18 +20,8 @@ def panel(panel_id: str, className: str = "", children: object = None) -> html.S
     return html.Section(children, id=panel_id, className=f"ov-panel {className}".strip())
 
 
-def cameras_on() -> bool:
-    """True when a camera relay is configured (in process or external): the strip gets a row."""
-    from callbacks.cameras import camera_config
-
-    try:
-        return bool(camera_config()["enabled"])
-    except Exception:  # noqa: BLE001 (the wall renders without cameras rather than not at all)
-        return False
-
-
 def layout(**_query: str) -> html.Div:
-    cams = cameras_on()
+    cams = cameras_enabled()  # with a relay configured the strip gets a row
     # With cameras, the bottom row holds the alerts (left) and the camera strip (right); without,
     # the alerts keep a single full-width line.
     strip = [html.Section(camera_strip(), id="overview-cams", className="ov-panel ov-cams")]

@@ -4,13 +4,12 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts.components import page_head
+from pagestate.reporting import initial_options, parse_state
 from web.i18n import t
 
 
 def layout(agency: str | None = None, submission: str | None = None, **_query: str) -> html.Div:
     """The page for /reporting[?agency=T34_01[&submission=123]]."""
-    from callbacks.reporting import initial_options, parse_state
-
     state = parse_state({"agency": agency, "submission": submission})
     options = initial_options(state.agency)
     return html.Div(className="pg pg-reporting", children=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts.components import page_head
+from pagestate.savings import ASSUMPTIONS, parse_assumptions
 from web.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False}
@@ -20,8 +21,6 @@ def _input(key: str, value: float, step: float) -> html.Div:
 
 def layout(**query: str) -> html.Div:
     """The page for /savings[?n1=..&h1=..]: assumptions of the estimate come from the URL."""
-    from callbacks.savings import ASSUMPTIONS, parse_assumptions
-
     values = parse_assumptions(query)
     return html.Div(className="pg pg-savings", children=[
         dcc.Location(id="sav-url", refresh=False),

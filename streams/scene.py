@@ -12,6 +12,12 @@ from .jpegsplice import Band, SplicedJpeg
 WATER_TOP, WATER_ROWS = 176, 48  # animated reservoir band (16-row aligned for splicing)
 CLOCK_TOP, CLOCK_ROWS = 320, 32  # clock band
 WAVE_PHASES = 24  # water animation repeats every 24 ticks, so every phase is encoded once
+VN_OFFSET_S = 7 * 3600  # the dams are in Viet Nam: their clocks show ICT (UTC+7), whatever the server's zone
+
+
+def clock_text(now: float) -> str:
+    """The burned-in clock of a camera in Viet Nam: '2026-11-30 17:53:04'."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now + VN_OFFSET_S))
 
 
 def ascii_label(text: str) -> str:
@@ -70,7 +76,7 @@ class DamScene:
         second = int(now)
         if second != self._clock_second or self._clock_band is None:
             pixels = self._clock_pixels.copy()
-            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
+            stamp = clock_text(now)
             cv2.putText(pixels, f"{stamp}  {self.cam_id}", (12, 23), cv2.FONT_HERSHEY_SIMPLEX, 0.65,
                         (255, 255, 255), 1, cv2.LINE_AA)
             self._clock_pixels_now = pixels

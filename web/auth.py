@@ -278,6 +278,9 @@ def _session_principal(database: Database, idle_s: int) -> Principal | None:
     if not isinstance(info, users.UserInfo) or not info.active or info.role not in ROLES:
         session.clear()
         return None
+    if session.get("pw", info.password_stamp) != info.password_stamp:  # password reset since
+        session.clear()
+        return None
     return Principal("user", info.role, info.name, info.id, "session")
 
 
@@ -422,7 +425,8 @@ def _outputs_match(output: str, given: Any) -> bool:
         if not _prop_ref(item):
             return False
         for ref in item if isinstance(item, list) else [item]:
-            if ref["property"] != prop:
+            # dash-renderer names an allow_duplicate output 'value@<hash>' here too.
+            if str(ref["property"]).split("@", 1)[0] != prop:
                 return False
             if isinstance(ref["id"], dict) != ident.startswith("{"):
                 return False
@@ -529,7 +533,10 @@ def _guard(app: dash.Dash, settings: Settings) -> Response | None:
         if principal.via == "session":
             if not _same_origin():
                 return _deny(403, "cross-origin request refused")
-            if path != "/logout" and not _csrf_ok(request.headers.get(CSRF_HEADER)):
+            presented = request.headers.get(CSRF_HEADER)
+            if presented is None and path.startswith(ADMIN_PREFIXES):
+                presented = request.form.get("csrf_token")  # the admin console's HTML forms
+            if path != "/logout" and not _csrf_ok(presented):
                 return _deny(403, "missing or wrong CSRF token")
     if path == CALLBACK_PATH:
         refused = validate_callback(app)
@@ -618,6 +625,7 @@ def _check_login(database: Database, name: str, password: str, address: str,
         return _login_page("Sai tên đăng nhập hoặc mật khẩu / Wrong user name or password",
                            name=name, status=401, next_url=next_url)
     _start_session("user", info.id, info.role, info.name)
+    session["pw"] = info.password_stamp  # a password reset ends this session
     audit.record(database, "login", info.name, f"role={info.role}", address)
     throttle.succeeded(info.name, address)
     return redirect(next_url, code=303)

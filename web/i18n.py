@@ -221,8 +221,12 @@ TEXTS.update({
     "ind.freq.daily": ("Hàng ngày", "Daily"),
     "ind.freq.hourly": ("Hàng giờ", "Hourly"),
     "ind.freq.realtime": ("Thời gian thực", "Real time"),
-    "ind.paracels": ("QĐ. Hoàng Sa<br>(Việt Nam)", "Hoang Sa (Paracel)<br>Is. (Viet Nam)"),
-    "ind.spratlys": ("QĐ. Trường Sa<br>(Việt Nam)", "Truong Sa (Spratly)<br>Is. (Viet Nam)"),
+    "map.hoang_sa": ("QĐ. Hoàng Sa<br>(Đà Nẵng,<br>Việt Nam)",
+                     "Hoang Sa Is.<br>(Paracel; Da Nang,<br>Viet Nam)"),
+    "map.truong_sa": ("QĐ. Trường Sa<br>(Khánh Hòa,<br>Việt Nam)",
+                      "Truong Sa Is.<br>(Spratly; Khanh Hoa,<br>Viet Nam)"),
+    "map.better": ("tốt hơn", "better"),
+    "map.no_data": ("Chưa có số liệu", "No data"),
 })
 
 

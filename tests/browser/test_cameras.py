@@ -131,7 +131,7 @@ def test_focus_view_from_a_tile(cam_app: LiveApp, browser) -> None:
         "const v = document.getElementById('cam-live-video');"
         "return v && v.getVideoPlaybackQuality().totalVideoFrames > 0;"))
     assert browser.find_element(By.ID, "cam-live-video").get_attribute("data-live").startswith(
-        "/streams/hoa-binh.mp4?r=" + __import__("callbacks.cameras", fromlist=["x"]).RELAY_BOOT)
+        "/streams/hoa-binh.mp4?r=" + __import__("streams.client", fromlist=["x"]).RELAY_BOOT)
     wait_for(browser, lambda d: "Trực tuyến" in d.find_element(By.ID, "cam-focus-state").text
              or "TRỰC TUYẾN" in d.find_element(By.ID, "cam-focus-state").text)
     screenshot(browser, "cameras-focus")

@@ -97,7 +97,10 @@ def test_overview_figures_live_and_fit_1080(live_app, browser) -> None:
     wait_for(browser, lambda d: _text(d, "overview-live-updated") not in ("", updated))
     wait_for(browser, lambda d: _text(d, "overview-live-RT_POWER") not in ("", "—", power))
     wait_for(browser, lambda d: _text(d, "overview-cumulative") not in ("", saved))
-    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{4}", _text(browser, "overview-cumulative"))
+    # Whole billions at a glance, three small decimals (a million đồng) that tick.
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{3}", _text(browser, "overview-cumulative"))
+    assert re.fullmatch(r",\d{3}", browser.find_element(By.CSS_SELECTOR,
+                                                        "#overview-cumulative .tick-frac").text)
 
     _assert_fits(browser)
     screenshot(browser, "overview-1080")
@@ -119,8 +122,8 @@ def test_overview_language_switch(live_app, browser) -> None:
     assert "8,100" in _text(browser, "overview-sys-public_service_portal")
     assert _text(browser, "overview-portal-services") == "2,800"
     assert "Data as of" in _text(browser, "data-as-of")
-    wait_for(browser, lambda d: re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{4}",
-                                             _text(d, "overview-cumulative")))  # 67,985.6912
+    wait_for(browser, lambda d: re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{3}",
+                                             _text(d, "overview-cumulative")))  # 67,985.691
     _assert_fits(browser)
     screenshot(browser, "overview-1080-en")
     assert console_errors(browser) == []

@@ -74,9 +74,12 @@ def test_wall_tiles_counts_and_map(app: Flask, stack: Stack) -> None:
     counted = {c.id: c.children[0].children for c in counts}
     assert counted == {"cam-count-live": "5", "cam-count-stale": "0", "cam-count-offline": "1"}
     assert "bad-404" in text_of(down) or "Bad-404" in text_of(down)
-    states = {trace.name.split(" (")[0]: len(trace.x) for trace in figure.data if trace.name}
+    states = {trace.name.split(" (")[0]: len(trace.lon) for trace in figure.data
+              if trace.type == "scattergeo" and trace.showlegend}
     assert states == {"Trực tuyến": 5, "Mất tín hiệu": 1}
-    assert all(trace.type == "scatter" for trace in figure.data)  # no geo/mapbox: nothing external
+    # Dams over the 34 shipped province shapes; no base layer, no tiles: nothing external.
+    assert len(figure.data[0].locations) == 34 and figure.layout.geo.visible is False
+    assert not any(trace.type.endswith(("mapbox", "map")) for trace in figure.data)
     # Same states next tick: the map is not redrawn.
     assert cb.update_wall(2, "vi", "", sig)[7] is no_update
     # English, and kiosk links keep the flag.
@@ -203,3 +206,15 @@ def test_relay_down_then_back(stack: Stack, tmp_path) -> None:
             assert "Camera relay unavailable" not in text_of(cb.update_wall(2, "en", "", None)[4])
         finally:
             relay.stop()
+
+
+def test_down_since_carries_the_date_when_not_today() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    today = cb.since_text({"last_frame_at": now.isoformat()}, "vi")
+    assert today.startswith("từ ") and "/" not in today
+    earlier = now - timedelta(days=2)
+    shown = cb.since_text({"last_frame_at": earlier.isoformat()}, "vi")
+    assert (earlier + timedelta(hours=7)).strftime("%d/%m") in shown
+    assert cb.since_text({"last_frame_at": None}, "vi") == ""

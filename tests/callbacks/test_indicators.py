@@ -5,6 +5,7 @@ import pytest
 
 from callbacks import indicators as ind
 from data import queries
+from pagestate.indicators import default_code
 from tests.helpers import database_down
 from web.i18n import t
 
@@ -38,7 +39,7 @@ def test_resolve_keeps_a_valid_url_and_repairs_a_broken_one(ctx) -> None:
     state, _ = ind.resolve("GDP_CURRENT", {"region": "01"})
     assert state.region == "VN" and state.period == ""
     state, info = ind.resolve("NOPE", {})
-    assert info["code"] == ind.default_code(queries.catalogue())
+    assert info["code"] == default_code(queries.catalogue())
 
 
 def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
@@ -64,11 +65,16 @@ def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
     assert len(queries.regions()) == 35  # VN and the 34 provinces: all can be ranked
     assert any("<b>" in y and "Hà Nội" in y for y in rank.data[0].y)
     assert all(txt for txt in rank.data[0].text)
-    # The "map" is a cartesian scatter of centroids to scale: nothing to fetch from the internet.
-    assert fig_map.data[0].type == "scatter" and len(fig_map.data[0].x) == len(snap["values"])
-    assert fig_map.layout.yaxis.scaleanchor == "x"
-    assert not any(tr.type in ("scattergeo", "scattermapbox", "scattermap", "choropleth",
-                               "choroplethmapbox") for tr in fig_map.data)
+    # The map: the 34 shipped province shapes, values where reported, the rest grey "no data";
+    # the geo subplot draws no base layer (nothing to fetch from the internet).
+    by_name = {tr.name: tr for tr in fig_map.data}
+    assert len(by_name["values"].locations) == len(snap["values"])
+    assert len(by_name["values"].locations) + len(by_name.get("no-data", {"locations": []})["locations"]) == 34
+    assert list(by_name["selected"].locations) == ["01"]
+    assert by_name["values"].geojson["features"] and fig_map.layout.geo.visible is False
+    assert not any(tr.type in ("scattermapbox", "scattermap", "choroplethmapbox") for tr in fig_map.data)
+    texts = " ".join(str(tr.text) for tr in fig_map.data if tr.type == "scattergeo")
+    assert "QĐ. Hoàng Sa" in texts and "QĐ. Trường Sa" in texts and "Hà Nội" in texts
     assert compare_title.endswith(ind.period_label(labels[-2], "vi"))
     assert "Hà Nội" in str(table)
 

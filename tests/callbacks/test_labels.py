@@ -25,3 +25,14 @@ def test_selected_first_and_labels_stay_inside() -> None:
     # At the right-hand edge the label turns to the left.
     edge = place_labels([Point(115.4, 15.0, 10, "Khánh Hòa 2,13")], 50, (101.4, 8.2, 115.6, 23.6))
     assert edge[0][1].endswith("left")
+
+
+def test_centred_labels_skip_the_crowded_keep_the_first() -> None:
+    from callbacks.labels import fit_centred
+
+    points = [Point(0, 0, 0, "Hà Nội<br><b>5,8</b>"), Point(0.1, 0.1, 0, "Bắc Ninh"),
+              Point(5, 5, 0, "Cà Mau")]
+    # At 50 px a degree the first two overlap: the one tried first wins, the far one fits.
+    assert fit_centred(points, 50, [1, 0, 2], 14) == [False, True, True]
+    assert fit_centred(points, 50, [0, 1, 2], 14) == [True, False, True]
+    assert fit_centred(points, 2000, [0, 1, 2], 14) == [True, True, True]

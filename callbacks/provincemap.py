@@ -1,0 +1,175 @@
+"""The map of Viet Nam's 34 provinces, drawn from the shipped boundaries; nothing loads from outside.
+
+The only shapes drawn are data/reference/provinces34.geojson, passed inline with the figure, on
+a geo subplot with `visible=False` (no base layer). plotly.js still loads its world topojson
+whenever a trace has a locationmode (a geojson choropleth too), from cdn.plot.ly by default:
+every map graph's config sets topojsonURL to /assets/topojson/, where an empty stub answers. Hoàng Sa and Trường Sa are part of Đà Nẵng and Khánh Hòa in
+that file and always labelled as Viet Nam's.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from callbacks.labels import Point, fit_centred
+from data import geo
+from web.i18n import norm, t
+
+TEXT = "#eef3fb"
+MUTED = "#9fb0cc"
+ACCENT = "#ffcd00"
+EDGE = "#0a1120"  # province borders: the page background, so shapes read as separate
+NO_DATA = "#3a4458"  # grey, never a colour of the scale
+LAND = "#1f2d48"  # provinces of a map that shows something else on top (the camera map)
+# Bad -> good: red, amber, teal. Luminance rises with it, so it still reads in grey.
+GOOD_SCALE = [[0.0, "#c8323c"], [0.5, "#e8b23a"], [1.0, "#3fd0b0"]]
+NEUTRAL_SCALE = [[0.0, "#24406e"], [1.0, "#8fd3ff"]]
+LABEL_PX = 14
+SHADOW = "0 0 3px #000, 0 0 2px #000"  # white text stays readable on the lightest fill
+PAD_DEG = 0.25
+LABEL_ROOM_DEG = 1.6  # east of Trường Sa, so its label fits inside the map at any panel width
+ARCHIPELAGO_LABELS = {"hoang_sa": ("map.hoang_sa", 112.05, 17.9),
+                      "truong_sa": ("map.truong_sa", 113.4, 12.55)}
+
+
+def view() -> tuple[list[float], list[float]]:
+    """Longitude and latitude ranges shown: every shape, islands included, plus a margin."""
+    lon0, lat0, lon1, lat1 = geo.bounds()
+    return [lon0 - PAD_DEG, lon1 + PAD_DEG + LABEL_ROOM_DEG], [lat0 - PAD_DEG, lat1 + PAD_DEG]
+
+
+def px_per_degree(height: int, min_width: int, margin_y: int) -> float:
+    """Plotly fits the view to the tighter of height and width (equirectangular: 1° = 1°)."""
+    lons, lats = view()
+    return min((height - margin_y) / (lats[1] - lats[0]), min_width / (lons[1] - lons[0]))
+
+
+def _layout(fig: go.Figure, lang: str | None, height: int) -> go.Figure:
+    lons, lats = view()
+    fig.update_layout(
+        height=height, margin={"l": 4, "r": 4, "t": 8, "b": 8}, paper_bgcolor="rgba(0,0,0,0)",
+        font={"color": TEXT}, separators=",." if norm(lang) == "vi" else ".,", dragmode=False,
+        showlegend=False,
+        geo={"visible": False, "projection": {"type": "equirectangular"}, "bgcolor": "rgba(0,0,0,0)",
+             "lonaxis": {"range": lons}, "lataxis": {"range": lats}, "fitbounds": False},
+    )
+    return fig
+
+
+def _archipelagos(fig: go.Figure, lang: str | None, size: int = LABEL_PX,
+                  dots: bool = False) -> None:
+    """Both archipelagos named, with their province, as on every official map of Viet Nam;
+    with `dots`, each island also marked (where provinces are all one dark colour)."""
+    if dots:
+        isles = [i for group in geo.islands().values() for i in group]
+        fig.add_trace(go.Scattergeo(
+            lon=[i["lon"] for i in isles], lat=[i["lat"] for i in isles], mode="markers",
+            marker={"size": 5, "color": MUTED}, name="islands", hoverinfo="skip", showlegend=False))
+    for key, (text_key, lon, lat) in ARCHIPELAGO_LABELS.items():
+        fig.add_trace(go.Scattergeo(
+            lon=[lon], lat=[lat], mode="text", text=[t(text_key, lang)], name=key,
+            textfont={"size": size, "color": TEXT, "shadow": SHADOW}, hoverinfo="skip",
+            showlegend=False))
+
+
+def choropleth(values: dict[str, float], texts: dict[str, str], names: dict[str, str],
+               selected: str, lang: str | None, higher_is_better: bool | None, unit: str,
+               height: int, min_width: int = 700) -> go.Figure:
+    """Value per province; provinces without a value grey and saying so; selected outlined.
+
+    values/texts: province code -> value / its formatted text; names: code -> display name.
+    The colour bar names the good end ("better"), unless the indicator has no direction.
+    """
+    codes = [f["id"] for f in geo.provinces()["features"]]
+    have = [c for c in codes if values.get(c) is not None]
+    missing = [c for c in codes if values.get(c) is None]
+    feats = geo.provinces()
+    fig = go.Figure()
+    if have:
+        good_end = "" if higher_is_better is None else t("map.better", lang)
+        fig.add_trace(go.Choropleth(
+            geojson=feats, locations=have, z=[values[c] for c in have], name="values",
+            featureidkey="id", colorscale=GOOD_SCALE if higher_is_better is not None else NEUTRAL_SCALE,
+            reversescale=higher_is_better is False, marker={"line": {"color": EDGE, "width": 1}},
+            customdata=[[names.get(c, c), texts.get(c, "")] for c in have],
+            hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>",
+            colorbar={"title": {"text": f"{unit}<br>{'▲ ' + good_end if higher_is_better else ''}",
+                                "side": "top", "font": {"size": 14}},
+                      "thickness": 16, "len": 0.55, "x": 0.98, "y": 0.62, "tickformat": ",~r",
+                      "tickfont": {"size": 13}, "outlinewidth": 0},
+        ))
+        if higher_is_better is False:  # the good end is at the bottom: say it there
+            fig.add_annotation(text=f"▼ {t('map.better', lang)}", xref="paper", yref="paper",
+                               x=0.98, y=0.33, xanchor="center", yanchor="top", showarrow=False,
+                               font={"size": 14, "color": TEXT})
+    if missing:
+        fig.add_trace(go.Choropleth(
+            geojson=feats, locations=missing, z=[0] * len(missing), name="no-data",
+            featureidkey="id", colorscale=[[0, NO_DATA], [1, NO_DATA]], showscale=False,
+            marker={"line": {"color": EDGE, "width": 1}},
+            customdata=[[names.get(c, c), t("map.no_data", lang)] for c in missing],
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>"))
+        fig.add_annotation(text=f"<span style='color:{NO_DATA}'>■</span> {t('map.no_data', lang)}",
+                           xref="paper", yref="paper", x=0.98, y=0.08, xanchor="right",
+                           yanchor="bottom", showarrow=False, font={"size": 14, "color": TEXT})
+    if selected in codes:
+        fig.add_trace(go.Choropleth(
+            geojson=feats, locations=[selected], z=[0], name="selected", featureidkey="id",
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+            marker={"line": {"color": ACCENT, "width": 4}},
+            customdata=[[names.get(selected, selected), texts.get(selected) or t("map.no_data", lang)]],
+            hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b><extra></extra>"))
+    _labels(fig, codes, names, texts, selected, height, min_width)
+    _archipelagos(fig, lang)
+    return _layout(fig, lang, height)
+
+
+def _labels(fig: go.Figure, codes: list[str], names: dict[str, str], texts: dict[str, str],
+            selected: str, height: int, min_width: int) -> None:
+    """Name and value on each province where they fit; crowded ones keep their hover only."""
+    spots = geo.label_points()
+    lines = [f"{names.get(c, c)}<br><b>{texts[c]}</b>" if texts.get(c) else names.get(c, c)
+             for c in codes]
+    points = [Point(spots[c][0], spots[c][1], 0, text) for c, text in zip(codes, lines, strict=True)]
+    area_rank = {c: i for i, c in enumerate(codes)}
+    # The selected province first, then provinces in file order (north to south): a fixed order,
+    # so a label does not jump from one refresh to the next.
+    order = sorted(range(len(codes)), key=lambda i: (codes[i] != selected, area_rank[codes[i]]))
+    shown = fit_centred(points, px_per_degree(height, min_width, 16), order, LABEL_PX)
+    picked = [i for i in range(len(codes)) if shown[i]]
+    fig.add_trace(go.Scattergeo(
+        lon=[points[i].x for i in picked], lat=[points[i].y for i in picked], mode="text",
+        text=[points[i].text for i in picked], name="labels", hoverinfo="skip",
+        textfont={"size": LABEL_PX, "color": TEXT, "shadow": SHADOW}, showlegend=False))
+
+
+def status_map(dams: list[dict[str, Any]], colours: dict[str, str], legend: dict[str, str],
+               lang: str | None, height: int) -> go.Figure:
+    """Dams by status over the 34 provinces: one trace per status, named dams when not live.
+
+    dams: [{name, lat, lon, state}]; colours/legend: state -> colour / legend text.
+    """
+    feats = geo.provinces()
+    codes = [f["id"] for f in feats["features"]]
+    fig = go.Figure(go.Choropleth(
+        geojson=feats, locations=codes, z=[0] * len(codes), featureidkey="id", name="provinces",
+        colorscale=[[0, LAND], [1, LAND]], showscale=False, hoverinfo="skip",
+        marker={"line": {"color": "#3a5075", "width": 0.8}}))
+    for state in ("LIVE", "CONNECTING", "STALE", "OFFLINE"):
+        group = [d for d in dams if d.get("state") == state]
+        if not group:
+            continue
+        fig.add_trace(go.Scattergeo(
+            lon=[d["lon"] for d in group], lat=[d["lat"] for d in group],
+            mode="markers" if state == "LIVE" else "markers+text",
+            text=[d.get("name") for d in group], textposition="middle right",
+            textfont={"color": colours[state], "size": 15}, name=legend[state],
+            marker={"size": 13 if state == "LIVE" else 17, "color": colours[state],
+                    "line": {"color": EDGE, "width": 1.5}}, showlegend=True))
+    _archipelagos(fig, lang, size=12, dots=True)
+    _layout(fig, lang, height)
+    fig.update_layout(showlegend=True, autosize=True, height=None,
+                      legend={"font": {"color": TEXT, "size": 14}, "bgcolor": "rgba(10,17,32,0.7)",
+                              "x": 0.99, "xanchor": "right", "y": 0.99, "yanchor": "top"})
+    return fig
