@@ -407,13 +407,16 @@ def test_concurrent_revisions_of_one_key_are_serialised(database: Database,
     assert {o.submission_id for o in rows} == {r.submission_id for r in results}
 
 
-def test_nul_characters_are_kept_visibly(database: Database) -> None:
-    """PostgreSQL text refuses NUL: the rows are still stored or quarantined, NUL shown as \\x00."""
+def test_nul_characters_are_refused_and_kept_visibly(database: Database) -> None:
+    """A NUL in a field is refused (a control character); what is kept of the file (its name,
+    the quarantined rows) holds it as the visible escape \\x00, which PostgreSQL can store."""
     result = send(database, json.dumps([
         {"indicator": None, "region": None, "period": None, "value": "\x00"},
         {"indicator": "IIP", "region": "VN", "period": "2026-08", "value": 7.5, "note": "a\x00b"},
     ]), filename="nul\x00.json")
-    assert result.status == "partial"
-    assert {r.row_number for r in quarantine(database, result.submission_id)} == {1}
-    assert observations(database, period="2026-08")[0].note == "a\\x00b"
+    assert result.status == "rejected"
+    rows = {r.row_number: r for r in quarantine(database, result.submission_id)}
+    assert set(rows) == {1, 2}
+    assert rows[2].field == "note"
+    assert observations(database, period="2026-08") == []
     assert submission(database, result.submission_id).filename == "nul\\x00.json"
