@@ -1,4 +1,4 @@
-"""Command line: python -m data init | ingest | token | user | simulate."""
+"""Command line: python -m data init | ingest | token | user | display | simulate."""
 from __future__ import annotations
 
 import argparse
@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     p_ud = usr_sub.add_parser("disable", help="disable an account; its sessions end at once")
     p_ud.add_argument("name")
 
+    from data import displays as displays_cli
+
+    displays_cli.add_parser(sub)
+
     p_sim = sub.add_parser("simulate", help="run the live feed simulator against the database")
     p_sim.add_argument("--ticks", type=int, default=0, help="stop after N ticks (0: forever)")
 
@@ -81,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
 
         create_schema(database.engine)  # the account tables may be newer than the database
         return users.cli(database, args)
+    if args.command == "display":
+        from data import displays
+        from data.db import create_schema
+
+        create_schema(database.engine)  # the display tables may be newer than the database
+        return displays.cli(database, args)
     if args.command == "simulate":
         from data import feeds
 
