@@ -15,7 +15,7 @@ import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, get_settings
-from web import auth, errors, health, security
+from web import auth, displays, errors, health, security
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     api.init_app(server)
     health.init_app(server)
     errors.init_app(server)
+    displays.init_app(app, settings)  # screens' live poll, answered ahead of the guard (memory only)
     auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
     security.init_app(app)  # CSP and the other security headers on every response
     _start_background(app, settings, database)

@@ -470,10 +470,12 @@ def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
     """Cameras down for the alerts strip, from the relay (in-process or OPS_RELAY_URL), through
     the camera wall's 1 s status cache."""
     from callbacks.cameras import camera_config, relay_status
+    from callbacks.displays import lost_alert
 
     states = relay_status()
     enabled = states is not None or camera_config()["enabled"]
-    return camera_strip(states, norm(lang), enabled)
+    bridge = lost_alert(norm(lang))  # bridge points lost, beside the cameras down
+    return camera_strip(states, norm(lang), enabled) + ([bridge] if bridge else [])
 
 
 def register(app: dash.Dash) -> None:

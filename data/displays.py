@@ -16,7 +16,7 @@ import secrets
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -31,6 +31,7 @@ from data.models import BridgePoint, Display, DisplayToken, Playlist, Region
 
 MODES = ("follow", "playlist", "page")
 WALL = "wall"
+WALL_NAME = ("Màn hình lớn của Trung tâm", "The centre's wall")
 DEFAULT_PLAYLIST = "default"
 SNAPSHOT_SECONDS = 2.0  # registry refresh per process: a CLI change reaches screens within ~2 s
 MAX_ITEMS = 50
@@ -240,7 +241,7 @@ def places(database: Database) -> list[tuple[str, str]]:
     """(id, Vietnamese name) of the wall and the 57 bridge points, in order."""
     with database.sessions() as session:
         rows = session.execute(select(BridgePoint.id, BridgePoint.name_vi).order_by(BridgePoint.id))
-        return [(WALL, "Màn hình lớn Trung tâm")] + [(r.id, r.name_vi) for r in rows]
+        return [(WALL, WALL_NAME[0])] + [(r.id, r.name_vi) for r in rows]
 
 
 def province_codes(database: Database) -> list[str]:
@@ -410,6 +411,7 @@ class Snapshot:
     by_token: dict[int, DisplayView] = field(default_factory=dict)
     playlists: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {version, items}
     provinces: tuple[str, ...] = ()
+    places: tuple[tuple[str, str, str], ...] = ()  # (id, name_vi, name_en): the wall, BP01..BP57
     loaded_at: float = 0.0
 
     def playlist_for(self, display: DisplayView) -> dict[str, Any]:
@@ -431,14 +433,25 @@ class Snapshot:
 def load_snapshot(database: Database) -> Snapshot:
     ensure_default_playlist(database)
     with database.sessions() as session:
-        rows = session.scalars(select(Display))
-        by_token = {d.token_id: _view(d) for d in rows}
+        rows = session.execute(select(Display, DisplayToken.revoked_at)
+                               .join(DisplayToken, DisplayToken.id == Display.token_id))
+        by_token = {}
+        for d, token_revoked in rows:
+            view = _view(d)
+            if view.revoked_at is None and token_revoked is not None:
+                # Revoked as a token (python -m data token revoke dN): the display is too.
+                view = replace(view, revoked_at=token_revoked)
+            by_token[d.token_id] = view
         lists = {p.name: {"version": p.updated_at.isoformat(),
                           "items": [i.to_json() for i in items_from_json(p.items)]}
                  for p in session.scalars(select(Playlist))}
         provinces = tuple(session.scalars(
             select(Region.code).where(Region.kind == "province").order_by(Region.code)))
-    return Snapshot(by_token, lists, provinces, time.monotonic())
+        bridge = session.execute(select(BridgePoint.id, BridgePoint.name_vi, BridgePoint.name_en)
+                                 .order_by(BridgePoint.id))
+        place_rows = ((WALL, WALL_NAME[0], WALL_NAME[1]),
+                      *((b.id, b.name_vi, b.name_en) for b in bridge))
+    return Snapshot(by_token, lists, provinces, place_rows, time.monotonic())
 
 
 class Snapshots:
@@ -468,7 +481,7 @@ class Snapshots:
                 if hit is None:
                     raise
                 # Database down: screens keep their last known registry; retry next period.
-                fresh = Snapshot(hit.by_token, hit.playlists, hit.provinces, time.monotonic())
+                fresh = replace(hit, loaded_at=time.monotonic())
             if len(self._items) >= self.MAX_DATABASES and database.url not in self._items:
                 self._items.pop(next(iter(self._items)))
             self._items[database.url] = fresh
