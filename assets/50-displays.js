@@ -53,7 +53,8 @@ camera) is handed to the server through the `present-loc` store.
   window.addEventListener("popstate", function () { setTimeout(publish, 0); });
   window.opsPresentingChanged = function (on) {
     window.opsPresenting = !!on;
-    lastPublished = on ? here() : null;  // the start already carried the current page
+    lastPublished = null;
+    publish();  // after a reload too: the followers show this page (unchanged: no new change)
   };
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -72,7 +73,7 @@ camera) is handed to the server through the `present-loc` store.
   const st = {
     config: null, ack: null, showing: here(), since: Date.now(), err: "",
     loadedVersion: null, plan: null, step: -1, stepTimer: null, stepEndsAt: 0, lead: 600,
-    seq: null, navigating: false, pending: null, failures: 0
+    seq: null, navigating: false, failures: 0, reveals: []
   };
   window.addEventListener("error", function (e) { st.err = String(e.message || "error").slice(0, 200); });
   window.opsDisplay = st;  // for the browser tests and a person at the console
@@ -166,6 +167,8 @@ camera) is handed to the server through the `present-loc` store.
           unfreeze();
           st.showing = here();
           st.since = Date.now();
+          st.reveals.push({ url: st.showing, t: performance.now() });
+          if (st.reveals.length > 100) { st.reveals.shift(); }  // bounded: the last 100 switches
           resolve();
         });
       });
@@ -254,10 +257,13 @@ camera) is handed to the server through the `present-loc` store.
   let appliedMode = null;
   let appliedPage = null;
   function apply() {
+    // Called on every poll; a switch that cannot start now (a page still loading) is retried
+    // at the next poll, so appliedMode only changes once the new mode has really started.
     const c = st.config;
     const mode = effectiveMode();
     if (mode === "follow") {
       stopPlaylist();
+      appliedMode = "follow";
       banner("Đang trình chiếu: " + c.presenter.name + " · Presenting: " + c.presenter.name);
       const target = c.presenter.path + (c.presenter.search || "");
       if (c.presenter.seq !== st.seq && !st.navigating) {
@@ -265,20 +271,24 @@ camera) is handed to the server through the `present-loc` store.
         st.seq = seq;
         show(target).then(function () { st.ack = seq; poll(true); });
       }
-    } else {
-      banner("");
-      st.seq = null;
-      if (mode === "page") {
-        stopPlaylist();
-        if (appliedMode !== "page" || appliedPage !== c.page) { show(c.page); }
-        appliedPage = c.page;
-      } else if (mode === "playlist" && appliedMode !== "playlist") {
-        stopPlaylist();
-        st.stepEndsAt = 0;
-        if (!st.navigating) { nextStep(); }
-      }
+      return;
     }
-    appliedMode = mode === "follow" ? "follow" : mode;
+    banner("");
+    st.seq = null;
+    if (st.navigating && appliedMode !== mode) { return; }
+    if (mode === "page") {
+      if (appliedMode !== "page" || appliedPage !== c.page) {
+        stopPlaylist();
+        appliedMode = "page";
+        appliedPage = c.page;
+        show(c.page);
+      }
+    } else if (mode === "playlist" && appliedMode !== "playlist") {
+      stopPlaylist();
+      appliedMode = "playlist";
+      st.stepEndsAt = 0;
+      nextStep();
+    }
   }
 
   let pollTimer = null;

@@ -15,7 +15,7 @@ from data.db import Database
 from data.displays import Snapshot, snapshots
 from data.livestate import LiveState
 
-LOST_AFTER = 12.0  # seconds without a heartbeat: lost (screens beat every 0.5-2 s, written every 4 s)
+LOST_AFTER = 10.0  # seconds without a heartbeat: lost (screens poll every 0.4-2 s, written every 3 s)
 LAG_AFTER = 1.5  # seconds after the presenter's change without an acknowledgment: lagging
 
 

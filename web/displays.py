@@ -31,7 +31,7 @@ from settings import Settings
 LIVE_PATH = "/displays/live"
 REVOKED_PATH = "/display/revoked"  # under /display/, which the guard leaves public
 EXTENSION_KEY = "ops_live"
-BEAT_WRITE_SECONDS = 4.0  # an unchanged heartbeat is written at most this often per process
+BEAT_WRITE_SECONDS = 3.0  # an unchanged heartbeat is written at most this often per process
 FOLLOW_POLL_MS = 400  # screens in follow mode: presenter changes within 1 s p95
 IDLE_POLL_MS = 2000  # playlist and page screens: registry changes within 5 s
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
