@@ -72,7 +72,7 @@ camera) is handed to the server through the `present-loc` store.
   // --- runner state ---
   const st = {
     config: null, ack: null, showing: here(), since: Date.now(), err: "",
-    loadedVersion: null, plan: null, step: -1, stepTimer: null, stepEndsAt: 0, lead: 600,
+    loadedVersion: null, plan: null, step: -1, stepTimer: null, stepEndsAt: 0, lead: 3000, loadAvg: 0,
     seq: null, navigating: false, failures: 0, reveals: []
   };
   window.addEventListener("error", function (e) { st.err = String(e.message || "error").slice(0, 200); });
@@ -131,7 +131,7 @@ camera) is handed to the server through the `present-loc` store.
       function check() {
         const now = performance.now();
         const quiet = inflight === 0 && lastActivity > startedAt && now - lastActivity >= QUIET_MS;
-        const loading = document.querySelector("[data-dash-is-loading='true']");
+        const loading = document.querySelector("#page [data-dash-is-loading='true']");
         if ((quiet && !loading) || now - startedAt > READY_TIMEOUT_MS) { resolve(); return; }
         setTimeout(check, 50);
       }
@@ -154,7 +154,11 @@ camera) is handed to the server through the `present-loc` store.
     const startedAt = performance.now();
     go(url);
     return whenReady(startedAt).then(function () {
-      st.lead = Math.min(3000, Math.max(300, 0.7 * st.lead + 0.3 * (performance.now() - startedAt) + 150));
+      // How early the next item starts loading: the slower of the last load and the average,
+      // with a margin, so a slow server still switches on time.
+      const took = performance.now() - startedAt;
+      st.loadAvg = st.loadAvg ? 0.7 * st.loadAvg + 0.3 * took : took;
+      st.lead = Math.min(15000, Math.max(took, st.loadAvg) * 2 + 800);
       return true;
     });
   }
@@ -312,6 +316,10 @@ camera) is handed to the server through the `present-loc` store.
         if (st.loadedVersion === null) { st.loadedVersion = data.version; }
         else if (data.version !== st.loadedVersion) { window.location.reload(); return; }
         window.sessionStorage.setItem("ops-kiosk", "1");  // kiosk by default on displays
+        if (st.config === null && window.dash_clientside && window.dash_clientside.set_props) {
+          // A screen never presents: no presenter status poll from it.
+          window.dash_clientside.set_props("present-tick", { disabled: true });
+        }
         st.config = data;
         apply();
         if (!now) { schedule(data.poll || 2000); }
