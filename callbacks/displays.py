@@ -144,35 +144,45 @@ def admin_options(_refresh: Any, lang: str | None) -> tuple[list, list, list, li
     return places, places, lists, lists, names, table
 
 
-def admin_create(_n: int, name: str | None, place: str | None, mode: str | None,
-                 playlist: str | None, page: str | None, lang: str | None) -> tuple[Any, int]:
+def admin_action(_create: int, _apply: int, _revoke: int, _save: int, new_name: str | None,
+                 new_place: str | None, new_mode: str | None, new_playlist: str | None,
+                 new_page: str | None, name: str | None, place: str | None, mode: str | None,
+                 playlist: str | None, page: str | None, pl_name: str | None,
+                 pl_text: str | None, lang: str | None) -> tuple[Any, Any, Any, Any]:
+    """Every button of the admin page in one callback (one writer of adm-refresh): create,
+    apply, revoke, save playlist. Errors come back as the message, naming field and reason."""
     principal = _admin()
     lang = norm(lang)
+    database = current()
+    messages: list[Any] = [dash.no_update, dash.no_update, dash.no_update]
+    slot = {"adm-create": 0, "adm-apply": 1, "adm-revoke": 1, "adm-pl-save": 2}.get(
+        str(ctx.triggered_id))
+    if slot is None:
+        raise dash.exceptions.PreventUpdate
     try:
-        view, secret = displays.create(current(), name or "", place=place or "",
-                                       mode=mode or "playlist", playlist=playlist or "",
-                                       page=page or "", actor=principal.actor)
+        if ctx.triggered_id == "adm-create":
+            view, secret = displays.create(database, new_name or "", place=new_place or "",
+                                           mode=new_mode or "playlist",
+                                           playlist=new_playlist or "", page=new_page or "",
+                                           actor=principal.actor)
+            messages[0] = [tx("adm.created", lang).format(name=view.name), " ",
+                           html.Code(f"/display/{secret}", id="adm-new-link")]
+        elif ctx.triggered_id == "adm-revoke":
+            view = displays.revoke(database, name or "", actor=principal.actor)
+            messages[1] = tx("adm.revoked", lang).format(name=view.name)
+        elif ctx.triggered_id == "adm-apply":
+            view = displays.update(database, name or "", place=place or "", mode=mode,
+                                   playlist=playlist or "", page=page or "",
+                                   actor=principal.actor)
+            messages[1] = tx("adm.applied", lang).format(name=view.name)
+        else:
+            items = displays.parse_lines(pl_text or "", set(displays.province_codes(database)))
+            displays.save_playlist(database, pl_name or "", items, actor=principal.actor)
+            messages[2] = tx("adm.pl.saved", lang).format(name=(pl_name or "").strip())
     except displays.DisplayError as exc:
-        return html.Span(str(exc), className="adm-error"), dash.no_update
-    return [tx("adm.created", lang).format(name=view.name), " ",
-            html.Code(f"/display/{secret}", id="adm-new-link")], time.time()
-
-
-def admin_change(_apply: int, _revoke: int, name: str | None, place: str | None,
-                 mode: str | None, playlist: str | None, page: str | None,
-                 lang: str | None) -> tuple[Any, float]:
-    principal = _admin()
-    lang = norm(lang)
-    try:
-        if ctx.triggered_id == "adm-revoke":
-            view = displays.revoke(current(), name or "", actor=principal.actor)
-            return tx("adm.revoked", lang).format(name=view.name), time.time()
-        view = displays.update(current(), name or "", place=place or "", mode=mode,
-                               playlist=playlist or "", page=page or "",
-                               actor=principal.actor)
-    except displays.DisplayError as exc:
-        return html.Span(str(exc), className="adm-error"), dash.no_update
-    return tx("adm.applied", lang).format(name=view.name), time.time()
+        messages[slot] = html.Span(str(exc), className="adm-error")
+        return (*messages, dash.no_update)
+    return (*messages, time.time())
 
 
 def admin_pick(name: str | None) -> tuple[str, str, str, str]:
@@ -192,18 +202,6 @@ def admin_playlist_text(name: str | None) -> str:
     if items is None:
         raise dash.exceptions.PreventUpdate
     return "\n".join(i.line() for i in items)
-
-
-def admin_save_playlist(_n: int, name: str | None, text: str | None,
-                        lang: str | None) -> tuple[Any, float]:
-    principal = _admin()
-    database = current()
-    try:
-        items = displays.parse_lines(text or "", set(displays.province_codes(database)))
-        displays.save_playlist(database, name or "", items, actor=principal.actor)
-    except displays.DisplayError as exc:
-        return html.Span(str(exc), className="adm-error"), dash.no_update
-    return tx("adm.pl.saved", norm(lang)).format(name=(name or "").strip()), time.time()
 
 
 def register(app: dash.Dash) -> None:
@@ -233,25 +231,19 @@ def register(app: dash.Dash) -> None:
                  Output("adm-new-playlist", "options"), Output("adm-playlist", "options"),
                  Output("adm-name", "options"), Output("adm-table", "children"),
                  Input("adm-refresh", "data"), Input("lang", "data"))(admin_options)
-    app.callback(Output("adm-create-msg", "children"),
-                 Output("adm-refresh", "data", allow_duplicate=True),
-                 Input("adm-create", "n_clicks"), State("adm-new-name", "value"),
-                 State("adm-new-place", "value"), State("adm-new-mode", "value"),
-                 State("adm-new-playlist", "value"), State("adm-new-page", "value"), lang,
-                 prevent_initial_call=True)(admin_create)
-    app.callback(Output("adm-change-msg", "children"),
-                 Output("adm-refresh", "data", allow_duplicate=True),
-                 Input("adm-apply", "n_clicks"), Input("adm-revoke", "n_clicks"),
-                 State("adm-name", "value"), State("adm-place", "value"),
-                 State("adm-mode", "value"), State("adm-playlist", "value"),
-                 State("adm-page", "value"), lang, prevent_initial_call=True)(admin_change)
+    app.callback(Output("adm-create-msg", "children"), Output("adm-change-msg", "children"),
+                 Output("adm-pl-msg", "children"), Output("adm-refresh", "data"),
+                 Input("adm-create", "n_clicks"), Input("adm-apply", "n_clicks"),
+                 Input("adm-revoke", "n_clicks"), Input("adm-pl-save", "n_clicks"),
+                 State("adm-new-name", "value"), State("adm-new-place", "value"),
+                 State("adm-new-mode", "value"), State("adm-new-playlist", "value"),
+                 State("adm-new-page", "value"), State("adm-name", "value"),
+                 State("adm-place", "value"), State("adm-mode", "value"),
+                 State("adm-playlist", "value"), State("adm-page", "value"),
+                 State("adm-pl-name", "value"), State("adm-pl-items", "value"), lang,
+                 prevent_initial_call=True)(admin_action)
     app.callback(Output("adm-place", "value"), Output("adm-mode", "value"),
                  Output("adm-playlist", "value"), Output("adm-page", "value"),
                  Input("adm-name", "value"), prevent_initial_call=True)(admin_pick)
     app.callback(Output("adm-pl-items", "value"), Input("adm-pl-name", "value"))(
         admin_playlist_text)
-    app.callback(Output("adm-pl-msg", "children"),
-                 Output("adm-refresh", "data", allow_duplicate=True),
-                 Input("adm-pl-save", "n_clicks"), State("adm-pl-name", "value"),
-                 State("adm-pl-items", "value"), lang, prevent_initial_call=True)(
-        admin_save_playlist)

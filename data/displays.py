@@ -370,10 +370,13 @@ def revoke(database: Database, name: str, *, actor: str = "cli") -> DisplayView:
 
 def ensure_default_playlist(database: Database) -> None:
     """The shipped playlist exists (created once; an edited one is kept)."""
-    with transaction(database.sessions) as session:
-        if session.scalar(select(Playlist.id).where(Playlist.name == DEFAULT_PLAYLIST)) is None:
-            session.add(Playlist(name=DEFAULT_PLAYLIST, updated_at=utc_now(),
-                                 items=json.dumps([i.to_json() for i in DEFAULT_ITEMS])))
+    try:
+        with transaction(database.sessions) as session:
+            if session.scalar(select(Playlist.id).where(Playlist.name == DEFAULT_PLAYLIST)) is None:
+                session.add(Playlist(name=DEFAULT_PLAYLIST, updated_at=utc_now(),
+                                     items=json.dumps([i.to_json() for i in DEFAULT_ITEMS])))
+    except IntegrityError:
+        pass  # created meanwhile by another request or process: the same playlist
 
 
 def playlists(database: Database) -> dict[str, list[PlaylistItem]]:

@@ -166,7 +166,7 @@ def admin_layout(**_query: str) -> html.Div:
             html.H2(tx("adm.playlists", "vi"), className="panel-title"),
             html.Div(className="adm-row", children=[
                 _field("adm.playlist", dcc.Input(id="adm-pl-name", type="text", maxLength=64,
-                                                 value="default")),
+                                                 value="default", debounce=True)),
                 html.Button(tx("adm.pl.save", "vi"), id="adm-pl-save", n_clicks=0, className="btn"),
             ]),
             html.Div(tx("adm.pl.help", "vi"), className="adm-help"),
