@@ -73,7 +73,7 @@ camera) is handed to the server through the `present-loc` store.
   const st = {
     config: null, ack: null, showing: here(), since: Date.now(), err: "",
     loadedVersion: null, plan: null, step: -1, stepTimer: null, stepEndsAt: 0, lead: 3000, loadAvg: 0,
-    seq: null, navigating: false, failures: 0, reveals: []
+    seq: null, ready: null, navigating: false, followLoading: false, navStartedAt: 0, failures: 0, reveals: []
   };
   window.addEventListener("error", function (e) { st.err = String(e.message || "error").slice(0, 200); });
   window.opsDisplay = st;  // for the browser tests and a person at the console
@@ -124,12 +124,14 @@ camera) is handed to the server through the `present-loc` store.
     if (cover) { cover.remove(); }
   }
 
-  function whenReady(startedAt) {
+  function whenReady(since) {
     // Ready: the router answered (a callback ran after the switch), nothing is in flight and
-    // nothing has been for QUIET_MS, and no component says it is loading.
+    // nothing has been for QUIET_MS, and no component says it is loading. `since`: the time of
+    // the navigation, or a function giving the latest one.
     return new Promise(function (resolve) {
       function check() {
         const now = performance.now();
+        const startedAt = typeof since === "function" ? since() : since;
         const quiet = inflight === 0 && lastActivity > startedAt && now - lastActivity >= QUIET_MS;
         const loading = document.querySelector("#page [data-dash-is-loading='true']");
         if ((quiet && !loading) || now - startedAt > READY_TIMEOUT_MS) { resolve(); return; }
@@ -258,6 +260,27 @@ camera) is handed to the server through the `present-loc` store.
     if (el.textContent !== text) { el.textContent = text; }
   }
 
+  // Follow: go to the presenter's state at once and acknowledge it (applied); a newer change
+  // while the page loads goes straight on (the cover stays); once the newest page has its data
+  // the cover lifts and a second acknowledgment says so (ready).
+  function followTo(target, seq) {
+    st.seq = seq;
+    freeze();
+    st.navStartedAt = performance.now();
+    go(target);
+    st.ack = seq;
+    poll(true);
+    if (st.followLoading) { return; }
+    st.followLoading = true;
+    st.navigating = true;
+    whenReady(function () { return st.navStartedAt; }).then(reveal).then(function () {
+      st.followLoading = false;
+      st.navigating = false;
+      st.ready = st.seq;
+      poll(true);
+    });
+  }
+
   let appliedMode = null;
   let appliedPage = null;
   function apply() {
@@ -270,10 +293,8 @@ camera) is handed to the server through the `present-loc` store.
       appliedMode = "follow";
       banner("Đang trình chiếu: " + c.presenter.name + " · Presenting: " + c.presenter.name);
       const target = c.presenter.path + (c.presenter.search || "");
-      if (c.presenter.seq !== st.seq && !st.navigating) {
-        const seq = c.presenter.seq;
-        st.seq = seq;
-        show(target).then(function () { st.ack = seq; poll(true); });
+      if (c.presenter.seq !== st.seq && !(st.navigating && !st.followLoading)) {
+        followTo(target, c.presenter.seq);
       }
       return;
     }
@@ -307,6 +328,7 @@ camera) is handed to the server through the `present-loc` store.
       h: String(window.screen.height), v: st.loadedVersion || "", err: st.err
     });
     if (st.ack !== null) { params.set("ack", String(st.ack)); }
+    if (st.ready !== null) { params.set("ready", String(st.ready)); }
     return originalFetch(LIVE + "?" + params.toString(), { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status)); })
       .then(function (data) {

@@ -36,8 +36,10 @@ class DisplayStatus:
     screen: str | None  # e.g. 1920x1080
     version: str | None
     last_error: str | None
-    ack_seq: int | None  # the presenter's change this screen last applied
+    ack_seq: int | None  # the presenter's change this screen last applied (address bar switched)
     ack_at: str | None
+    ready_seq: int | None  # ... and last showed with its data
+    ready_at: str | None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,7 +48,7 @@ class DisplayStatus:
 def iso(epoch: float | None) -> str | None:
     if not epoch:
         return None
-    return datetime.fromtimestamp(float(epoch), UTC).isoformat(timespec="seconds").replace(
+    return datetime.fromtimestamp(float(epoch), UTC).isoformat(timespec="milliseconds").replace(
         "+00:00", "Z")
 
 
@@ -54,7 +56,7 @@ def _row(name: str, place: str, place_name: str, mode: str, beat: dict[str, Any]
          now: float) -> DisplayStatus:
     if beat is None:
         return DisplayStatus(name, place, place_name, mode, "never", False, None, None, None,
-                             None, None, None, None, None, None)
+                             None, None, None, None, None, None, None, None)
     seen = float(beat.get("seen", 0))
     connected = now - seen <= LOST_AFTER
     w, h = beat.get("w"), beat.get("h")
@@ -62,7 +64,7 @@ def _row(name: str, place: str, place_name: str, mode: str, beat: dict[str, Any]
         name, place, place_name, mode, "connected" if connected else "lost", connected,
         iso(seen), None if connected else iso(seen), beat.get("showing"), iso(beat.get("since")),
         f"{w}x{h}" if w and h else None, beat.get("v"), beat.get("err") or None,
-        beat.get("ack"), iso(beat.get("ack_at")))
+        beat.get("ack"), iso(beat.get("ack_at")), beat.get("ready"), iso(beat.get("ready_at")))
 
 
 def rows(snapshot: Snapshot, beats: dict[str, dict[str, Any]], lang: str = "vi",

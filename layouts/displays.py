@@ -4,7 +4,11 @@ Skeletons only: texts, tables and messages come from callbacks/displays.py.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from dash import dcc, html
+
+from data.clock import VN_TZ
 
 STATUS_MS = 2_000  # /displays refresh: a lost screen shows within LOST_AFTER + 2 s
 PRESENT_MS = 2_000  # presenter heartbeat and follower count (timeout 15 s)
@@ -87,6 +91,17 @@ def present_controls() -> html.Div:
     ])
 
 
+def _local_time(stamp: str | None) -> str:
+    """An ISO UTC time as the centre's clock shows it (Viet Nam time, hh:mm:ss)."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return moment.astimezone(VN_TZ).strftime("%H:%M:%S")
+
+
 def _cell(text: str, cls: str = "") -> html.Td:
     return html.Td(text, className=cls)
 
@@ -98,14 +113,14 @@ def status_table(rows: list, lang: str) -> html.Table:
                      "st.screen", "st.error")])
     body = []
     for r in rows:
-        state = tx(f"state.{r['state']}", lang).format(t=(r.get("lost_since") or "")[11:19])
+        state = tx(f"state.{r['state']}", lang).format(t=_local_time(r.get("lost_since")))
         body.append(html.Tr(className=f"ds-row ds-{r['state']}", **{"data-place": r["place"],
                                                                       "data-name": r["name"]},
                             children=[
             _cell(f"{r['place']} · {r['place_name']}" if r["place_name"] else r["place"] or "—"),
             _cell(r["name"] or "—"), _cell(tx(f"mode.{r['mode']}", lang) if r["mode"] else "—"),
             _cell(state, f"ds-state ds-state-{r['state']}"), _cell(r.get("showing") or "—", "ds-showing"),
-            _cell((r.get("showing_since") or "")[11:19] or "—"), _cell(r.get("screen") or "—"),
+            _cell(_local_time(r.get("showing_since")) or "—"), _cell(r.get("screen") or "—"),
             _cell(r.get("last_error") or "", "ds-error"),
         ]))
     return html.Table(className="ds-table", children=[html.Thead(head), html.Tbody(body)])

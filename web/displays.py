@@ -94,20 +94,23 @@ def record_beat(live: livestate.LiveState, name: str, mode: str) -> None:
     """The poll's query string is the screen's heartbeat and acknowledgment."""
     now = time.time()
     showing = _arg("showing")
-    ack = _int("ack")
+    ack, ready = _int("ack"), _int("ready")
     error = "".join(ch for ch in _arg("err", 200) if ch.isprintable())
-    signature = (showing, ack, error, mode)
+    signature = (showing, ack, ready, error, mode)
     if not _throttle.due(name, signature, now):
         return
     previous = live.display_beats().get(name) if ack is not None else None
-    ack_at = now
+    ack_at = ready_at = now
     if previous is not None and previous.get("ack") == ack:
-        ack_at = previous.get("ack_at", now)  # the first time this change was acknowledged
+        ack_at = previous.get("ack_at") or now  # the first time this change was acknowledged
+    if previous is not None and previous.get("ready") == ready:
+        ready_at = previous.get("ready_at") or now
     since_ms = _int("since")
     live.display_beat(name, {
         "seen": now, "showing": showing or None, "since": since_ms / 1000 if since_ms else now,
         "w": _int("w"), "h": _int("h"), "v": _arg("v", 40) or None, "err": error,
         "mode": mode, "ack": ack, "ack_at": ack_at if ack is not None else None,
+        "ready": ready, "ready_at": ready_at if ready is not None else None,
     })
 
 
