@@ -144,33 +144,38 @@ def admin_options(_refresh: Any, lang: str | None) -> tuple[list, list, list, li
     return places, places, lists, lists, names, table
 
 
-def admin_action(_create: int, _apply: int, _revoke: int, _save: int, new_name: str | None,
-                 new_place: str | None, new_mode: str | None, new_playlist: str | None,
-                 new_page: str | None, name: str | None, place: str | None, mode: str | None,
-                 playlist: str | None, page: str | None, pl_name: str | None,
-                 pl_text: str | None, lang: str | None) -> tuple[Any, Any, Any, Any]:
-    """Every button of the admin page in one callback (one writer of adm-refresh): create,
-    apply, revoke, save playlist. Errors come back as the message, naming field and reason."""
+def admin_action(_create: int, _apply: int, _revoke: int, _save: int, *values: Any
+                 ) -> tuple[Any, Any, Any, Any]:
+    """Every button of the admin page in one callback (one writer of adm-refresh)."""
+    return admin_do(str(ctx.triggered_id), *values)
+
+
+def admin_do(trigger: str, new_name: str | None, new_place: str | None, new_mode: str | None,
+             new_playlist: str | None, new_page: str | None, name: str | None,
+             place: str | None, mode: str | None, playlist: str | None, page: str | None,
+             pl_name: str | None, pl_text: str | None, lang: str | None
+             ) -> tuple[Any, Any, Any, Any]:
+    """Create, apply, revoke or save a playlist (trigger: the button's id); errors come back
+    as the message, naming field and reason. Admin only; every change is audited."""
     principal = _admin()
     lang = norm(lang)
     database = current()
     messages: list[Any] = [dash.no_update, dash.no_update, dash.no_update]
-    slot = {"adm-create": 0, "adm-apply": 1, "adm-revoke": 1, "adm-pl-save": 2}.get(
-        str(ctx.triggered_id))
+    slot = {"adm-create": 0, "adm-apply": 1, "adm-revoke": 1, "adm-pl-save": 2}.get(trigger)
     if slot is None:
         raise dash.exceptions.PreventUpdate
     try:
-        if ctx.triggered_id == "adm-create":
+        if trigger == "adm-create":
             view, secret = displays.create(database, new_name or "", place=new_place or "",
                                            mode=new_mode or "playlist",
                                            playlist=new_playlist or "", page=new_page or "",
                                            actor=principal.actor)
             messages[0] = [tx("adm.created", lang).format(name=view.name), " ",
                            html.Code(f"/display/{secret}", id="adm-new-link")]
-        elif ctx.triggered_id == "adm-revoke":
+        elif trigger == "adm-revoke":
             view = displays.revoke(database, name or "", actor=principal.actor)
             messages[1] = tx("adm.revoked", lang).format(name=view.name)
-        elif ctx.triggered_id == "adm-apply":
+        elif trigger == "adm-apply":
             view = displays.update(database, name or "", place=place or "", mode=mode,
                                    playlist=playlist or "", page=page or "",
                                    actor=principal.actor)
