@@ -48,8 +48,10 @@ def callback_error(exc: Exception) -> None:
     failure into last-good values; what reaches here is input the callback cannot use (or a bug,
     which the log keeps with its traceback).
     """
-    from werkzeug.exceptions import BadRequest, InternalServerError
+    from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+    if isinstance(exc, HTTPException) and exc.code is not None and exc.code < 500:
+        raise exc  # a deliberate refusal (web.auth.require: 401/403) keeps its status
     log.warning("callback failed on %s: %s", request.path, exc.__class__.__name__, exc_info=exc)
     if isinstance(exc, _INPUT_ERRORS):
         raise BadRequest("invalid value for this callback") from None
