@@ -34,6 +34,7 @@ class Backend(Protocol):
     def incr(self, key: str) -> int: ...
     def hset(self, table: str, name: str, value: str) -> None: ...
     def hgetall(self, table: str) -> dict[str, str]: ...
+    def hget(self, table: str, name: str) -> str | None: ...
     def hdel(self, table: str, name: str) -> None: ...
 
 
@@ -88,6 +89,10 @@ class MemoryBackend:
         with self._lock:
             return dict(self._tables.get(table, {}))
 
+    def hget(self, table: str, name: str) -> str | None:
+        with self._lock:
+            return self._tables.get(table, {}).get(name)
+
     def hdel(self, table: str, name: str) -> None:
         with self._lock:
             self._tables.get(table, OrderedDict()).pop(name, None)
@@ -135,6 +140,9 @@ class RedisBackend:
     def hgetall(self, table: str) -> dict[str, str]:
         return self._call("hgetall", table)
 
+    def hget(self, table: str, name: str) -> str | None:
+        return self._call("hget", table, name)
+
     def hdel(self, table: str, name: str) -> None:
         self._call("hdel", table, name)
 
@@ -167,6 +175,9 @@ class RedisBackend:
 
     def _r_hgetall(self, table: str) -> dict[str, str]:
         return self._client.hgetall(table)
+
+    def _r_hget(self, table: str, name: str) -> str | None:
+        return self._client.hget(table, name)
 
     def _r_hdel(self, table: str, name: str) -> None:
         self._client.hdel(table, name)
@@ -252,6 +263,9 @@ class LiveState:
             if found is not None:
                 out[name] = found
         return out
+
+    def display_beat_of(self, name: str) -> dict[str, Any] | None:
+        return _load(self.backend.hget(BEATS, name))
 
     def forget_display(self, name: str) -> None:
         self.backend.hdel(BEATS, name)

@@ -23,6 +23,7 @@ from typing import Any
 
 import dash
 from flask import Flask, Response, jsonify, request, session
+from sqlalchemy.exc import SQLAlchemyError
 
 from data import display_status, displays, livestate
 from data.db import current
@@ -99,7 +100,7 @@ def record_beat(live: livestate.LiveState, name: str, mode: str) -> None:
     signature = (showing, ack, ready, error, mode)
     if not _throttle.due(name, signature, now):
         return
-    previous = live.display_beats().get(name) if ack is not None else None
+    previous = live.display_beat_of(name) if ack is not None else None
     ack_at = ready_at = now
     if previous is not None and previous.get("ack") == ack:
         ack_at = previous.get("ack_at") or now  # the first time this change was acknowledged
@@ -139,7 +140,10 @@ def _fast_live() -> Response | None:
     if request.path != LIVE_PATH or request.method != "GET" or session.get("k") != "display":
         return None
     ident = session.get("id")
-    snapshot = displays.snapshots.get(current())
+    try:
+        snapshot = displays.snapshots.get(current())
+    except SQLAlchemyError:
+        return None  # no registry yet and no database: the guard answers (outage rules)
     view = snapshot.by_token.get(ident) if isinstance(ident, int) else None
     if view is None:
         return None  # a display token without a registry entry (older links): the guard decides
