@@ -3,9 +3,9 @@
 A display is a screen that is not a person. Its link is a display token (data.tokens) so the
 existing `/display/<token>` sign-in, revocation and read-only rules apply unchanged; the row here
 adds a place (a bridge point or the wall) and a mode: follow the presenter, run a playlist, or
-show one page. Screens never query this table themselves: `Snapshot` loads the registry in three
-queries and each process refreshes it every SNAPSHOT_SECONDS whoever is watching, so following
-and polling cost the database nothing per screen.
+show one page. Screens never query this table themselves: `Snapshot` holds the registry in each
+process, which checks one cheap stamp every SNAPSHOT_SECONDS (reloading only when it changed)
+whoever is watching, so following and polling cost the database nothing per screen.
 """
 from __future__ import annotations
 
@@ -21,19 +21,19 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data import audit, tokens
 from data.clock import cli_time, utc_now
 from data.db import Database, transaction
-from data.models import BridgePoint, Display, DisplayToken, Playlist, Region
+from data.models import BridgePoint, Display, DisplayToken, Playlist, Region, utcnow
 
 MODES = ("follow", "playlist", "page")
 WALL = "wall"
 WALL_NAME = ("Màn hình lớn của Trung tâm", "The centre's wall")
 DEFAULT_PLAYLIST = "default"
-SNAPSHOT_SECONDS = 2.0  # registry refresh per process: a CLI change reaches screens within ~2 s
+SNAPSHOT_SECONDS = 2.0  # registry check per process (one query): a CLI change shows within ~2 s
 MAX_ITEMS = 50
 MAX_URL = 500
 # Paths a screen may not be sent to: sign-in/out, admin, raw API and streams, the display links.
@@ -284,7 +284,7 @@ def create(database: Database, name: str, *, place: str = "", mode: str = "playl
             token = DisplayToken(name=name, token_hash=tokens.hash_token(secret), created_at=utc_now())
             session.add(token)
             session.flush()
-            now = utc_now()
+            now = utcnow()  # microseconds: the registry stamp tells two changes a second apart
             row = Display(name=name, place=place, mode=mode, playlist=playlist, page=page,
                           token_id=token.id, created_at=now, updated_at=now)
             session.add(row)
@@ -339,7 +339,7 @@ def update(database: Database, name: str, *, place: str | None = None, mode: str
         for key, value in changed.items():
             setattr(row, key, value)
         if changed:
-            row.updated_at = utc_now()
+            row.updated_at = utcnow()
             audit.add(session, "admin", actor, f"display set {row.name} " + " ".join(
                 f"{k}={v or '-'}" for k, v in changed.items()))
         view = _view(row)
@@ -354,8 +354,8 @@ def revoke(database: Database, name: str, *, actor: str = "cli") -> DisplayView:
         if row is None:
             raise DisplayError(f"name: no display named '{name}'")
         if row.revoked_at is None:
-            now = utc_now()
-            row.revoked_at = now
+            now = utcnow()
+            row.revoked_at, row.updated_at = now, now
             token = session.get(DisplayToken, row.token_id)
             if token is not None and token.revoked_at is None:
                 token.revoked_at = now
@@ -396,9 +396,9 @@ def save_playlist(database: Database, name: str, items: list[PlaylistItem], *,
     with transaction(database.sessions) as session:
         row = session.scalar(select(Playlist).where(Playlist.name == name))
         if row is None:
-            session.add(Playlist(name=name, items=text, updated_at=utc_now()))
+            session.add(Playlist(name=name, items=text, updated_at=utcnow()))
         elif row.items != text:
-            row.items, row.updated_at = text, utc_now()
+            row.items, row.updated_at = text, utcnow()
         else:
             return
         audit.add(session, "admin", actor, f"playlist save {name} items={len(items)}")
@@ -416,6 +416,7 @@ class Snapshot:
     provinces: tuple[str, ...] = ()
     places: tuple[tuple[str, str, str], ...] = ()  # (id, name_vi, name_en): the wall, BP01..BP57
     loaded_at: float = 0.0
+    stamp: tuple = ()  # registry_stamp() when loaded
 
     def playlist_for(self, display: DisplayView) -> dict[str, Any]:
         """The display's playlist (its own, else the default), provinces resolved."""
@@ -433,9 +434,22 @@ class Snapshot:
         return {"name": name, "version": chosen["version"], "items": items}
 
 
+def registry_stamp(session: Any) -> tuple:
+    """One cheap statement that changes whenever the registry does (a display or playlist
+    added, changed or revoked, a display token revoked): the snapshot reloads only then."""
+    return tuple(session.execute(select(
+        select(func.count(Display.id)).scalar_subquery(),
+        select(func.max(Display.updated_at)).scalar_subquery(),
+        select(func.count(Playlist.id)).scalar_subquery(),
+        select(func.max(Playlist.updated_at)).scalar_subquery(),
+        select(func.count(DisplayToken.revoked_at)).scalar_subquery(),
+    )).one())
+
+
 def load_snapshot(database: Database) -> Snapshot:
     ensure_default_playlist(database)
     with database.sessions() as session:
+        stamp = registry_stamp(session)
         rows = session.execute(select(Display, DisplayToken.revoked_at)
                                .join(DisplayToken, DisplayToken.id == Display.token_id))
         by_token = {}
@@ -454,7 +468,7 @@ def load_snapshot(database: Database) -> Snapshot:
                                  .order_by(BridgePoint.id))
         place_rows = ((WALL, WALL_NAME[0], WALL_NAME[1]),
                       *((b.id, b.name_vi, b.name_en) for b in bridge))
-    return Snapshot(by_token, lists, provinces, place_rows, time.monotonic())
+    return Snapshot(by_token, lists, provinces, place_rows, time.monotonic(), stamp)
 
 
 class Snapshots:
@@ -479,7 +493,12 @@ class Snapshots:
             if hit is not None and time.monotonic() - hit.loaded_at < SNAPSHOT_SECONDS:
                 return hit
             try:
-                fresh = load_snapshot(database)
+                fresh = None
+                if hit is not None:
+                    with database.sessions() as session:
+                        if registry_stamp(session) == hit.stamp:  # unchanged: one query
+                            fresh = replace(hit, loaded_at=time.monotonic())
+                fresh = fresh or load_snapshot(database)
             except SQLAlchemyError:
                 if hit is None:
                     raise

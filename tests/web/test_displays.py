@@ -42,6 +42,11 @@ def test_live_poll_is_memory_only_and_follows_registry_changes(tmp_path) -> None
     for _ in range(50):
         assert client.get("/displays/live?showing=/savings").status_code == 200
     assert database.query_count == before  # 50 polls inside one snapshot period: no query
+    time.sleep(displays.SNAPSHOT_SECONDS + 0.1)  # the next period (a timer, not a condition)
+    before = database.query_count
+    for _ in range(20):
+        client.get("/displays/live?showing=/savings")
+    assert database.query_count == before + 1  # the registry unchanged: one stamp query
 
     # A change made by another process (the CLI): the snapshot picks it up within 2 s.
     other = Database(database.url)
