@@ -26,14 +26,26 @@ def _person() -> Any:
 
 # --- presenter ----------------------------------------------------------------------------------
 
+def _state(value: dict) -> tuple[str, str]:
+    """The presenter's path and query, only as a same-site page (what followers navigate to)."""
+    path = str(value.get("path") or "/")[:500]
+    search = str(value.get("search") or "")[:1000]
+    if search and not search.startswith("?"):
+        raise dash.exceptions.PreventUpdate
+    try:
+        displays.check_url(path + search, "presenter page")
+    except displays.DisplayError:
+        raise dash.exceptions.PreventUpdate from None
+    return path, search  # as typed: the followers' address bar must match the presenter's
+
+
 def present_action(req: dict | None) -> dict[str, Any]:
     """Start, stop or take over presenting; the answer feeds present_status at once."""
     principal = require(*PEOPLE)
     if not isinstance(req, dict):
         raise dash.exceptions.PreventUpdate
     live = live_state()
-    path = str(req.get("path") or "/")[:500]
-    search = str(req.get("search") or "")[:1000]
+    path, search = _state(req)
     current_presenter = live.presenter()
     mine = current_presenter is not None and current_presenter["user"] == principal.name
     if req.get("action") == "toggle" and mine:
@@ -49,8 +61,7 @@ def present_publish(loc: dict | None) -> dict[str, Any]:
     principal = require(*PEOPLE)
     if not isinstance(loc, dict):
         raise dash.exceptions.PreventUpdate
-    record = live_state().publish(principal.name, str(loc.get("path") or "/")[:500],
-                                  str(loc.get("search") or "")[:1000])
+    record = live_state().publish(principal.name, *_state(loc))
     return {"seq": record["seq"] if record else None}
 
 

@@ -34,6 +34,10 @@ def test_present_toggle_takeover_and_status(app: Any) -> None:
         assert label == "Dừng trình chiếu" and "is-on" in cls and flag
         assert "0 màn hình theo dõi" in text(status)
         assert cb.present_publish({"path": "/reporting", "search": ""})["seq"]
+        for bad in ({"path": "//evil.example/x"}, {"path": "javascript:alert(1)"},
+                    {"path": "/admin/displays"}):
+            with pytest.raises(cb.dash.exceptions.PreventUpdate):
+                cb.present_publish(bad)  # followers are only ever sent to pages of this site
     with acting(app, "staff", "binh"):
         assert not cb.present_action({"action": "toggle", "path": "/", "search": ""})["on"]
         label, _, takeover, status, flag = cb.present_status(1, None, "en")
