@@ -29,7 +29,7 @@ PAGES: tuple[Page, ...] = (
     Page("savings", "/savings", savings.layout, "nav.savings"),
     Page("reporting", "/reporting", reporting.layout, "nav.reporting"),
     Page("cameras", "/cameras", cameras.layout, "nav.cameras"),
-    Page("displays", "/displays", displays.status_layout, "nav.displays", in_nav=False),
+    Page("displays", "/displays", displays.status_layout, "nav.displays"),
     Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
 )
 
