@@ -291,7 +291,7 @@ camera) is handed to the server through the `present-loc` store.
     if (mode === "follow") {
       stopPlaylist();
       appliedMode = "follow";
-      banner("Đang trình chiếu: " + c.presenter.name + " · Presenting: " + c.presenter.name);
+      banner("Trình chiếu / Presenting: " + c.presenter.name);
       const target = c.presenter.path + (c.presenter.search || "");
       if (c.presenter.seq !== st.seq && !(st.navigating && !st.followLoading)) {
         followTo(target, c.presenter.seq);
