@@ -16,7 +16,7 @@ import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import admin, auth, errors, health, roles, security, streamaccess
+from web import admin, auth, displays, errors, health, roles, security, streamaccess
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     health.init_app(server)
     streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay
     errors.init_app(server)
+    displays.init_app(app, settings)  # screens' live poll, answered ahead of the guard (memory only)
     auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
     security.init_app(app)  # CSP and the other security headers on every response
     streams.attach(server, settings, refuse=roles.relay_refusal(settings))  # built, not started

@@ -33,7 +33,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   const original = window.fetch;
   window.fetch = function (resource, init) {
     return original.call(this, resource, init).then(function (response) {
-      if (response.status === 401 && String(resource).indexOf("_dash-update-component") !== -1) {
+      // (A registered display goes to its "link revoked" page instead: assets/50-displays.js.)
+      const display = window.opsDisplay && window.opsDisplay.config;
+      if (response.status === 401 && !display &&
+          String(resource).indexOf("_dash-update-component") !== -1) {
         window.location.reload();
       }
       return response;

@@ -15,6 +15,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, html
 
+from callbacks.displays import lost_alert
 from data import catalogue, periods, queries
 from data.clock import local_now, utc_now
 from layouts.components import (
@@ -482,7 +483,8 @@ def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
     if relay_down(states):  # the strip says "relay not connected" rather than 32 cameras down
         states = None
     enabled = states is not None or camera_config()["enabled"]
-    return camera_strip(states, norm(lang), enabled)
+    bridge = lost_alert(norm(lang))  # bridge points lost, beside the cameras down
+    return camera_strip(states, norm(lang), enabled) + ([bridge] if bridge else [])
 
 
 def register(app: dash.Dash) -> None:

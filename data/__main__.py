@@ -1,4 +1,4 @@
-"""Command line: python -m data migrate | init | ingest | token | user | audit | simulate | rollup | withdraw."""
+"""Command line: python -m data migrate | init | ingest | token | user | display | audit | simulate | rollup | withdraw."""
 from __future__ import annotations
 
 import argparse
@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     p_aud.add_argument("--from", dest="day_from", help="first day, YYYY-MM-DD (Viet Nam time)")
     p_aud.add_argument("--to", dest="day_to", help="last day, YYYY-MM-DD (Viet Nam time)")
     p_aud.add_argument("--page", type=int, default=1)
+
+    from data import displays as displays_cli
+
+    displays_cli.add_parser(sub)
 
     p_sim = sub.add_parser("simulate", help="run the live feed simulator against the database")
     p_sim.add_argument("--ticks", type=int, default=0, help="stop after N ticks (0: forever)")
@@ -132,6 +136,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
                   f"{result.submissions_dropped} simulator files)"
                   + ("; more remain, run again" if result.remaining else ""))
             return 0
+        if args.command == "display":
+            from data import displays
+
+            return displays.cli(database, args)
         if args.command == "audit":
             from data import audit
 

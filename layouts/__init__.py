@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import dash
 
-from layouts import cameras, indicators, overview, reporting, savings, shell
+from layouts import cameras, displays, indicators, overview, reporting, savings, shell
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ PAGES: tuple[Page, ...] = (
     Page("savings", "/savings", savings.layout, "nav.savings"),
     Page("reporting", "/reporting", reporting.layout, "nav.reporting"),
     Page("cameras", "/cameras", cameras.layout, "nav.cameras"),
+    Page("displays", "/displays", displays.status_layout, "nav.displays"),
+    Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from layouts.displays import present_controls
 from web.i18n import t
 
 
@@ -24,6 +25,7 @@ def header(lang: str = "vi") -> html.Header:
         ]),
         html.Nav(nav_links(lang), id="nav", className="nav"),
         html.Div(className="header-right", children=[
+            present_controls(),
             html.Button(t("lang.switch", lang), id="lang-switch", className="lang-switch",
                         n_clicks=0),
             html.A(t("logout", lang), href="/logout", id="logout-link", className="logout control"),

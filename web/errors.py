@@ -52,8 +52,10 @@ def callback_error(exc: Exception) -> None:
     failure into last-good values. DashException covers Dash's own refusals of a request's
     shape (the pages router given a pathname that is not a path).
     """
-    from werkzeug.exceptions import BadRequest, InternalServerError
+    from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+    if isinstance(exc, HTTPException) and exc.code is not None and exc.code < 500:
+        raise exc  # a deliberate refusal (web.auth.require: 401/403) keeps its status
     if isinstance(exc, InputError | DashException):
         log.info("callback refused input on %s: %s", request.path, exc)
         raise BadRequest(f"invalid value for this callback: {exc}"[:300]) from None

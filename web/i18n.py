@@ -19,6 +19,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav.savings": ("Tiết kiệm", "Savings"),
     "nav.reporting": ("Báo cáo", "Reporting"),
     "nav.cameras": ("Camera thủy điện", "Dam cameras"),
+    "nav.displays": ("Màn hình", "Displays"),
     "as_of": ("Số liệu đến", "Data as of"),
     "stale_since": ("Mất kết nối từ", "Stale since"),
     "simulated": ("Dữ liệu mô phỏng", "Simulated data"),
