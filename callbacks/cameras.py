@@ -269,7 +269,8 @@ def update_focus(_n: int | None, lang: str | None, cam: str | None) -> tuple[Any
 
 def update_message(lang: str | None, key: str | None) -> list[Any]:
     lang = norm(lang)
-    return [html.H1(t(key or "cam.unknown", lang), className="cam-title"),
+    key = key if isinstance(key, str) and key.startswith("cam.") else "cam.unknown"
+    return [html.H1(t(key, lang), className="cam-title"),
             dcc.Link(t("cam.back", lang), href="/cameras", className="cam-back control")]
 
 

@@ -357,6 +357,24 @@ def _scalar(value: Any) -> bool:
         isinstance(value, str) and len(value) <= MAX_TEXT)
 
 
+MAX_STORE_ITEMS = 500  # values in one dcc.Store a callback reads (lists and dicts, all levels)
+
+
+def _small_json(value: Any, budget: list[int] | None = None, depth: int = 0) -> bool:
+    """A store's data: scalars, or lists and dicts of them, at most 4 deep and MAX_STORE_ITEMS
+    values in all, so no input can make a callback walk an unbounded structure."""
+    budget = budget if budget is not None else [MAX_STORE_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0 or depth > 4:
+        return False
+    if isinstance(value, list):
+        return all(_small_json(v, budget, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and len(k) <= 200 and _small_json(v, budget, depth + 1)
+                   for k, v in value.items())
+    return _scalar(value)
+
+
 def _count(value: Any) -> bool:
     return value is None or (isinstance(value, int) and not isinstance(value, bool)
                              and 0 <= value < 2**53)
@@ -371,7 +389,7 @@ PROP_CONTRACT: dict[str, Any] = {
     "n_clicks": _count,
     "value": lambda v: _scalar(v) or (isinstance(v, list) and len(v) <= 200
                                       and all(_scalar(i) for i in v)),
-    "data": _scalar,
+    "data": _small_json,
     **{prop: lambda v: isinstance(v, str) and len(v) <= MAX_TEXT for prop in URL_PROPS},
 }
 
