@@ -84,8 +84,8 @@ def relay_status(max_age: float = STATUS_TTL) -> list[dict[str, Any]] | None:
 
 def _offline_rows(app: Any) -> list[dict[str, Any]] | None:
     settings = app.config.get("OPS_SETTINGS")
-    if settings is None or not getattr(settings, "cameras", False):
-        return None
+    if settings is None or not getattr(settings, "cameras", False) or not settings.relay_url:
+        return None  # no relay service configured (a worker refusing the in-process relay)
     from streams.offline import offline_rows
 
     return offline_rows(settings.cameras_file or None)

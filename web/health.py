@@ -39,7 +39,8 @@ def _database(detail: bool) -> tuple[dict[str, Any], dict[str, int] | None]:
         return {"reachable": False, "reason": problem}, None
     try:
         with database.sessions() as session:
-            session.execute(text("SELECT 1"))
+            # One cheap read that also proves the schema is there (migrated, not an empty file).
+            session.execute(text("SELECT version_num FROM alembic_version"))
             found = counts(session) if detail else None
     except SQLAlchemyError as exc:
         missing = _missing_tables(database)

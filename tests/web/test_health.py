@@ -64,7 +64,9 @@ def test_healthz_red_while_the_file_is_moved_or_replaced(app: Any, how: str) -> 
         shutil.copy2(path, aside)  # the same bytes, another file
         aside.replace(path)
     response = client.get("/healthz")
-    assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "reason": f"database file {how}"
+                                   if how == "replaced" else "database file missing"}
     assert not path.with_name("ops.sqlite").exists() or how == "replaced"
     if how == "moved":
         assert not path.exists()  # no new empty database was created meanwhile
