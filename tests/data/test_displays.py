@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -86,9 +85,9 @@ def test_playlist_lines_round_trip_and_errors(database: Database) -> None:
     assert "default" in displays.playlists(database)
 
 
-def test_cli_create_prints_link_last_and_list_set_revoke(settings, database: Database,
-                                                         monkeypatch, capsys) -> None:
-    monkeypatch.setenv("OPS_DATA_DIR", str(Path(settings.data_dir)))
+def test_cli_create_prints_link_last_and_list_set_revoke(cli_env: Database, monkeypatch,
+                                                         capsys) -> None:
+    database = cli_env
     assert cli_main(["display", "create", "Wall 1", "--place", "wall", "--mode", "follow"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-1].startswith("/display/opsd_")

@@ -143,12 +143,6 @@ def test_withdrawal_is_an_audited_revision_and_the_tile_falls_back(app: Flask,
         withdraw.withdraw(database, "CPI_YOY", "VN", "2026-10", "", actor="admin")
 
 
-@pytest.fixture
-def cli_env(settings: Settings, database: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.setenv("OPS_DATA_DIR", str(settings.data_dir))
-    return database
-
-
 def test_cli_withdraw_and_no_traceback(cli_env: Database, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "wrong.csv"
