@@ -85,7 +85,7 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
                     "/indicators/GDP_GROWTH?region=04", "/cameras?cam=hoa-binh", "/"):
             _spa_go(presenter, url)
             wait_for(follower, lambda d, u=url: _settled(presenter, u)
-                     and _where(d) == _where(presenter), timeout=10)
+                     and _where(d) == _where(presenter), timeout=20)
         banner = follower.find_element(By.ID, "display-banner").text
         assert disp_app.username in banner
         wait_for(presenter, lambda d: "1 màn hình" in d.find_element(By.ID, "present-status").text)
@@ -93,7 +93,7 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
         # A control of the page itself (the indicator page's dropdowns rewrite the address bar).
         _spa_go(presenter, "/indicators/GDP_GROWTH?region=01")
         wait_for(follower, lambda d: _settled(presenter, "/indicators/GDP_GROWTH?region=01")
-                 and _where(d) == _where(presenter), timeout=10)
+                 and _where(d) == _where(presenter), timeout=20)
 
         presenter.find_element(By.ID, "present-button").click()  # stop
         wait_for(follower, lambda d: not d.find_elements(By.ID, "display-banner"), timeout=10)
