@@ -36,6 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import _app  # noqa: E402
 from bench._table import p95, print_table  # noqa: E402
 
 STATES = ["/savings", "/reporting", "/indicators/GDP_GROWTH?region=01",
@@ -73,18 +74,7 @@ def start_app(data_dir: Path, port: int, redis_url: str) -> subprocess.Popen:
            "OPS_CAMERAS": "0", "OPS_SIMULATE": "0"}
     if redis_url:
         env.update(OPS_CACHE_TYPE="RedisCache", OPS_REDIS_URL=redis_url)
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("app did not start")
+    return _app.start_app(env, port, timeout=120)
 
 
 class Presenter:

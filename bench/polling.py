@@ -30,6 +30,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import _app  # noqa: E402
 from bench._table import p95, print_table  # noqa: E402
 
 
@@ -55,18 +56,7 @@ def start_app(data_dir: Path, port: int, cache_type: str) -> subprocess.Popen:
     env = {**os.environ, "OPS_DATA_DIR": str(data_dir), "OPS_PORT": str(port),
            "OPS_CACHE_TYPE": cache_type, "OPS_CAMERAS": "0", "OPS_SIMULATE": "1",
            "OPS_SEED_YEARS": "6"}
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("app did not start")
+    return _app.start_app(env, port, timeout=180)
 
 
 def display_token(data_dir: Path) -> str:

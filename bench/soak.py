@@ -32,6 +32,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import _app  # noqa: E402
 from bench._table import p95, print_table  # noqa: E402
 
 LIVE_S, SLOW_S = 3.0, 60.0  # the overview's dcc.Interval periods (layouts/overview.py)
@@ -83,20 +84,7 @@ def start_app(data_dir: Path, port: int, speed: float) -> subprocess.Popen:
            "OPS_SIMULATE": "1", "OPS_CAMERAS": "1", "OPS_SEED_YEARS": "2",
            "OPS_FEED_INTERVAL": str(3.0 / speed)}
     log = open(data_dir / "app.log", "wb")  # noqa: SIM115 - the app's log for the whole run
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited; see {data_dir / 'app.log'}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("app did not start")
+    return _app.start_app(env, port, timeout=600, log=log)
 
 
 def display_link(data_dir: Path) -> str:
