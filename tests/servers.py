@@ -56,7 +56,10 @@ def _as_postgres_user() -> list[str]:
     """PostgreSQL refuses to run as root: under root (CI), run it as the package's user."""
     if os.geteuid() != 0:
         return []
-    return ["runuser", "-u", "postgres", "--"]
+    # An sbin tool: found by path too, since a minimal PATH (cron, CI) may leave sbin out.
+    runuser = shutil.which("runuser") or next(
+        (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if Path(p).exists()), "runuser")
+    return [runuser, "-u", "postgres", "--"]
 
 
 class PostgresServer:
