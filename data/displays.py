@@ -21,12 +21,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from flask import has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from data import audit, tokens
+from data.cache import memoized
 from data.clock import cli_time, utc_now
-from data.db import Database, transaction
+from data.db import Database, current, transaction
 from data.models import BridgePoint, Display, DisplayToken, Playlist, Region, utcnow
 
 MODES = ("follow", "playlist", "page")
@@ -434,6 +436,21 @@ class Snapshot:
         return {"name": name, "version": chosen["version"], "items": items}
 
 
+@memoized(ttl=3)
+def shared_stamp() -> list[Any]:
+    """registry_stamp of the app's database through the shared cache: one statement per 3 s
+    window for every worker and screen (the overview's alerts poll every 3 s)."""
+    with current().sessions() as session:
+        return [str(v) for v in registry_stamp(session)]
+
+
+def _stamp(database: Database) -> tuple:
+    if has_app_context() and current() is database:
+        return tuple(shared_stamp())
+    with database.sessions() as session:
+        return tuple(str(v) for v in registry_stamp(session))
+
+
 def registry_stamp(session: Any) -> tuple:
     """One cheap statement that changes whenever the registry does (a display or playlist
     added, changed or revoked, a display token revoked): the snapshot reloads only then."""
@@ -449,7 +466,7 @@ def registry_stamp(session: Any) -> tuple:
 def load_snapshot(database: Database) -> Snapshot:
     ensure_default_playlist(database)
     with database.sessions() as session:
-        stamp = registry_stamp(session)
+        stamp = tuple(str(v) for v in registry_stamp(session))
         rows = session.execute(select(Display, DisplayToken.revoked_at)
                                .join(DisplayToken, DisplayToken.id == Display.token_id))
         by_token = {}
@@ -494,10 +511,8 @@ class Snapshots:
                 return hit
             try:
                 fresh = None
-                if hit is not None:
-                    with database.sessions() as session:
-                        if registry_stamp(session) == hit.stamp:  # unchanged: one query
-                            fresh = replace(hit, loaded_at=time.monotonic())
+                if hit is not None and _stamp(database) == hit.stamp:  # unchanged: shared read
+                    fresh = replace(hit, loaded_at=time.monotonic())
                 fresh = fresh or load_snapshot(database)
             except SQLAlchemyError:
                 if hit is None:
@@ -510,9 +525,12 @@ class Snapshots:
             return fresh
 
     def forget(self) -> None:
-        """A change made in this process shows at the screens' next poll."""
+        """A change made in this process shows at the screens' next poll (other workers read the
+        shared stamp afresh)."""
         with self._lock:
             self._items.clear()
+        if has_app_context():
+            shared_stamp.forget()
 
 
 snapshots = Snapshots()
