@@ -35,7 +35,7 @@ MODES = ("follow", "playlist", "page")
 WALL = "wall"
 WALL_NAME = ("Màn hình lớn của Trung tâm", "The centre's wall")
 DEFAULT_PLAYLIST = "default"
-SNAPSHOT_SECONDS = 2.0  # registry check per process (one query): a CLI change shows within ~2 s
+SNAPSHOT_SECONDS = 1.0  # local snapshot age before the shared stamp is compared (a cache read)
 MAX_ITEMS = 50
 MAX_URL = 500
 # Paths a screen may not be sent to: sign-in/out, admin, raw API and streams, the display links.
@@ -436,10 +436,10 @@ class Snapshot:
         return {"name": name, "version": chosen["version"], "items": items}
 
 
-@memoized(ttl=3)
+@memoized(ttl=2)
 def shared_stamp() -> list[Any]:
-    """registry_stamp of the app's database through the shared cache: one statement per 3 s
-    window for every worker and screen (the overview's alerts poll every 3 s)."""
+    """registry_stamp of the app's database through the shared cache: one statement per 2 s
+    window for every worker and screen, so a change from the CLI reaches screens within ~5 s."""
     with current().sessions() as session:
         return [str(v) for v in registry_stamp(session)]
 
