@@ -1,7 +1,8 @@
 """Helpers shared by the tests: read a component tree as a viewer would, take the database down."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -51,3 +52,16 @@ def database_down(app: Any) -> Iterator[None]:
         database.dispose()
         path.rmdir()
         aside.rename(path)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "the condition",
+             interval: float = 0.05) -> Any:
+    """Poll until predicate() is truthy and return its value; fail with `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)

@@ -6,7 +6,6 @@ import json
 import secrets
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from settings import Settings, from_env
+from tests import helpers
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -159,11 +159,8 @@ def screenshot(driver: webdriver.Chrome, name: str) -> Path:
 def wait_all_live(live: LiveApp, timeout: float = 30) -> None:
     """Wait until every camera of the app's relay is LIVE."""
     service = live.app.server.extensions["ops_streams"]
-    deadline = time.monotonic() + timeout
-    while any(s["state"] != "LIVE" for s in service.status()):
-        if time.monotonic() > deadline:
-            pytest.fail("cameras did not all come LIVE")
-        time.sleep(0.2)
+    helpers.wait_for(lambda: all(s["state"] == "LIVE" for s in service.status()), timeout,
+                     "every camera LIVE", interval=0.2)
 
 
 # The bundled cameras' RTSP streams at test sizes (640x360 main, 320x180 sub): cheap to encode and read.

@@ -9,6 +9,7 @@ from data.feeds import FeedSimulator
 from data.models import Observation, Submission
 from settings import Settings
 from tests.apps import build_app
+from tests.helpers import wait_for
 
 
 @pytest.fixture
@@ -68,12 +69,8 @@ def test_background_simulator_runs_and_stops(app) -> None:
     db = app.server.extensions["ops_db"]
     sim = FeedSimulator(db, interval=0.05, seed=3).start()
     try:
-        import time
-
-        deadline = time.monotonic() + 10
-        while sim.ticks < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert sim.ticks >= 3 and sim.running
+        wait_for(lambda: sim.ticks >= 3, 10, "three simulator ticks")
+        assert sim.running
     finally:
         sim.stop()
     assert not sim.running

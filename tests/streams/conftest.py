@@ -1,8 +1,7 @@
 """Fixtures for the relay tests: a real simulator, a real relay and a real HTTP server on loopback."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,22 +13,11 @@ from streams.routes import make_blueprint
 from streams.server import BackgroundServer
 from streams.service import StreamService
 from streams.simulator import Simulator, VideoOptions
+from tests.helpers import wait_for  # noqa: F401 - the stream tests import it from here
 
 FAST_RELAY = {"stale_after_s": 1.0, "offline_after_s": 2.0, "frozen_after_s": 3.0, "backoff_base_s": 0.2,
               "backoff_max_s": 1.0, "mosaic_fps": 4.0, "mosaic_columns": 4, "mosaic_tile_width": 160}
 FAST_OPTIONS = {"open_timeout_ms": 1000, "read_timeout_ms": 1000}
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
-    """Poll until predicate() is truthy; fail with `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
 
 
 def camera(cam_id: str, source: str, **extra: Any) -> dict[str, Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from data.models import Observation
 from settings import from_env
 from tests.apps import build_app
 from tests.conftest import login
+from tests.helpers import wait_for
 
 
 @pytest.fixture
@@ -29,13 +28,6 @@ def app(tmp_path: Path) -> Any:
 
 def db_file(app: Any) -> Path:
     return Path(app.server.extensions["ops_db"].engine.url.database)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.02)
 
 
 def test_anonymous_healthz_runs_no_count_queries(app: Any) -> None:
