@@ -2,7 +2,7 @@
 
 Transport (issue 11 §5, figures in bench/displays.py): each screen polls GET /displays/live,
 a small JSON answer built from memory only: the registry snapshot of this process (refreshed
-every 2 s) and the presenter/heartbeat state (memory or Redis). The poll is also the heartbeat
+every 1 s) and the presenter/heartbeat state (memory or Redis). The poll is also the heartbeat
 and the acknowledgment (`?ack=` the presenter change it applied, what it shows, screen size,
 app version, last error). One short request at a time per screen, so it never holds one of the
 browser's 6 connections per host (the camera wall keeps its MJPEG stream) nor a server thread;
@@ -11,7 +11,7 @@ server-sent events would hold both, per screen, for as long as it runs.
 Display sessions are answered before the access guard runs (`_fast_live`): the signed session
 cookie says which display token this is, and the snapshot says whether it is still active, so
 a poll costs no database query (the guard would re-check the token every few seconds per
-screen). Revocation still reaches the screen within the snapshot's 2 s.
+screen). Revocation reaches the screen within about 3 s (snapshot, shared stamp, poll: 1 s each).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ REVOKED_PATH = "/display/revoked"  # under /display/, which the guard leaves pub
 EXTENSION_KEY = "ops_live"
 BEAT_WRITE_SECONDS = 3.0  # an unchanged heartbeat is written at most this often per process
 FOLLOW_POLL_MS = 400  # screens in follow mode: presenter changes within 1 s p95
-IDLE_POLL_MS = 2000  # playlist and page screens: registry changes within 5 s
+IDLE_POLL_MS = 1000  # playlist and page screens: poll 1 s + stamp 1 s + snapshot 1 s < 5 s
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 

@@ -13,6 +13,7 @@ from data.db import Database
 from settings import from_env
 from tests.apps import build_app
 from tests.conftest import login
+from web.displays import FOLLOW_POLL_MS, IDLE_POLL_MS
 
 
 def _app(tmp_path, **overrides: Any) -> Any:
@@ -36,7 +37,7 @@ def test_live_poll_is_memory_only_and_follows_registry_changes(tmp_path) -> None
     first = client.get("/displays/live?showing=/&w=1920&h=1080&v=0.1.0").get_json()
     assert first["kind"] == "display" and first["mode"] == "playlist"
     assert first["playlist"]["name"] == "default" and first["presenter"] is None
-    assert first["poll"] == 2000
+    assert first["poll"] == IDLE_POLL_MS == 1000
 
     before = database.query_count
     for _ in range(50):
@@ -55,7 +56,7 @@ def test_live_poll_is_memory_only_and_follows_registry_changes(tmp_path) -> None
     while client.get("/displays/live").get_json()["mode"] != "follow":
         assert time.monotonic() < deadline, "mode change did not reach the screen"
         time.sleep(0.1)
-    assert client.get("/displays/live").get_json()["poll"] == 400
+    assert client.get("/displays/live").get_json()["poll"] == FOLLOW_POLL_MS
 
     displays.revoke(other, "Wall")
     deadline = time.monotonic() + displays.SNAPSHOT_SECONDS + 2
