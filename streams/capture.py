@@ -91,6 +91,31 @@ def _jpeg_size(jpeg: bytes) -> tuple[int, int]:
     return 0, 0
 
 
+class PictureRate:
+    """Which decoded pictures to keep so MJPEG viewers get about `fps` a second (0: all).
+
+    Paced on the stream's own clock (dts, 90 kHz) when it has one, so a burst of packets after
+    a network stall does not count as a burst of pictures.
+    """
+
+    def __init__(self, fps: float) -> None:
+        self.period = 1.0 / fps if fps else 0.0
+        self._next: float | None = None
+
+    def due(self, dts: int | None, now: float) -> bool:
+        if not self.period:
+            return True
+        t = dts / 90000 if dts is not None else now
+        if self._next is not None and self._next - self.period <= t < self._next:
+            return False
+        # Keep the average rate exact (25 fps → 10 takes pictures 0, 3, 5, 8, 10, ...); a jump
+        # in time (a new source, wrapped timestamps) starts the schedule again.
+        if self._next is None or not self._next <= t < self._next + self.period:
+            self._next = t
+        self._next += self.period
+        return True
+
+
 class StreamReader:
     """One stream of a camera: a named thread that reads continuously, with its own health.
 
@@ -210,6 +235,7 @@ class StreamReader:
             live.start_source(source.extradata, source.width, source.height)
         grid = "grid" in self.roles
         decoding_all = False
+        pictures = PictureRate(self.relay.mjpeg_fps)
         for packet in source.packets():
             now = time.monotonic()
             self._last_data = now
@@ -223,7 +249,8 @@ class StreamReader:
                     decoding_all = self.want_all()
                 if packet.key or decoding_all:
                     stamp = sei_stamp(packet.data[:256]) or time.time()
-                    for image in source.decode(packet.data):
+                    wanted = pictures.due(packet.dts, now) or packet.key
+                    for image in source.decode(packet.data, pictures=wanted):
                         self.decodes += 1
                         self._publish(None, image, stamp, count=False)
             yield None

@@ -84,6 +84,12 @@ class RelayOptions(BaseModel):
         "picture carries some fresh tiles while each camera is decoded only this often. A state change "
         "(camera down or back) shows on the next picture whatever the turn.",
     )
+    mjpeg_fps: float = Field(
+        10.0, ge=0, le=60,
+        description="Pictures per second taken from an H.264 stream for MJPEG viewers (the fallback player and "
+        "single-camera grids). Every picture is still decoded (later ones depend on it), but only these are "
+        "converted and encoded as JPEG; the focus view plays the camera's own H.264 at full rate. 0: every picture.",
+    )
     max_viewers: int = Field(500, ge=1, description="Concurrent MJPEG viewers across the relay; more get 503.")
 
     @model_validator(mode="after")

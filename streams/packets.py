@@ -74,14 +74,18 @@ class PacketSource:
             raise SourceError(f"read failed or timed out: {type(exc).__name__}") from None
         raise SourceError("stream ended")
 
-    def decode(self, data: bytes) -> list[np.ndarray]:
-        """Pictures (BGR) from one access unit; errors of a broken packet yield nothing."""
+    def decode(self, data: bytes, pictures: bool = True) -> list[np.ndarray]:
+        """Pictures (BGR) from one access unit; errors of a broken packet yield nothing.
+
+        With pictures=False the access unit is decoded (the next ones refer to it) but not
+        converted to BGR, which costs about as much as the decode itself.
+        """
         import av
 
         assert self._stream is not None
         try:
             frames = self._stream.codec_context.decode(av.Packet(data))
-            return [frame.to_ndarray(format="bgr24") for frame in frames]
+            return [frame.to_ndarray(format="bgr24") for frame in frames] if pictures else []
         except av.error.FFmpegError:
             return []
 

@@ -14,6 +14,7 @@ import requests
 
 from streams import fmp4
 from streams._cv import cv2
+from streams.capture import PictureRate
 from streams.config import ConfigError, parse_cameras
 from streams.simulator import Simulator
 
@@ -168,6 +169,27 @@ def test_h265_main_stream_falls_back_to_mjpeg_from_the_sub_stream(stack: Stack) 
     # While someone watches the MJPEG fallback every sub picture is decoded (10 fps), not 1 a second.
     assert sub.decodes - decodes >= 8
     assert stack.service.capture.readers["cam-hevc"].streams["main"].decodes == 0
+
+
+def test_mjpeg_of_a_25_fps_stream_takes_10_pictures_a_second(stack: Stack) -> None:
+    solo = stack.service.capture.readers["cam-solo"].streams["main"]
+    frames = mjpeg_frames(f"{stack.url}/streams/cam-solo.mjpg", 3, timeout=15)  # decoding all now
+    assert len(frames) == 3 and solo.fps() > 20  # the stream itself runs at 25 fps
+    started, decodes = time.monotonic(), solo.decodes
+    mjpeg_frames(f"{stack.url}/streams/cam-solo.mjpg", 25, timeout=15)
+    rate = (solo.decodes - decodes) / (time.monotonic() - started)
+    assert 6 <= rate <= 13, rate  # mjpeg_fps: 10 pictures converted and encoded a second, not 25
+
+
+def test_picture_rate_keeps_the_average_on_the_stream_clock() -> None:
+    rate = PictureRate(10)
+    kept = [n for n in range(250) if rate.due(n * 3600, now=0.0)]  # 25 fps for 10 s (90 kHz dts)
+    assert len(kept) == 100 and kept[:5] == [0, 3, 5, 8, 10]
+    assert rate.due(10**9, now=0.0)  # a jump in time (a new source): starts again at once
+    assert not rate.due(10**9 + 3600, now=0.0)
+    arrival = PictureRate(10)  # no timestamps: the arrival clock
+    assert [arrival.due(None, t / 25) for t in range(6)] == [True, False, False, True, False, True]
+    assert all(PictureRate(0).due(n, now=0.0) for n in range(10))
 
 
 def test_stopped_camera_is_offline_within_5s_and_recovers(stack: Stack, rtsp_sim: Simulator) -> None:
