@@ -1,7 +1,7 @@
 /* Displays (issue 11): the screen runner of walls and bridge points, and the presenter's hook.
 
 Runner: a display session polls /displays/live (memory on the server; the poll is also its
-heartbeat and acknowledgment) and shows, by mode, the presenter's page and query, its playlist
+heartbeat and acknowledgment; in follow mode the server may hold it until the presenter changes) and shows, by mode, the presenter's page and query, its playlist
 (per-item durations, provinces in turn) or its one page. A page changes by Dash's own client-side
 navigation (pushState + the event dcc.Location listens to), never a reload; a frozen copy of the
 old page stays on top until the new page's callbacks have answered, so the screen never blanks.
@@ -329,6 +329,10 @@ camera) is handed to the server through the `present-loc` store.
     });
     if (st.ack !== null) { params.set("ack", String(st.ack)); }
     if (st.ready !== null) { params.set("ready", String(st.ready)); }
+    if (!now && st.config && st.config.mode === "follow") {
+      // Following: the server may hold this poll until the presenter changes (web/heldpolls.py).
+      params.set("hold", st.config.presenter ? String(st.config.presenter.seq) : "none");
+    }
     return originalFetch(LIVE + "?" + params.toString(), { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status)); })
       .then(function (data) {
@@ -344,7 +348,7 @@ camera) is handed to the server through the `present-loc` store.
         }
         st.config = data;
         apply();
-        if (!now) { schedule(data.poll || 2000); }
+        if (!now) { schedule(typeof data.poll === "number" ? data.poll : 2000); }
       })
       .catch(function () {
         // Server restarting or network gone: keep the screen as it is and try again.

@@ -6,7 +6,8 @@ The app runs as its own process (`python app.py`, waitress, as in the embedded d
 --redis the live state goes through Redis). A presenter (a staff session, through the same Dash
 callbacks the header's button uses) changes page, indicator, province or camera every 2 s.
 Followers are display sessions: N simulated over HTTP (polling /displays/live like the screen
-runner: every `poll` ms, acknowledging a change at once) and real headless Chromium screens
+runner: held by the server until the presenter changes, or every `poll` ms where it cannot hold;
+acknowledging a change at once) and real headless Chromium screens
 (assets/50-displays.js, acknowledging once the new page has its data). The latency of each
 follower is the server's time of its acknowledgment minus the bench's time just before it sent
 the change. Three phases in one run, so database queries can be compared: 1 HTTP follower,
@@ -133,13 +134,15 @@ class Follower:
 
     def run(self) -> None:
         self.http.get(f"{self.base}/display/{self.token}", allow_redirects=False)
-        seq, ack, showing = None, None, "/"
+        seq, ack, showing, hold = None, None, "/", None
         while not self.stop.is_set():
             params = {"showing": showing, "w": "1920", "h": "1080", "v": "0.1.0"}
             if ack is not None:
                 params["ack"] = str(ack)
+            if hold is not None:  # as the runner: the server may hold it until the presenter changes
+                params["hold"] = hold
             try:
-                data = self.http.get(f"{self.base}/displays/live", params=params, timeout=5).json()
+                data = self.http.get(f"{self.base}/displays/live", params=params, timeout=10).json()
                 self.requests += 1
             except (requests.RequestException, ValueError):
                 self.errors += 1
@@ -148,8 +151,9 @@ class Follower:
             presenter = data.get("presenter")
             if presenter and presenter["seq"] != seq:
                 seq = presenter["seq"]
-                showing, ack = presenter["path"] + presenter["search"], seq
+                showing, ack, hold = presenter["path"] + presenter["search"], seq, None
                 continue  # acknowledge at once, as the runner does after applying
+            hold = str(presenter["seq"]) if presenter else "none"
             self.stop.wait(data.get("poll", 400) / 1000)
 
 

@@ -8,6 +8,11 @@ app version, last error). One short request at a time per screen, so it never ho
 browser's 6 connections per host (the camera wall keeps its MJPEG stream) nor a server thread;
 server-sent events would hold both, per screen, for as long as it runs.
 
+Screens in follow mode ask to be held (`?hold=<presenter seq they show>`): where the server can
+hand the socket over (waitress under `python app.py`), the poll waits in web/heldpolls.py, on one
+thread for all screens, and is answered within 50 ms of the presenter's change; elsewhere it is
+answered at once and the screen polls again after FOLLOW_POLL_MS.
+
 Display sessions are answered before the access guard runs (`_fast_live`): the signed session
 cookie says which display token this is, and the snapshot says whether it is still active, so
 a poll costs no database query (the guard would re-check the token every few seconds per
@@ -22,19 +27,23 @@ from pathlib import Path
 from typing import Any
 
 import dash
-from flask import Flask, Response, jsonify, request, session
+from flask import Flask, Response, current_app, jsonify, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import display_status, displays, livestate
 from data.db import current
 from settings import Settings
+from streams.handover import take_socket
+from web.heldpolls import HeldPolls
 
 LIVE_PATH = "/displays/live"
 REVOKED_PATH = "/display/revoked"  # under /display/, which the guard leaves public
 EXTENSION_KEY = "ops_live"
+HELD_KEY = "ops_held_polls"
 BEAT_WRITE_SECONDS = 3.0  # an unchanged heartbeat is written at most this often per process
-FOLLOW_POLL_MS = 400  # screens in follow mode: presenter changes within 1 s p95
+FOLLOW_POLL_MS = 400  # follow mode where polls cannot be held (gunicorn): 1 s p95
 IDLE_POLL_MS = 1000  # playlist and page screens: poll 1 s + stamp 1 s + snapshot 1 s < 5 s
+REVOKED_ANSWER = {"kind": "display", "revoked": True}
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 
@@ -149,10 +158,42 @@ def _fast_live() -> Response | None:
         return None  # a display token without a registry entry (older links): the guard decides
     if not view.active:
         session.clear()
-        return _no_store(jsonify({"kind": "display", "revoked": True}))
+        return _no_store(jsonify(REVOKED_ANSWER))
     live = live_state()
     record_beat(live, view.name, view.mode)
-    return _no_store(jsonify(display_answer(view, snapshot, live.presenter())))
+    answer = display_answer(view, snapshot, live.presenter())
+    if view.mode == "follow" and "hold" in request.args:
+        presenter = answer["presenter"]
+        if request.args["hold"] != str(presenter["seq"] if presenter else "none"):
+            answer["poll"] = 0  # the screen is behind: it applies this and asks again at once
+        else:
+            polls: HeldPolls = current_app.extensions[HELD_KEY]
+            sock = None if polls.full() else take_socket(request.environ)
+            if sock is not None:
+                polls.park(sock, ident, answer)
+                return Response(b"", status=200)  # never sent: the socket is no longer the server's
+    return _no_store(jsonify(answer))
+
+
+class _FollowState:
+    """What the held polls compare each tick: the registry snapshot and the presenter, read once
+    per tick for all the screens (memory; with Redis one read)."""
+
+    def __init__(self) -> None:
+        self.snapshot: displays.Snapshot | None = None
+        self.presenter: dict[str, Any] | None = None
+
+    def key(self) -> tuple:
+        self.snapshot = displays.snapshots.get(current())
+        self.presenter = p = live_state().presenter()
+        return self.snapshot.stamp, p and (p["seq"], p["name"], p["path"], p["search"])
+
+    def answer(self, token_id: int) -> dict[str, Any]:
+        assert self.snapshot is not None
+        view = self.snapshot.by_token.get(token_id)
+        if view is None or not view.active:
+            return REVOKED_ANSWER
+        return display_answer(view, self.snapshot, self.presenter)
 
 
 def _live() -> Response:
@@ -213,6 +254,8 @@ def init_app(app: dash.Dash, settings: Settings) -> None:
     answered ahead of the guard (it authenticates itself from the session)."""
     server: Flask = app.server
     server.extensions[EXTENSION_KEY] = livestate.for_settings(settings)
+    follow = _FollowState()
+    server.extensions[HELD_KEY] = HeldPolls(server, follow.answer, follow.key)
     server.before_request(_fast_live)
     server.before_request(_stop_on_logout)
     server.add_url_rule(LIVE_PATH, "ops_displays_live", _live, methods=["GET"])

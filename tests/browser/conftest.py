@@ -18,7 +18,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import make_server
 
 from settings import Settings, from_env
 from tests import helpers
@@ -39,13 +39,28 @@ class LiveApp:
     url: str
     app: Any
     settings: Settings
-    server: BaseWSGIServer
+    server: Any  # werkzeug's BaseWSGIServer or _Waitress
     username: str = BROWSER_USER
     password: str = BROWSER_PASSWORD
 
 
-def start_live_app(settings: Settings) -> LiveApp:
-    """Create the app (with the browser's staff account) and serve it on a loopback port."""
+class _Waitress:
+    """waitress (as `python app.py` serves) behind the two calls the tests make of a server."""
+
+    def __init__(self, wsgi: Any) -> None:
+        from waitress.server import create_server
+
+        self._server = create_server(wsgi, host="127.0.0.1", port=0, threads=16, ident="test")
+        self.server_port = int(self._server.effective_port)
+        threading.Thread(target=self._server.run, name="live-app", daemon=True).start()
+
+    def shutdown(self) -> None:
+        self._server.close()
+
+
+def start_live_app(settings: Settings, waitress: bool = False) -> LiveApp:
+    """Create the app (with the browser's staff account) and serve it on a loopback port:
+    werkzeug's threaded server, or with `waitress` the server of `python app.py`."""
     from data import users
     from tests.apps import build_app
 
@@ -53,9 +68,11 @@ def start_live_app(settings: Settings) -> LiveApp:
     # A restart on the same data dir finds the account already there.
     with contextlib.suppress(users.UserError):
         users.add(app.server.extensions["ops_db"], BROWSER_USER, "staff", BROWSER_PASSWORD)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
-    thread.start()
+    if waitress:
+        server: Any = _Waitress(app.server)
+    else:
+        server = make_server("127.0.0.1", 0, app.server, threaded=True)
+        threading.Thread(target=server.serve_forever, name="live-app", daemon=True).start()
     return LiveApp(f"http://127.0.0.1:{server.server_port}", app, settings, server)
 
 

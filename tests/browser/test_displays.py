@@ -26,16 +26,19 @@ from tests.browser.conftest import (
     stop_live_app,
     wait_for,
 )
+from web.displays import HELD_KEY
+from web.heldpolls import HeldPolls
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def disp_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    """The app without feeds or cameras: the displays need pages, not live data."""
+    """The app without feeds or cameras (the displays need pages, not live data), under waitress
+    as `python app.py` serves it, so following screens' polls are held (web/heldpolls.py)."""
     settings = from_env({}, data_dir=tmp_path_factory.mktemp("disp-var"), simulate=False,
                         cameras=False, seed_years=1)
-    live = start_live_app(settings)
+    live = start_live_app(settings, waitress=True)
     yield live
     stop_live_app(live)
 
@@ -75,6 +78,7 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
     displays.save_playlist(_db(disp_app), "quick", displays.parse_lines("/savings 3\n/reporting 3"))
     follower = _open_display(disp_app, "Follower", place="BP02", mode="follow", playlist="quick")
     presenter = make_driver()
+    held: HeldPolls = disp_app.app.server.extensions[HELD_KEY]
     try:
         login_browser(presenter, disp_app, "/savings")
         wait_for(presenter, lambda d: d.find_element(By.ID, "present-button").text == "Trình chiếu")
@@ -88,6 +92,7 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
                      and _where(d) == _where(presenter), timeout=20)
         banner = follower.find_element(By.ID, "display-banner").text
         assert disp_app.username in banner
+        assert held.answered >= 6  # the follower's polls were held and answered at each change
         wait_for(presenter, lambda d: "1 màn hình" in d.find_element(By.ID, "present-status").text)
         screenshot(follower, "displays-follower")
         # A control of the page itself (the indicator page's dropdowns rewrite the address bar).
