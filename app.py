@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import threading
 from pathlib import Path
@@ -109,6 +110,10 @@ def main() -> None:
     start_background(app)
     from waitress import serve
 
+    # What is built by now (modules, layouts, the catalogue) lives as long as the process: keep it
+    # out of the collector's full passes, which stop every thread. Under bench/soak.py a full
+    # pass went from ~125 ms (216k objects) to 12-45 ms (17k).
+    gc.freeze()
     url = f"http://{settings.host}:{settings.port}/"
     print(f"Ops Centre dashboard on {url} (data in {settings.data_dir}/)", flush=True)
     # Video viewers hand their sockets to the relay's hub (streams/handover.py) and hold no
