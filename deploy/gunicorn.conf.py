@@ -48,3 +48,11 @@ def on_starting(server) -> None:  # type: ignore[no-untyped-def]
         logging.getLogger("gunicorn.error").warning(
             "in-process camera relay refused in all %d web workers: cameras need the relay "
             "service; set OPS_RELAY_URL (python -m streams relay)", server.cfg.workers)
+
+
+def post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
+    """The worker has built the app: keep its long-lived objects (modules, layouts, catalogue)
+    out of the collector's full passes, which stop every thread of the worker (as app.py does)."""
+    import gc
+
+    gc.freeze()

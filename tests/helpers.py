@@ -55,11 +55,15 @@ def database_down(app: Any) -> Iterator[None]:
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "the condition",
-             interval: float = 0.05) -> Any:
-    """Poll until predicate() is truthy and return its value; fail with `what` after `timeout` s."""
+             interval: float = 0.05, ignore: tuple[type[BaseException], ...] = ()) -> Any:
+    """Poll until predicate() is truthy and return its value; fail with `what` after `timeout` s.
+    Exceptions of the `ignore` types (a server still starting) count as "not yet"."""
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except ignore:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:

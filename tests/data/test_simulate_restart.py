@@ -15,6 +15,7 @@ import pytest
 from data import seed
 from data.db import Database
 from data.feeds import FeedSimulator
+from tests.helpers import wait_for
 from tests.servers import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,13 +84,13 @@ def test_in_process_simulator_survives_a_postgresql_restart(
         seed.init_database(database, empty=True)
         sim = FeedSimulator(database, interval=0.1, seed=1).start()
         try:
-            _until(lambda: sim.ticks >= 3, "the first ticks")
+            wait_for(lambda: sim.ticks >= 3, 60, "the first ticks")
             server.stop()
-            _until(lambda: sim.errors >= 1, "the outage noticed")
+            wait_for(lambda: sim.errors >= 1, 60, "the outage noticed")
             time.sleep(OUTAGE_SECONDS)  # the restart's downtime
             ticks_before = sim.ticks
             server.start()
-            _until(lambda: sim.ticks >= ticks_before + 3, "ticks after restart")
+            wait_for(lambda: sim.ticks >= ticks_before + 3, 60, "ticks after restart")
         finally:
             sim.stop()
             database.dispose()
@@ -99,8 +100,3 @@ def test_in_process_simulator_survives_a_postgresql_restart(
     assert not any(r.exc_info for r in caplog.records if r.name == "data.feeds")
 
 
-def _until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)

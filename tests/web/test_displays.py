@@ -13,6 +13,7 @@ from data.db import Database
 from settings import from_env
 from tests.apps import build_app
 from tests.conftest import login
+from tests.helpers import wait_for
 from web.displays import FOLLOW_POLL_MS, IDLE_POLL_MS
 
 
@@ -52,17 +53,13 @@ def test_live_poll_is_memory_only_and_follows_registry_changes(tmp_path) -> None
     # A change made by another process (the CLI): the snapshot picks it up within 2 s.
     other = Database(database.url)
     displays.update(other, "Wall", mode="follow")
-    deadline = time.monotonic() + displays.SNAPSHOT_SECONDS + 2
-    while client.get("/displays/live").get_json()["mode"] != "follow":
-        assert time.monotonic() < deadline, "mode change did not reach the screen"
-        time.sleep(0.1)
+    wait_for(lambda: client.get("/displays/live").get_json()["mode"] == "follow",
+             displays.SNAPSHOT_SECONDS + 2, "the mode change at the screen", interval=0.1)
     assert client.get("/displays/live").get_json()["poll"] == FOLLOW_POLL_MS
 
     displays.revoke(other, "Wall")
-    deadline = time.monotonic() + displays.SNAPSHOT_SECONDS + 2
-    while not client.get("/displays/live").get_json().get("revoked"):
-        assert time.monotonic() < deadline, "revocation did not reach the screen"
-        time.sleep(0.1)
+    wait_for(lambda: client.get("/displays/live").get_json().get("revoked"),
+             displays.SNAPSHOT_SECONDS + 2, "the revocation at the screen", interval=0.1)
     # The session is gone: the pages now need a new link.
     assert client.get("/displays").status_code == 302
     page = client.get("/display/revoked")

@@ -20,6 +20,7 @@ import requests
 
 from data import seed, tokens, users
 from data.db import Database
+from tests.helpers import wait_for
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,18 +43,6 @@ def _fresh_database(server_url: str) -> str:
     with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return server_url.rsplit("/", 1)[0] + "/" + name
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if condition():
-                return
-        except requests.RequestException:
-            pass
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +68,8 @@ def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFa
                                  "app:server"], cwd=ROOT, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait(lambda: requests.get(url + "/healthz", timeout=2).status_code == 200, 60,
-              "gunicorn did not answer /healthz")
+        wait_for(lambda: requests.get(url + "/healthz", timeout=2).status_code == 200, 60,
+                 "gunicorn did not answer /healthz", ignore=(requests.RequestException,))
         yield Stack(url, database_url, log)
     finally:
         proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
@@ -190,7 +179,8 @@ def test_display_revocation_reaches_every_worker_within_5s_and_costs_no_query_pe
         return all(requests.get(stack.url + "/", cookies=cookies, allow_redirects=False,
                                 timeout=5).status_code == 302 for _ in range(12))
 
-    _wait(refused_everywhere, 5.0, "a revoked display was still served after 5 s")
+    wait_for(refused_everywhere, 5.0, "a revoked display was still served after 5 s",
+             ignore=(requests.RequestException,))
     assert time.monotonic() - revoked_at < 5.0
     assert requests.get(stack.url + "/", cookies=screens[1][1], timeout=5).status_code == 200
     database.dispose()
