@@ -132,10 +132,10 @@ class FeedSimulator:
         rollup.run(self.database, now)
 
     def late_report(self) -> str | None:
-        """A late agency finally sends last month's report; returns its code."""
+        """A late agency finally sends the newest monthly report due; returns its code."""
         from data.ingest import ingest_bytes
 
-        due_period = periods.shift(periods.of(local_now(), "monthly"), -1)
+        due_period = periods.latest_due(local_now(), "monthly")
         with self.database.sessions() as s:
             sent = select(Submission.agency_code).where(Submission.period == due_period.label,
                                                         Submission.status != "rejected")

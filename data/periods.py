@@ -125,6 +125,15 @@ def due_at(period: Period, grace_days: int = 5) -> datetime:
     return end(period) + timedelta(days=grace_days)
 
 
+def latest_due(now: datetime, frequency: str) -> Period:
+    """The newest period whose report is due by `now` (local time). In the first days of a
+    month last month's reports are not due yet: the month before is the one agencies owe."""
+    p = shift(of(now, frequency), -1)
+    while due_at(p) > now:
+        p = shift(p, -1)
+    return p
+
+
 def previous_year(period: Period) -> Period:
     """The same period one year earlier."""
     per_year = {"monthly": 12, "quarterly": 4, "yearly": 1}.get(period.frequency)

@@ -171,8 +171,8 @@ def build_history(session: Session, years: int, seed: int, now: datetime,
         select(Region.code).where(Region.kind == "province").order_by(Region.code)))
     profiles = catalogue.profiles()
     reports = _series(indicators, profiles, regions, years, now, rng)
-    latest_label = {f: periods.shift(periods.of(now, f), -1).label
-                    for f in ("monthly", "quarterly", "yearly")}
+    # "Latest" is the newest period due by now: where the history leaves a few agencies behind.
+    latest_label = {f: periods.latest_due(now, f).label for f in ("monthly", "quarterly", "yearly")}
     batch = _Batch()
     for (agency, frequency, label), rows in tqdm(sorted(reports.items()), disable=not progress,
                                                  desc="history", unit="report"):

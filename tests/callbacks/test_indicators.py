@@ -44,15 +44,21 @@ def test_resolve_keeps_a_valid_url_and_repairs_a_broken_one(ctx) -> None:
 
 def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
     labels, _ = ind.period_choices(ind._by_code(queries.catalogue())["CPI_YOY"])
-    out = ind.render("CPI_YOY", "01", labels[-12], labels[-1], labels[-2], "vi")
+    # A year of history: 11 or 12 months with data, as last month's reports are due or not yet.
+    first = labels[-min(12, len(labels))]
+    # The compared period: the newest before the last that Hà Nội reported (the seed leaves a few
+    # provinces behind on the latest due month).
+    hanoi = {r["period"] for r in queries.series("CPI_YOY", "01", first, labels[-1])}
+    period = next(p for p in reversed(labels[:-1]) if p in hanoi)
+    out = ind.render("CPI_YOY", "01", first, labels[-1], period, "vi")
     (title, meta, stale, series_title, _note, series, compare_title, _cnote, compare_style,
      rank, fig_map, _ttitle, table, pathname, search) = out
     assert title.startswith("Chỉ số giá tiêu dùng")
     assert stale is None and compare_style == {}
     assert pathname == "/indicators/CPI_YOY"
-    assert search == f"?region=01&from={labels[-12]}&to={labels[-1]}&period={labels[-2]}"
+    assert search == f"?region=01&from={first}&to={labels[-1]}&period={period}"
     assert series_title.startswith("Hà Nội")
-    rows = queries.series("CPI_YOY", "01", labels[-12], labels[-1])
+    rows = queries.series("CPI_YOY", "01", first, labels[-1])
     assert len(series.data[0].x) == len(rows) >= 8  # a province may have missed a month
     # The target line (4 %) is drawn and labelled, not only on hover.
     assert any(s.y0 == 4.0 and s.y1 == 4.0 for s in series.layout.shapes)
@@ -60,7 +66,7 @@ def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
     # Monthly ticks read T1/2026 style.
     assert all(tt.startswith("T") and "/" in tt for tt in series.layout.xaxis.ticktext)
     # 34 provinces ranked with their values written on the bars; the selected one is marked.
-    snap = queries.province_snapshot("CPI_YOY", labels[-2])
+    snap = queries.province_snapshot("CPI_YOY", period)
     assert len(rank.data[0].x) == len(snap["values"]) >= 28  # the seed leaves a few late
     assert len(queries.regions()) == 35  # VN and the 34 provinces: all can be ranked
     assert any("<b>" in y and "Hà Nội" in y for y in rank.data[0].y)
@@ -75,7 +81,7 @@ def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
     assert not any(tr.type in ("scattermapbox", "scattermap", "choroplethmapbox") for tr in fig_map.data)
     texts = " ".join(str(tr.text) for tr in fig_map.data if tr.type == "scattergeo")
     assert "QĐ. Hoàng Sa" in texts and "QĐ. Trường Sa" in texts and "Hà Nội" in texts
-    assert compare_title.endswith(ind.period_label(labels[-2], "vi"))
+    assert compare_title.endswith(ind.period_label(period, "vi"))
     assert "Hà Nội" in str(table)
 
 

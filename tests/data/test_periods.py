@@ -35,3 +35,14 @@ def test_shift_previous_year_and_due() -> None:
     assert periods.shift(periods.parse("2026-12"), 1).label == "2027-01"
     assert periods.due_at(periods.parse("2026-10")) == datetime(2026, 11, 6)
     assert periods.of(datetime(2026, 8, 15), "quarterly").label == "2026-Q3"
+
+
+@pytest.mark.parametrize(("now", "frequency", "owed"), [
+    (datetime(2026, 11, 30, 23, 59), "monthly", "2026-10"),  # October was due on 5 November
+    (datetime(2026, 12, 1, 0, 7), "monthly", "2026-10"),  # November is not due until 5 December
+    (datetime(2026, 12, 6, 0, 0), "monthly", "2026-11"),
+    (datetime(2027, 1, 3, 12, 0), "quarterly", "2026-Q3"),
+    (datetime(2027, 1, 6, 12, 0), "quarterly", "2026-Q4"),
+])
+def test_latest_due_is_the_period_agencies_owe(now: datetime, frequency: str, owed: str) -> None:
+    assert periods.latest_due(now, frequency).label == owed
