@@ -1,6 +1,7 @@
 """H.264/H.265 streams read as packets with PyAV (demux, no decode) and an on-demand keyframe decoder."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -63,6 +64,7 @@ class PacketSource:
         import av
 
         assert self._container is not None
+        last = time.monotonic()
         try:
             for packet in self._container.demux(self._stream):
                 if not packet.size:
@@ -70,9 +72,18 @@ class PacketSource:
                 dts = round(packet.dts * self._scale) if packet.dts is not None else None
                 pts = round(packet.pts * self._scale) if packet.pts is not None else None
                 yield Packet(bytes(packet), bool(packet.is_keyframe), dts, pts)
+                last = time.monotonic()  # the wait for the next packet starts now, not before our own work
         except av.error.FFmpegError as exc:
-            raise SourceError(f"read failed or timed out: {type(exc).__name__}") from None
-        raise SourceError("stream ended")
+            raise self._ended(last, f"read failed: {type(exc).__name__}") from None
+        raise self._ended(last, "stream ended")
+
+    def _ended(self, last: float, reason: str) -> SourceError:
+        # A silent camera ends the read in one of two ways (PyAV's interrupt: ExitError; the RTSP
+        # socket's own timeout: end of stream): name the silence, which is what an operator acts on.
+        silent = time.monotonic() - last
+        if silent >= self.read_timeout * 0.9:
+            return SourceError(f"no data for {silent:.1f} s (read timeout)")
+        return SourceError(reason)
 
     def decode(self, data: bytes, pictures: bool = True) -> list[np.ndarray]:
         """Pictures (BGR) from one access unit; errors of a broken packet yield nothing.

@@ -18,6 +18,10 @@ from tests.helpers import wait_for  # noqa: F401 - the stream tests import it fr
 FAST_RELAY = {"stale_after_s": 1.0, "offline_after_s": 2.0, "frozen_after_s": 3.0, "backoff_base_s": 0.2,
               "backoff_max_s": 1.0, "mosaic_fps": 4.0, "mosaic_columns": 4, "mosaic_tile_width": 160}
 FAST_OPTIONS = {"open_timeout_ms": 1000, "read_timeout_ms": 1000}
+# An RTSP camera's read timeout must exceed its keyframe interval (2 s here): a simulator session
+# that backs up on a loaded machine skips to the next keyframe, as a camera drops frames, and is
+# silent until then. With 1 s the reader would reconnect, which the fan-out tests count as a fault.
+RTSP_OPTIONS = {"open_timeout_ms": 1000, "read_timeout_ms": 3000}
 
 
 def camera(cam_id: str, source: str, **extra: Any) -> dict[str, Any]:

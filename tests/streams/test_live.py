@@ -18,7 +18,7 @@ from streams.capture import PictureRate
 from streams.config import ConfigError, parse_cameras
 from streams.simulator import Simulator
 
-from .conftest import Stack, camera, camera_set, small_video, wait_for
+from .conftest import RTSP_OPTIONS, Stack, camera, camera_set, small_video, wait_for
 from .test_relay_live import mjpeg_frames
 
 pytestmark = pytest.mark.timeout(90)
@@ -27,7 +27,7 @@ SUB = (320, 180)  # small_video's sub stream
 
 def two_streams(cam_id: str, main_codec: str = "") -> dict[str, Any]:
     query = f"?codec={main_codec}" if main_codec else ""
-    return camera(cam_id, None, streams=[{"name": "main", "source": f"sim://{cam_id}/main{query}"},
+    return camera(cam_id, None, options=dict(RTSP_OPTIONS), streams=[{"name": "main", "source": f"sim://{cam_id}/main{query}"},
                                          {"name": "sub", "source": f"sim://{cam_id}/sub"}])
 
 
@@ -42,7 +42,7 @@ def rtsp_sim(sim_cache: Any) -> Iterator[Simulator]:
 
 @pytest.fixture(scope="module")
 def stack(rtsp_sim: Simulator) -> Iterator[Stack]:
-    cams = [two_streams("cam-a"), two_streams("cam-hevc", "hevc"), camera("cam-solo", "sim://cam-solo/main")]
+    cams = [two_streams("cam-a"), two_streams("cam-hevc", "hevc"), camera("cam-solo", "sim://cam-solo/main", options=dict(RTSP_OPTIONS))]
     st = Stack(rtsp_sim, camera_set(cams))
     st.wait_states({"cam-a": "LIVE", "cam-hevc": "LIVE", "cam-solo": "LIVE"}, timeout=20)
     wait_for(lambda: all(st.status()[c]["streams"]["main"]["mse"] for c in ("cam-a", "cam-solo")), 10,
@@ -93,7 +93,7 @@ class MseViewer:
 
 
 def test_config_streams_and_roles() -> None:
-    cams = camera_set([two_streams("cam-a"), camera("cam-solo", "sim://cam-solo/main")]).by_id()
+    cams = camera_set([two_streams("cam-a"), camera("cam-solo", "sim://cam-solo/main", options=dict(RTSP_OPTIONS))]).by_id()
     assert [(s.name, s.role_list()) for s in cams["cam-a"].stream_list()] == [("main", ["live"]), ("sub", ["grid"])]
     # Without a sub stream, the main stream also feeds the grid (its keyframes only).
     assert cams["cam-solo"].stream_list()[0].role_list() == ["live", "grid"]

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import socket
+import time
 from typing import Any
 
 import pytest
 
 from streams import rtp
 from streams._cv import cv2
+from streams.packets import PacketSource
 from streams.simloop import LoopSpec, load, split_annexb
 from streams.simulator import Simulator
+from streams.sources import SourceError
 
 from .conftest import small_video
 
@@ -97,3 +100,21 @@ def test_simulated_h264_cameras_need_no_ffmpeg_binary(tmp_path: Any) -> None:
                           timeout=60, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["h264", "320", "180", "True"]
+
+
+def test_a_camera_that_goes_silent_is_reported_as_a_read_timeout(sim_cache: Any) -> None:
+    sim = Simulator([("cam-a", "Cam A", "h264")], video=small_video(sim_cache)).start()
+    source = PacketSource(f"{sim.rtsp_url}/cam-a/sub", open_timeout=5, read_timeout=0.5)
+    try:
+        source.open()
+        packets = source.packets()
+        assert next(packets).data
+        sim.rtsp.streams["cam-a/sub"].running = False  # connected, but nothing more is sent
+        started = time.monotonic()
+        with pytest.raises(SourceError, match=r"no data for \d+\.\d s \(read timeout\)"):
+            for _ in packets:
+                pass
+        assert time.monotonic() - started < 3
+    finally:
+        source.close()
+        sim.stop()
