@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,6 +116,25 @@ def test_a_camera_that_goes_silent_is_reported_as_a_read_timeout(sim_cache: Any)
             for _ in packets:
                 pass
         assert time.monotonic() - started < 3
+    finally:
+        source.close()
+        sim.stop()
+
+
+def test_decoding_pictures_starts_no_threads(sim_cache: Any) -> None:
+    """Colour conversion on one thread with one converter: PyAV's default makes a converter per
+    picture whose automatic threading starts and joins a thread per core every time."""
+    sim = Simulator([("cam-a", "Cam A", "h264")], video=small_video(sim_cache)).start()
+    source = PacketSource(f"{sim.rtsp_url}/cam-a/sub", open_timeout=5, read_timeout=5)
+    try:
+        source.open()
+        packets = [p for _, p in zip(range(30), source.packets(), strict=False)]
+        last_pid = Path("/proc/sys/kernel/ns_last_pid")
+        before = int(last_pid.read_text())
+        pictures = [image for p in packets for image in source.decode(p.data)]
+        started = int(last_pid.read_text()) - before  # every thread (and process) started meanwhile
+        assert len(pictures) >= 25 and pictures[0].shape == (180, 320, 3)
+        assert started < 10, f"{started} threads started while decoding {len(pictures)} pictures"
     finally:
         source.close()
         sim.stop()
