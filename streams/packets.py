@@ -113,6 +113,7 @@ class PacketSource:
         pass  # the read timeout bounds a blocked read; closing from another thread is not safe in FFmpeg
 
     def close(self) -> None:
+        self._reformatter = None  # a reopened stream may come back at another size
         if self._container is not None:
             self._container.close()
             self._container = None
