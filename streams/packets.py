@@ -102,8 +102,8 @@ class PacketSource:
         try:
             frames = self._stream.codec_context.decode(av.Packet(data))
             # One converter, one thread: frame.to_ndarray() makes a converter per picture whose
-            # "automatic" threads start and join a thread per core each time (5x the cost at 360p,
-            # and the thread count of the process never settles).
+            # "automatic" threads start and join a thread per core each time (2.2x the time of
+            # decode and conversion at 360p, bench/convert.py; the process's threads never settle).
             return [self._reformatter.reformat(frame, format="bgr24", threads=1).to_ndarray()
                     for frame in frames] if pictures else []
         except av.error.FFmpegError:
