@@ -200,7 +200,7 @@ TEXTS.update({
     "ind.no_provinces": ("Chỉ tiêu này không có số liệu theo tỉnh",
                          "This indicator is not reported by province"),
     "ind.national": ("Cả nước", "National"),
-    "ind.csv": ("⭳ Tải CSV", "⭳ Download CSV"),
+    "ind.csv": ("↓ Tải CSV", "↓ Download CSV"),  # an arrow every shipped font has
     "ind.table": ("Bảng số liệu", "Data table"),
     "ind.value": ("Giá trị", "Value"),
     "ind.revision": ("Lần sửa", "Revision"),
