@@ -12,6 +12,7 @@ thread or process started on the machine meanwhile, so other work adds to it).
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -69,11 +70,9 @@ def main() -> int:
         source.close()
     finally:
         sim.stop()
-    base_median = sorted(results["baseline"][0])[len(results["baseline"][0]) // 2]
-    rows = []
-    for way, (ms, threads) in results.items():
-        median = sorted(ms)[len(ms) // 2]
-        rows.append([way, median, p95(ms), base_median / median, threads])
+    base_median = statistics.median(results["baseline"][0])
+    rows = [[way, statistics.median(ms), p95(ms), base_median / statistics.median(ms), threads]
+            for way, (ms, threads) in results.items()]
     print(f"{args.size} stream, {len(packets)} packets x {args.rounds} rounds")
     print_table(["way", "median ms", "p95 ms", "baseline / this", "threads started"], rows)
     return 0

@@ -13,10 +13,11 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.helpers import wait_for
 
 
 class ServerMissing(RuntimeError):
@@ -30,16 +31,13 @@ def free_port() -> int:
 
 
 def _wait_port(port: int, timeout: float, proc: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def listening() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited with {proc.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{what} did not listen on {port} within {timeout:.0f} s")
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+
+    wait_for(listening, timeout, f"{what} listening on {port}", ignore=(OSError,))
 
 
 def _postgres_bin(name: str) -> str:
@@ -96,19 +94,16 @@ class PostgresServer:
         _wait_port(self.port, 30, self._proc, "postgres")
         import psycopg
 
-        deadline = time.monotonic() + 30
-        while True:  # the port opens a moment before the server accepts sessions
-            try:
-                with psycopg.connect(f"postgresql://ops@127.0.0.1:{self.port}/postgres",
-                                     autocommit=True) as conn:
-                    if not self._created:
-                        conn.execute("CREATE DATABASE ops")
-                        self._created = True
-                break
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        def accepting() -> bool:  # the port opens a moment before the server accepts sessions
+            with psycopg.connect(f"postgresql://ops@127.0.0.1:{self.port}/postgres",
+                                 autocommit=True) as conn:
+                if not self._created:
+                    conn.execute("CREATE DATABASE ops")
+                    self._created = True
+            return True
+
+        wait_for(accepting, 30, "postgres accepting sessions", interval=0.1,
+                 ignore=(psycopg.OperationalError,))
         return self.url
 
     def stop(self) -> None:

@@ -108,7 +108,9 @@ def test_wall_all_tiles_move_and_page_stays_live(cam_app: LiveApp, browser) -> N
             "return document.getElementById('cam-count-offline').textContent").startswith("1"))
         wait_for(browser, lambda d: d.execute_script(
             "return document.querySelector('#cam-map .scatterlayer') !== null"))
-        time.sleep(0.5)  # let the map finish drawing before the picture is taken
+        # The picture after the map's drawing has been painted: two animation frames from now.
+        browser.execute_async_script(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));")
         screenshot(browser, "cameras")
     finally:
         service.simulator.start_camera(cam)

@@ -10,7 +10,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from tests.browser.conftest import (
     small_cameras_file,
     wait_for,
 )
+from tests.helpers import wait_for as wait_until
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,18 +52,12 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 
 def _until(condition: Callable[[], Any], timeout: float, what: str, log: Path) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = condition()
-            if value:
-                return value
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
-            pytest.fail(f"{what} not reached within {timeout:.0f} s\n--- stack log ---\n{tail}")
-        time.sleep(0.25)
+    """tests.helpers.wait_for, with the stack's log in the failure: its processes' output says why."""
+    try:
+        return wait_until(condition, timeout, what, interval=0.25, ignore=(requests.RequestException,))
+    except AssertionError as exc:
+        tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
+        pytest.fail(f"{exc}\n--- stack log ---\n{tail}")
 
 
 def _fresh_database(postgres_url: str, name: str) -> str:

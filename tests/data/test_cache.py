@@ -15,6 +15,7 @@ from flask import Flask
 
 from data import cache, shared
 from settings import from_env
+from tests.helpers import wait_for
 from tests.servers import redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +34,6 @@ def _app(url: str, ttl: int = 60) -> Flask:
     return server
 
 
-def _wait(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
 def test_one_recompute_per_key_per_ttl_across_four_processes(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
@@ -47,7 +41,7 @@ def test_one_recompute_per_key_per_ttl_across_four_processes(redis_url: str) -> 
     procs = [subprocess.Popen([sys.executable, "-m", "tests.data.flight_worker", redis_url,
                                repr(seconds), str(ttl)], cwd=ROOT)
              for _ in range(4)]
-    _wait(lambda: client.llen("ready") == 4, timeout=60)
+    wait_for(lambda: client.llen("ready") == 4, 60, "four workers ready")
     client.set("go", repr(time.time() + 0.2))
     for proc in procs:
         assert proc.wait(60) == 0
@@ -101,10 +95,10 @@ def test_redis_hung_then_down_degrades_within_a_second_and_logs_once(
         assert len(downs) == 1 and not any(r.exc_info for r in caplog.records)
 
         guarded = server.extensions[shared.EXTENSION_KEY]
-        _wait(lambda: redis.Redis.from_url(private_redis, socket_timeout=5).ping())
+        wait_for(lambda: redis.Redis.from_url(private_redis, socket_timeout=5).ping(), 10, "redis back")
         time.sleep(shared.RETRY_S)
         assert query(2) == [2]
-        _wait(lambda: guarded.up)
+        wait_for(lambda: guarded.up, 10, "the guard to see redis up")
         assert [r.getMessage() for r in caplog.records if "is back" in r.getMessage()]
         assert query(2) == [2] and computed.count(2) == 1  # cached again
 
@@ -117,8 +111,7 @@ def test_redis_hung_then_down_degrades_within_a_second_and_logs_once(
         assert time.monotonic() - started < 1.0
         assert len([r for r in caplog.records if "redis unavailable" in r.getMessage()]) == 1
         with redis_server(port=port):  # back on the same address: heals without a restart
-            time.sleep(shared.RETRY_S)
-            _wait(lambda: query(4) == [4] and guarded.up)
+            wait_for(lambda: query(4) == [4] and guarded.up, 10, "redis used again")
         assert guarded.outages == 2
 
 
