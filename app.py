@@ -14,10 +14,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import callbacks
 import layouts
 import streams
-from data import api, cache, seed
-from data.db import EXTENSION_KEY, Database
+from core import cache
+from core.db import EXTENSION_KEY, Database
+from data import prepare
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import admin, auth, displays, errors, health, roles, security, streamaccess
+from web import admin, api, auth, displays, errors, health, roles, security, streamaccess
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -76,7 +77,7 @@ def prepare_database(settings: Settings) -> dict[str, int]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database(settings.sqlalchemy_url)
     try:
-        counts = seed.init_database(database, years=settings.seed_years, seed=settings.seed,
+        counts = prepare.init_database(database, years=settings.seed_years, seed=settings.seed,
                                     progress=True)
         if not settings.database_url:
             auth.bootstrap_admin(database)  # prints a one-time password on the very first start
@@ -91,9 +92,9 @@ def start_background(app: dash.Dash) -> None:
     server = app.server
     settings: Settings = server.config["OPS_SETTINGS"]
     if settings.simulate and "ops_feeds" not in server.extensions:
-        from data import feeds
+        from feeds import simulator
 
-        simulator = feeds.start(server.extensions[EXTENSION_KEY], interval=settings.feed_interval)
+        simulator = simulator.start(server.extensions[EXTENSION_KEY], interval=settings.feed_interval)
         server.extensions["ops_feeds"] = simulator
         atexit.register(simulator.stop)
     service = server.extensions.get("ops_streams")

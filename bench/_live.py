@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.clock import local_now, local_to_utc
+from core.clock import local_now, local_to_utc
 
 FMT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
 

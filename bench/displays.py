@@ -56,15 +56,16 @@ def prepare(data_dir: Path, n_displays: int, password: str) -> list[str]:
     env = {**os.environ, "OPS_DATA_DIR": str(data_dir)}
     subprocess.run([sys.executable, "-m", "data", "init", "--years", "1"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
-    from data import displays, users
-    from data.db import Database
+    from accounts import users
+    from core.db import Database
+    from displays import registry
 
     database = Database(f"sqlite:///{(data_dir / 'ops.sqlite').resolve()}")
     users.add(database, "bench-staff", "staff", password)
     secrets_out = []
     for n in range(n_displays):
         place = f"BP{n + 1:02d}" if n < 57 else ""
-        _, secret = displays.create(database, f"bench-{n:03d}", place=place, mode="follow")
+        _, secret = registry.create(database, f"bench-{n:03d}", place=place, mode="follow")
         secrets_out.append(secret)
     database.dispose()
     return secrets_out

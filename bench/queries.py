@@ -23,8 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from bench._table import p95, print_table, timings  # noqa: E402
-from data import queries, seed  # noqa: E402
-from data.db import Database  # noqa: E402
+from core.db import Database  # noqa: E402
+from data import prepare  # noqa: E402
+from reporting import queries  # noqa: E402
 
 TEN_YEARS = ("2016-11", "2026-10")
 
@@ -61,7 +62,7 @@ def live_queries() -> dict[str, object]:
     """What the wall's live parts run every few seconds (uncached: the database answers)."""
     from datetime import timedelta
 
-    from data.clock import local_now
+    from core.clock import local_now
 
     def since() -> str:
         return (local_now() - timedelta(minutes=30)).replace(second=0).isoformat(
@@ -83,8 +84,8 @@ def measure(url: str, repeat: int, cached: bool = False,
             suite: dict[str, object] | None = None) -> dict[str, list[float]]:
     from flask import Flask
 
-    from data import cache
-    from data.db import EXTENSION_KEY
+    from core import cache
+    from core.db import EXTENSION_KEY
     from settings import from_env
 
     server = Flask(__name__)
@@ -101,7 +102,7 @@ def live_main(args: argparse.Namespace) -> None:
     import time
 
     from bench import _live
-    from data import rollup
+    from feeds import rollup
 
     out = Path(args.data_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -112,7 +113,7 @@ def live_main(args: argparse.Namespace) -> None:
             for extra in ("", "-wal", "-shm"):
                 Path(str(path) + extra).unlink(missing_ok=True)
         database = Database(f"sqlite:///{raw_path.resolve()}")
-        seed.init_database(database, years=args.years, seed=2020, progress=False)
+        prepare.init_database(database, years=args.years, seed=2020, progress=False)
         database.dispose()
         started = time.perf_counter()
         subs, obs = _live.fill(raw_path, args.live_days)
@@ -202,7 +203,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     db_path = out / f"ops-{args.years}y.sqlite"
     database = Database(f"sqlite:///{db_path.resolve()}")
-    counts = seed.init_database(database, years=args.years, seed=2020, progress=True)
+    counts = prepare.init_database(database, years=args.years, seed=2020, progress=True)
     database.dispose()
     print(f"\ndatabase: {args.years} years, {counts}")
 

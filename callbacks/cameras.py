@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
 from callbacks import provincemap
-from data.clock import VN_TZ
+from core.clock import VN_TZ
 from layouts.cameras import STRIP_SIZE, href, live_url
 from layouts.components import stale_since_text
 from streams.client import (

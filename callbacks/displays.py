@@ -8,8 +8,9 @@ import dash
 from dash import Input, Output, State, ctx, html
 from flask import abort
 
-from data import display_status, displays
-from data.db import current
+from core.db import current
+from displays import registry
+from displays import status as display_status
 from layouts.displays import status_table, tx
 from web.auth import current_principal, require
 from web.displays import live_state
@@ -33,8 +34,8 @@ def _state(value: dict) -> tuple[str, str]:
     if search and not search.startswith("?"):
         raise dash.exceptions.PreventUpdate
     try:
-        displays.check_url(path + search, "presenter page")
-    except displays.DisplayError:
+        registry.check_url(path + search, "presenter page")
+    except registry.DisplayError:
         raise dash.exceptions.PreventUpdate from None
     return path, search  # as typed: the followers' address bar must match the presenter's
 
@@ -137,10 +138,10 @@ def admin_options(_refresh: Any, lang: str | None) -> tuple[list, list, list, li
     _admin()
     lang = norm(lang)
     database = current()
-    places = [{"label": f"{p} · {n}" if p != displays.WALL else n, "value": p}
-              for p, n in displays.places(database)]
-    lists = [{"label": name, "value": name} for name in displays.playlists(database)]
-    views = displays.list_displays(database)
+    places = [{"label": f"{p} · {n}" if p != registry.WALL else n, "value": p}
+              for p, n in registry.places(database)]
+    lists = [{"label": name, "value": name} for name in registry.playlists(database)]
+    views = registry.list_displays(database)
     names = [{"label": v.name, "value": v.name} for v in views if v.active]
     table = html.Table(className="ds-table adm-table", children=[
         html.Thead(html.Tr([html.Th(tx(k, lang)) for k in
@@ -177,25 +178,25 @@ def admin_do(trigger: str, new_name: str | None, new_place: str | None, new_mode
         raise dash.exceptions.PreventUpdate
     try:
         if trigger == "adm-create":
-            view, secret = displays.create(database, new_name or "", place=new_place or "",
+            view, secret = registry.create(database, new_name or "", place=new_place or "",
                                            mode=new_mode or "playlist",
                                            playlist=new_playlist or "", page=new_page or "",
                                            actor=principal.actor)
             messages[0] = [tx("adm.created", lang).format(name=view.name), " ",
                            html.Code(f"/display/{secret}", id="adm-new-link")]
         elif trigger == "adm-revoke":
-            view = displays.revoke(database, name or "", actor=principal.actor)
+            view = registry.revoke(database, name or "", actor=principal.actor)
             messages[1] = tx("adm.revoked", lang).format(name=view.name)
         elif trigger == "adm-apply":
-            view = displays.update(database, name or "", place=place or "", mode=mode,
+            view = registry.update(database, name or "", place=place or "", mode=mode,
                                    playlist=playlist or "", page=page or "",
                                    actor=principal.actor)
             messages[1] = tx("adm.applied", lang).format(name=view.name)
         else:
-            items = displays.parse_lines(pl_text or "", set(displays.province_codes(database)))
-            displays.save_playlist(database, pl_name or "", items, actor=principal.actor)
+            items = registry.parse_lines(pl_text or "", set(registry.province_codes(database)))
+            registry.save_playlist(database, pl_name or "", items, actor=principal.actor)
             messages[2] = tx("adm.pl.saved", lang).format(name=(pl_name or "").strip())
-    except displays.DisplayError as exc:
+    except registry.DisplayError as exc:
         messages[slot] = html.Span(str(exc), className="adm-error")
         return (*messages, dash.no_update)
     return (*messages, time.time())
@@ -206,15 +207,15 @@ def admin_pick(name: str | None) -> tuple[str, str, str, str]:
     if not name:
         raise dash.exceptions.PreventUpdate
     try:
-        view = displays.get(current(), name)
-    except displays.DisplayError:
+        view = registry.get(current(), name)
+    except registry.DisplayError:
         raise dash.exceptions.PreventUpdate from None
     return view.place, view.mode, view.playlist, view.page
 
 
 def admin_playlist_text(name: str | None) -> str:
     _admin()
-    items = displays.playlists(current()).get((name or "").strip())
+    items = registry.playlists(current()).get((name or "").strip())
     if items is None:
         raise dash.exceptions.PreventUpdate
     return "\n".join(i.line() for i in items)

@@ -13,7 +13,6 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
 from callbacks import provincemap
-from data import geo, queries
 from layouts.components import STATUS_COLOURS, indicator_name, stale_badge, unit_label
 from pagestate import search_string
 from pagestate.indicators import (
@@ -31,6 +30,7 @@ from pagestate.indicators import (
     region_options,
     resolve,
 )
+from reporting import geo, queries
 from web.i18n import norm, number, period_label, t, when
 
 # --- shared figure styling (savings and reporting import these) -----------------------------

@@ -16,8 +16,8 @@ import dash
 from dash import Input, Output, State, html
 
 from callbacks.displays import lost_alert
-from data import catalogue, periods, queries
-from data.clock import local_now, utc_now
+from core import periods
+from core.clock import local_now, utc_now
 from layouts.components import (
     indicator_tile,
     kpi_card,
@@ -25,6 +25,7 @@ from layouts.components import (
     stale_badge,
     unit_label,
 )
+from reporting import catalogue, queries
 from streams.client import camera_config, relay_down, relay_status
 from web.i18n import day, norm, number, period_label, t, when
 

@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from callbacks.labels import Point, fit_centred
-from data import geo
+from reporting import geo
 from web.i18n import norm, t
 
 TEXT = "#eef3fb"

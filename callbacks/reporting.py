@@ -6,7 +6,6 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, dcc, html
 
-from data import queries
 from layouts.components import stale_badge
 from pagestate.reporting import (
     ReportingState,
@@ -16,6 +15,7 @@ from pagestate.reporting import (
     agency_options,
     parse_state,
 )
+from reporting import queries
 from web.i18n import norm, number, percent, period_label, t, when
 
 CELLS = ("on_time", "late", "missing", "pending")

@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 from dash import Input, Output, html
 
 from callbacks.indicators import ACCENT, LINE, MUTED, TEXT, dark_layout
-from data import queries
 from layouts.components import STATUS_COLOURS, kpi_card, stale_badge
 from pagestate.savings import ASSUMPTIONS, DEFAULTS, assumptions_search, parse_assumptions
+from reporting import queries
 from web.i18n import day, norm, number, t
 
 SYSTEMS = ("public_service_portal", "document_axis", "e_cabinet", "reporting_system")

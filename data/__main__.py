@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     p_aud.add_argument("--to", dest="day_to", help="last day, YYYY-MM-DD (Viet Nam time)")
     p_aud.add_argument("--page", type=int, default=1)
 
-    from data import displays as displays_cli
+    from displays import registry as displays_cli
 
     displays_cli.add_parser(sub)
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     p_ru.add_argument("--max-hours", type=int, default=10_000, help="feed-hours per run")
 
     p_wd = sub.add_parser("withdraw", help="withdraw a wrong value (a revision; audited)")
-    from data import withdraw
+    from reporting import withdraw
 
     withdraw.add_arguments(p_wd)
 
@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
+    from core.db import Database
     from data import migrate
-    from data.db import Database
 
     database = Database(settings.sqlalchemy_url)
     try:
@@ -101,13 +101,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
             print(f"database at revision {migrate.current(database)} (was {before or 'none'})")
             return 0
         if args.command == "init":
-            from data import seed
+            from data import prepare
 
             years = args.years if args.years is not None else settings.seed_years
             seed_value = args.seed if args.seed is not None else settings.seed
             if not 1 <= years <= 20:
                 parser.error("--years must be between 1 and 20")
-            counts = seed.init_database(database, years=years, seed=seed_value,
+            counts = prepare.init_database(database, years=years, seed=seed_value,
                                         force=args.force, empty=args.empty, progress=True)
             print(", ".join(f"{k}: {v}" for k, v in counts.items()))
             return 0
@@ -117,19 +117,19 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
             print(f"error: {exc}", file=sys.stderr)
             return 1
         if args.command == "ingest":
-            from data import ingest
+            from reporting import ingest
 
             return ingest.cli_ingest(database, args.file, args.agency)
         if args.command == "token":
-            from data import tokens
+            from accounts import tokens
 
             return tokens.cli(database, args)
         if args.command == "user":
-            from data import users
+            from accounts import users
 
             return users.cli(database, args)
         if args.command == "rollup":
-            from data import rollup
+            from feeds import rollup
 
             result = rollup.run(database, max_hours=args.max_hours)
             print(f"rolled up {result.hours} feed-hours ({result.rows_rolled} per-tick rows, "
@@ -137,25 +137,25 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
                   + ("; more remain, run again" if result.remaining else ""))
             return 0
         if args.command == "display":
-            from data import displays
+            from displays import registry
 
-            return displays.cli(database, args)
+            return registry.cli(database, args)
         if args.command == "audit":
-            from data import audit
+            from accounts import audit
 
             return audit.cli(database, args)
         if args.command == "withdraw":
-            from data import withdraw
+            from reporting import withdraw
 
             return withdraw.cli(database, args)
         if args.command == "simulate":
             import logging
 
-            from data import feeds
+            from feeds import simulator
 
             logging.basicConfig(level=logging.INFO,
                                 format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-            feeds.run(database, interval=settings.feed_interval, ticks=args.ticks)
+            simulator.run(database, interval=settings.feed_interval, ticks=args.ticks)
             return 0
     finally:
         database.dispose()

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from data.db import Database, exclusive
+from core.db import Database, exclusive
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOCK = "schema"  # the one lock that migrating and seeding take (data.db.exclusive)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import plotly.graph_objects as go
 from dash import html
 
-from data.clock import VN_TZ, local_now
+from core.clock import VN_TZ, local_now
 from web.i18n import norm, number, period_label, signed, t, when
 
 # Threshold colours, the same as the CSS variables in assets/00-theme.css (figures need hex).

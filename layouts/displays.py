@@ -8,7 +8,7 @@ from datetime import datetime
 
 from dash import dcc, html
 
-from data.clock import VN_TZ
+from core.clock import VN_TZ
 
 STATUS_MS = 2_000  # /displays refresh: a lost screen shows within LOST_AFTER + 2 s
 PRESENT_MS = 2_000  # presenter heartbeat and follower count (timeout 15 s)

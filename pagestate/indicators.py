@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from data import periods, queries
-from data.clock import local_now
+from core import periods
+from core.clock import local_now
 from layouts.components import indicator_name
 from pagestate import first, search_string
+from reporting import queries
 from web.i18n import norm, period_label, t
 
 # --- URL state -------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from data import queries
 from pagestate import first, search_string
+from reporting import queries
 from web.i18n import norm
 
 

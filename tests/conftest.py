@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from data.db import Database
+from core.db import Database
 from settings import Settings, from_env
 from tests.databases import Templates
 
@@ -46,7 +46,7 @@ def _cheap_password_hashing() -> Iterator[None]:
     """argon2id with test-sized cost (production keeps argon2-cffi's defaults)."""
     from argon2 import PasswordHasher
 
-    from data import users
+    from accounts import users
 
     saved = users.hasher
     users.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -64,7 +64,7 @@ def login(client, role: str = "staff", name: str | None = None,
     import re
     import secrets
 
-    from data import users
+    from accounts import users
 
     database = client.application.extensions["ops_db"]
     name = name or f"{role}-{secrets.token_hex(3)}"

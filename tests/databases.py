@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from data import catalogue, migrate, seed
-from data.db import Database, transaction
+from core.db import Database, transaction
+from data import migrate, prepare
+from reporting import catalogue
 
 SEED_YEARS = 2  # history of the "seeded" template: enough for year-ago comparisons
 KINDS = ("empty", "reference", "seeded")
@@ -27,7 +28,7 @@ def _build(database: Database, kind: str) -> None:
         with transaction(database.sessions) as session:
             catalogue.load(session)
     elif kind == "seeded":
-        seed.init_database(database, years=SEED_YEARS, seed=2020)
+        prepare.init_database(database, years=SEED_YEARS, seed=2020)
 
 
 class Templates:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from data.cache import cache
+from core.cache import cache
 
 
 def text_of(component: Any) -> str:

@@ -16,10 +16,10 @@ from flask import Blueprint, Flask, Response, redirect, request
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from data import audit, tokens, users
-from data.clock import VN_TZ
-from data.db import current
-from data.models import Agency
+from accounts import audit, tokens, users
+from core.clock import VN_TZ
+from core.db import current
+from reporting.models import Agency
 from web.auth import client_address, current_principal, require
 
 bp = Blueprint("ops_admin", __name__)

@@ -15,7 +15,7 @@ agency token. Callbacks that change data must also check `require("staff", "admi
 
 Sessions: Flask's signed cookie (HttpOnly, SameSite=Lax, Secure behind TLS) holding the
 principal's id, issue and last-activity times and a CSRF token. Every request re-validates the
-principal against the database (remembered for a few seconds, see data.tokens.RECHECK_SECONDS):
+principal against the database (remembered for a few seconds, see accounts.tokens.RECHECK_SECONDS):
 a disabled user or revoked display token loses access at once. User sessions end after
 `session_idle_minutes` without activity (interval polling is not activity) or 12 hours.
 CSRF: the login and logout forms carry the token; Dash callbacks send it back as X-CSRFToken
@@ -46,8 +46,9 @@ from flask.sessions import SecureCookieSessionInterface
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from data import audit, clock, sessions, tokens, users
-from data.db import Database, current
+from accounts import audit, sessions, tokens, users
+from core import clock
+from core.db import Database, current
 from settings import Settings
 from web import throttle
 

@@ -30,8 +30,9 @@ import dash
 from flask import Flask, Response, current_app, jsonify, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
-from data import display_status, displays, livestate
-from data.db import current
+from core.db import current
+from displays import livestate, registry
+from displays import status as display_status
 from settings import Settings
 from streams.handover import take_socket
 from web.heldpolls import HeldPolls
@@ -124,7 +125,7 @@ def record_beat(live: livestate.LiveState, name: str, mode: str) -> None:
     })
 
 
-def display_answer(view: displays.DisplayView, snapshot: displays.Snapshot,
+def display_answer(view: registry.DisplayView, snapshot: registry.Snapshot,
                    presenter: dict[str, Any] | None) -> dict[str, Any]:
     """What a screen needs to decide what to show."""
     following = view.mode == "follow" and presenter is not None
@@ -150,7 +151,7 @@ def _fast_live() -> Response | None:
         return None
     ident = session.get("id")
     try:
-        snapshot = displays.snapshots.get(current())
+        snapshot = registry.snapshots.get(current())
     except SQLAlchemyError:
         return None  # no registry yet and no database: the guard answers (outage rules)
     view = snapshot.by_token.get(ident) if isinstance(ident, int) else None
@@ -180,11 +181,11 @@ class _FollowState:
     per tick for all the screens (memory; with Redis one read)."""
 
     def __init__(self) -> None:
-        self.snapshot: displays.Snapshot | None = None
+        self.snapshot: registry.Snapshot | None = None
         self.presenter: dict[str, Any] | None = None
 
     def key(self) -> tuple:
-        self.snapshot = displays.snapshots.get(current())
+        self.snapshot = registry.snapshots.get(current())
         self.presenter = p = live_state().presenter()
         return self.snapshot.stamp, p and (p["seq"], p["name"], p["path"], p["search"])
 

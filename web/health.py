@@ -14,9 +14,9 @@ from flask import Flask, current_app, g, jsonify
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from data.cache import cache
-from data.db import current
-from data.seed import counts
+from core.cache import cache
+from core.db import current
+from reporting.seed import counts
 
 VERSION = "0.1.0"
 # What prepares a production database (workers never do it themselves).
@@ -88,7 +88,7 @@ def report(detail: bool = True) -> tuple[dict[str, Any], int]:
 
 def _missing_tables(database: Any) -> list[str]:
     """Tables of the models that the database lacks ([] if it cannot be asked either)."""
-    from data.models import Base
+    from core.models import Base
 
     try:
         present = set(inspect(database.engine).get_table_names())

@@ -4,7 +4,7 @@ A screen in follow mode polls `GET /displays/live?hold=<presenter seq it has>`. 
 server can hand the socket over (waitress under `python app.py`, streams.server; see
 streams/handover.py) and nothing has changed for that screen, the request is parked here instead
 of holding a server thread. One thread watches, every TICK_S, the presenter (memory, or one Redis
-read per tick per process) and the registry snapshot (memory, see data.displays.Snapshots) and
+read per tick per process) and the registry snapshot (memory, see displays.registry.Snapshots) and
 writes a parked screen its answer as soon as that answer differs from the one it has, or after
 HOLD_S (the poll stays the screen's heartbeat). A screen that goes away is noticed by its socket
 becoming readable and is dropped at once.

@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from data.db import Database
-from data.models import DisplayToken, User
+from accounts.models import DisplayToken, User
+from core.db import Database
 from settings import Settings
 from streams import signing
 

@@ -12,8 +12,9 @@ import secrets
 import time
 from datetime import timedelta
 
-from data import audit, shared
-from data.db import Database
+from accounts import audit
+from core import shared
+from core.db import Database
 
 PREFIX = "ops:throttle:"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from data.models import Base
+from data.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _configure(connection: Connection) -> None:
@@ -28,7 +28,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     # The plain `alembic` command (e.g. `alembic revision --autogenerate`): OPS_* settings.
-    from data.db import Database
+    from core.db import Database
     from settings import from_env
 
     database = Database(from_env().sqlalchemy_url)

@@ -61,7 +61,7 @@ class _Waitress:
 def start_live_app(settings: Settings, waitress: bool = False) -> LiveApp:
     """Create the app (with the browser's staff account) and serve it on a loopback port:
     werkzeug's threaded server, or with `waitress` the server of `python app.py`."""
-    from data import users
+    from accounts import users
     from tests.apps import build_app
 
     app = build_app(settings, background=True)  # feeds and cameras as the settings say

@@ -21,7 +21,7 @@ from tests.browser.conftest import (
 
 
 def test_admin_console_through_the_page(live_app: LiveApp) -> None:
-    from data import users
+    from accounts import users
 
     database = live_app.app.server.extensions["ops_db"]
     admin = dataclasses.replace(live_app, username="browser-admin",

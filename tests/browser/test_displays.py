@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from selenium.webdriver.common.by import By
 
-from data import displays, users
-from data.db import Database
+from accounts import users
+from core.db import Database
+from displays import registry
 from settings import from_env
 from tests.browser.conftest import (
     LiveApp,
@@ -48,7 +49,7 @@ def _db(live: LiveApp) -> Database:
 
 
 def _open_display(live: LiveApp, name: str, **kwargs: Any) -> Any:
-    _, secret = displays.create(_db(live), name, **kwargs)
+    _, secret = registry.create(_db(live), name, **kwargs)
     driver = make_driver(1280, 720)
     driver.get(f"{live.url}/display/{secret}")
     wait_for(driver, lambda d: d.execute_script(
@@ -75,7 +76,7 @@ def _settled(driver: Any, url: str) -> bool:
 
 
 def test_presenter_and_follower(disp_app: LiveApp) -> None:
-    displays.save_playlist(_db(disp_app), "quick", displays.parse_lines("/savings 3\n/reporting 3"))
+    registry.save_playlist(_db(disp_app), "quick", registry.parse_lines("/savings 3\n/reporting 3"))
     follower = _open_display(disp_app, "Follower", place="BP02", mode="follow", playlist="quick")
     presenter = make_driver()
     held: HeldPolls = disp_app.app.server.extensions[HELD_KEY]
@@ -141,8 +142,8 @@ def _blank(png: bytes) -> bool:
 
 
 def test_playlist_timing_no_blank_frame_then_mode_change_and_revocation(disp_app: LiveApp) -> None:
-    items = displays.parse_lines("/savings 5\n/reporting 6\n/indicators/GDP_GROWTH 5 provinces=01,04")
-    displays.save_playlist(_db(disp_app), "timed", items)
+    items = registry.parse_lines("/savings 5\n/reporting 6\n/indicators/GDP_GROWTH 5 provinces=01,04")
+    registry.save_playlist(_db(disp_app), "timed", items)
     screen = _open_display(disp_app, "Timed", place="BP03", mode="playlist", playlist="timed")
     try:
         assert "kiosk" in screen.find_element(By.ID, "shell").get_attribute("class")
@@ -174,11 +175,11 @@ def test_playlist_timing_no_blank_frame_then_mode_change_and_revocation(disp_app
         # A change from another process (the CLI) reaches the open screen within 5 s.
         other = Database(_db(disp_app).url)
         started = time.monotonic()
-        displays.update(other, "Timed", mode="page", page="/indicators/GDP_GROWTH?region=79")
+        registry.update(other, "Timed", mode="page", page="/indicators/GDP_GROWTH?region=79")
         wait_for(screen, lambda d: _settled(d, "/indicators/GDP_GROWTH?region=79"), timeout=5)
         assert time.monotonic() - started < 5
         started = time.monotonic()
-        displays.revoke(other, "Timed")
+        registry.revoke(other, "Timed")
         wait_for(screen, lambda d: d.find_elements(By.ID, "display-revoked"), timeout=5)
         assert time.monotonic() - started < 5
         other.dispose()

@@ -5,7 +5,7 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from data import tokens
+from accounts import tokens
 from tests.browser.conftest import console_errors, make_driver, wait_for
 
 PAGES = ("/", "/indicators", "/indicators/CPI_YOY", "/savings", "/reporting")

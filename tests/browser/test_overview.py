@@ -50,7 +50,7 @@ def _text(driver, element_id: str) -> str:
 def open_wall(live_app, driver, path: str = "/") -> None:
     """Sign the browser in as a wall display (its display link, as a real wall does), then open
     the page. The display link itself lands on /?kiosk=1."""
-    from data import tokens
+    from accounts import tokens
 
     database = live_app.app.server.extensions["ops_db"]
     _id, token = tokens.create_display(database, f"test-wall-{secrets.token_hex(3)}")

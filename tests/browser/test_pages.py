@@ -23,7 +23,7 @@ def _offline_and_clean(driver) -> None:
 
 def _periods(live_app, code: str) -> list[str]:
     from callbacks.indicators import _by_code, period_choices
-    from data import queries
+    from reporting import queries
 
     with live_app.app.server.app_context():
         return period_choices(_by_code(queries.catalogue())[code])[0]

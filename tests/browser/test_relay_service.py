@@ -10,7 +10,7 @@ import yaml
 from flask import Flask
 from selenium.webdriver.common.by import By
 
-from data import users
+from accounts import users
 from settings import from_env
 from streams.access import DashboardCheck
 from streams.routes import make_blueprint

@@ -14,7 +14,8 @@ from werkzeug.exceptions import Forbidden
 
 import callbacks.displays as cb
 import callbacks.overview as ov
-from data import audit, displays, livestate
+from accounts import audit
+from displays import livestate, registry
 from tests.helpers import text_of as text
 from web.auth import Principal
 
@@ -58,7 +59,7 @@ def test_followers_and_laggards_shown_to_the_presenter(app: Any) -> None:
     database = app.server.extensions["ops_db"]
     live = app.server.extensions["ops_live"]
     for name in ("Wall", "BP1"):
-        displays.create(database, name, mode="follow")
+        registry.create(database, name, mode="follow")
     with acting(app, "staff", "anna"):
         cb.present_action({"action": "toggle", "path": "/", "search": ""})
         seq = live.presenter()["seq"]
@@ -76,7 +77,7 @@ def test_followers_and_laggards_shown_to_the_presenter(app: Any) -> None:
 def test_status_page_and_overview_alert_for_lost_bridge_points(app: Any, monkeypatch) -> None:
     database = app.server.extensions["ops_db"]
     live = app.server.extensions["ops_live"]
-    displays.create(database, "Hue", place="BP05")
+    registry.create(database, "Hue", place="BP05")
     live.display_beat("Hue", {"seen": time.time() - 60, "showing": "/savings"})
     with acting(app, "leader"):
         title, counts, table = cb.update_status(1, "en")
@@ -105,13 +106,13 @@ def test_admin_actions_are_audited_and_admin_only(app: Any) -> None:
         assert "place: 'BP99'" in text(bad) and refresh is cb.dash.no_update
         _, changed, _, _ = _admin_call("adm-apply", name="BN", place="BP10", mode="page",
                                        page="/savings")
-        assert changed == "BN updated" and displays.get(database, "BN").page == "/savings"
+        assert changed == "BN updated" and registry.get(database, "BN").page == "/savings"
         _, _, saved, _ = _admin_call("adm-pl-save", pl_name="short", pl_text="/ 5\n/savings 6")
         assert "short saved" in saved
         _, _, err, _ = _admin_call("adm-pl-save", pl_name="short", pl_text="/ 5\n/savings x")
         assert "line 2, seconds" in text(err)
         _, revoked, _, _ = _admin_call("adm-revoke", name="BN")
-        assert revoked == "BN revoked" and not displays.get(database, "BN").active
+        assert revoked == "BN revoked" and not registry.get(database, "BN").active
     details = [e.detail for e in audit.recent(database, kind="admin") if e.actor == "root"]
     assert any(d.startswith("display create BN") for d in details)
     assert any(d.startswith("display set BN") for d in details)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from callbacks import indicators as ind
-from data import queries
 from pagestate.indicators import default_code
+from reporting import queries
 from tests.helpers import database_down
 from web.i18n import t
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from callbacks import overview as ov
-from data import queries
-from data.cache import cache
-from data.db import EXTENSION_KEY, session_factory
+from core.cache import cache
+from core.db import EXTENSION_KEY, session_factory
+from reporting import queries
 from settings import Settings, from_env
 
 

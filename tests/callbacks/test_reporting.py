@@ -6,9 +6,10 @@ from typing import Any
 import pytest
 
 from callbacks import reporting as rep
-from data import queries
-from data.db import current, transaction
-from data.models import RejectedRow, Submission, utcnow
+from core.db import current, transaction
+from core.models import utcnow
+from reporting import queries
+from reporting.models import RejectedRow, Submission
 from tests.helpers import database_down, ids_of, text_of
 
 
@@ -69,7 +70,7 @@ def test_rejected_rows_of_a_bad_submission_show_with_reasons(ctx) -> None:
 
 
 def test_ingested_bad_row_is_quarantined_and_shown(ctx) -> None:
-    ingest = pytest.importorskip("data.ingest")
+    ingest = pytest.importorskip("reporting.ingest")
     payload = b"indicator,region,period,value\nCPI_YOY,01,2026-09,3.1\nCPI_YOY,01,2026-09,abc\n"
     ingest.ingest_bytes(current(), payload, filename="t34_01.csv", agency="T34_01",
                         channel="api", content_type="text/csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from callbacks import savings as sav
-from data import queries
+from reporting import queries
 from tests.helpers import text_of
 
 

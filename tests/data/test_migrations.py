@@ -30,10 +30,11 @@ from sqlalchemy import (
     text,
 )
 
-from data import migrate, users
+from accounts import users
+from core.db import Database
+from data import migrate
 from data.__main__ import main
-from data.db import Database
-from data.models import Base
+from data.schema import metadata
 
 SCRIPTS = ScriptDirectory.from_config(migrate.config())
 HEAD = SCRIPTS.get_revision(migrate.head())
@@ -53,7 +54,7 @@ def differences(database: Database) -> list[Any]:
     """What autogenerate would put in a new revision: nothing, when models and schema agree."""
     with database.engine.connect() as conn:
         return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                Base.metadata)
+                                metadata)
 
 
 def _to(database: Database, revision: str) -> None:

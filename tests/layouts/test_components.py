@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from data.clock import local_now
+from core.clock import local_now
 from layouts.components import stale_badge, stale_since_text
 
 

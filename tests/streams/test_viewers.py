@@ -21,8 +21,8 @@ import requests
 import yaml
 from sqlalchemy import update
 
-from data import tokens, users
-from data.models import DisplayToken
+from accounts import tokens, users
+from accounts.models import DisplayToken
 from settings import from_env
 from streams import signing
 from streams.simulator import Simulator

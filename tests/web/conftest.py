@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from data import tokens
+from accounts import tokens
 from settings import from_env
 from tests.conftest import login
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from data import audit, tokens, users
+from accounts import audit, tokens, users
+from accounts.models import AuditEvent, User
 from data.__main__ import main
-from data.models import AuditEvent, Indicator, User
+from reporting.models import Indicator
 from settings import from_env
 from tests.conftest import csrf_header, login
 from web import auth
@@ -310,7 +311,7 @@ def _failed_login(client, forwarded_for: str) -> None:
 def test_client_address_behind_a_trusted_proxy_only(web_app, tmp_path) -> None:
     from datetime import timedelta
 
-    from data import audit
+    from accounts import audit
     from settings import from_env
     from tests.apps import build_app
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from data import audit, tokens, users
+from accounts import audit, tokens, users
 
 
 def _csrf(page: str) -> str:
@@ -94,11 +94,11 @@ def test_refusals_are_shown_not_raised(admin, db) -> None:
 
 
 def test_the_last_admin_cannot_lock_everyone_out(tmp_path) -> None:
-    from data.db import Database
-    from data.models import Base
+    from core.db import Database
+    from data.schema import metadata
 
     db = Database(f"sqlite:///{tmp_path / 'a.sqlite'}")
-    Base.metadata.create_all(db.engine)  # only the tables; no seed, no other accounts
+    metadata.create_all(db.engine)  # only the tables; no seed, no other accounts
     users.add(db, "root", "admin", "x" * 12)
     with pytest.raises(users.UserError, match="last active administrator"):
         users.disable(db, "root")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import redis
 
-from data import displays, livestate
-from data.db import Database
+from core.db import Database
+from displays import livestate, registry
 from settings import from_env
 from tests.apps import build_app
 from tests.conftest import login
@@ -23,9 +23,9 @@ def _app(tmp_path, **overrides: Any) -> Any:
     return build_app(settings)
 
 
-def _display_client(app: Any, name: str, **kwargs: Any) -> tuple[Any, displays.DisplayView]:
+def _display_client(app: Any, name: str, **kwargs: Any) -> tuple[Any, registry.DisplayView]:
     database = app.server.extensions["ops_db"]
-    view, secret = displays.create(database, name, **kwargs)
+    view, secret = registry.create(database, name, **kwargs)
     client = app.server.test_client()
     assert client.get(f"/display/{secret}").status_code == 303
     return client, view
@@ -44,7 +44,7 @@ def test_live_poll_is_memory_only_and_follows_registry_changes(tmp_path) -> None
     for _ in range(50):
         assert client.get("/displays/live?showing=/savings").status_code == 200
     assert database.query_count == before  # 50 polls inside one snapshot period: no query
-    time.sleep(displays.SNAPSHOT_SECONDS + 0.1)  # the next period (a timer, not a condition)
+    time.sleep(registry.SNAPSHOT_SECONDS + 0.1)  # the next period (a timer, not a condition)
     before = database.query_count
     for _ in range(20):
         client.get("/displays/live?showing=/savings")
@@ -52,14 +52,14 @@ def test_live_poll_is_memory_only_and_follows_registry_changes(tmp_path) -> None
 
     # A change made by another process (the CLI): the snapshot picks it up within 2 s.
     other = Database(database.url)
-    displays.update(other, "Wall", mode="follow")
+    registry.update(other, "Wall", mode="follow")
     wait_for(lambda: client.get("/displays/live").get_json()["mode"] == "follow",
-             displays.SNAPSHOT_SECONDS + 2, "the mode change at the screen", interval=0.1)
+             registry.SNAPSHOT_SECONDS + 2, "the mode change at the screen", interval=0.1)
     assert client.get("/displays/live").get_json()["poll"] == FOLLOW_POLL_MS
 
-    displays.revoke(other, "Wall")
+    registry.revoke(other, "Wall")
     wait_for(lambda: client.get("/displays/live").get_json().get("revoked"),
-             displays.SNAPSHOT_SECONDS + 2, "the revocation at the screen", interval=0.1)
+             registry.SNAPSHOT_SECONDS + 2, "the revocation at the screen", interval=0.1)
     # The session is gone: the pages now need a new link.
     assert client.get("/displays").status_code == 302
     page = client.get("/display/revoked")

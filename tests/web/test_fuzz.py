@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data import tokens
+from accounts import tokens
 from tests.conftest import csrf_header, login
 from web import auth
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from data import tokens
-from data.models import Observation
+from accounts import tokens
+from reporting.models import Observation
 from settings import from_env
 from tests.apps import build_app
 from tests.conftest import login

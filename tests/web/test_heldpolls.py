@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from data import displays
+from displays import registry
 from settings import from_env
 from tests.apps import build_app
 from tests.helpers import wait_for
@@ -56,7 +56,7 @@ def served(tmp_path) -> Iterator[Served]:
 
 
 def follower(served: Served, name: str, mode: str = "follow") -> requests.Session:
-    _view, secret = displays.create(served.db, name, place="wall", mode=mode)
+    _view, secret = registry.create(served.db, name, place="wall", mode=mode)
     session = requests.Session()
     assert session.get(f"{served.url}/display/{secret}", allow_redirects=False,
                        timeout=5).status_code == 303
@@ -127,8 +127,8 @@ def test_stop_revocation_and_mode_change_reach_held_screens(served: Served) -> N
         held_moved = pool.submit(live, moved, served, seq)
         wait_for(lambda: len(served.polls) == 2, 5, "held")
         started = time.monotonic()
-        displays.revoke(served.db, "Revoked")
-        displays.update(served.db, "Moved", mode="page", page="/cameras")
+        registry.revoke(served.db, "Revoked")
+        registry.update(served.db, "Moved", mode="page", page="/cameras")
         assert held_revoked.result(timeout=5) == {"kind": "display", "revoked": True, "poll": 0}
         assert held_moved.result(timeout=5)["mode"] == "page"
         assert time.monotonic() - started < 3.5  # registry snapshot + shared stamp, not the hold

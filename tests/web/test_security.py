@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from data import tokens
+from accounts import tokens
 from tests.conftest import csrf_header, login
 
 

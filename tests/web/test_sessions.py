@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from data import users
+from accounts import users
 from tests.conftest import csrf_header, login
 from web import auth
 

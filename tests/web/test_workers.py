@@ -18,8 +18,9 @@ import psycopg
 import pytest
 import requests
 
-from data import seed, tokens, users
-from data.db import Database
+from accounts import tokens, users
+from core.db import Database
+from data import prepare
 from tests.helpers import wait_for
 from tests.servers import free_port
 
@@ -58,7 +59,7 @@ def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFa
                OPS_WEB_WORKERS=str(WORKERS), OPS_WEB_THREADS="4", OPS_SIMULATE="1",
                OPS_CAMERAS="1")
     database = Database(database_url)  # the CLI's step (reference data only); workers never seed
-    seed.init_database(database, empty=True)
+    prepare.init_database(database, empty=True)
     users.add(database, "staff1", "staff", PASSWORD)
     users.add(database, "victim", "staff", PASSWORD)
     database.dispose()

@@ -1,0 +1,1 @@
+"""Accounts and access records: users, API and display tokens, revoked sessions, the audit log."""

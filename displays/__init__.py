@@ -1,0 +1,1 @@
+"""Displays: the registry of walls and bridge points, playlists, presenter and live state."""

@@ -1,0 +1,1 @@
+"""Live feeds: the real-time simulator and the hourly roll-up of per-tick rows."""

@@ -1,0 +1,1 @@
+"""The national reporting database: catalogue, observations, ingest (write side), queries (read side)."""
