@@ -1,30 +1,20 @@
 """Reads the reference CSVs shipped in data/reference and loads them into the database."""
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from core.reference import rows
 from reporting.models import Agency, BridgePoint, Camera, Indicator, KpiFact, Region
 
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 TOTAL_INDICATORS = 200  # Decision 293/QĐ-TTg: the catalogue is designed for 200 indicators
 # Other providers that hold a bridge point beside the ministries and provinces (demonstration).
 LIVE_GROUP = "RT"  # project-defined real-time feeds, outside the 200-indicator catalogue
 BRIDGE_AGENCIES = ("BHXH", "TCTK", "EVN", "VNPT", "UBATGTQG", "UBQGTKCN")
-
-
-def rows(name: str) -> Iterator[dict[str, str]]:
-    """Rows of one reference CSV as dicts of stripped strings."""
-    with open(REFERENCE_DIR / name, encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            yield {k: (v or "").strip() for k, v in row.items()}
 
 
 def _float(text: str) -> float | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import csv
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-REFERENCE = Path(__file__).resolve().parent / "reference"
-GEOJSON = REFERENCE / "provinces34.geojson"  # built by tools/build_map.py; ~80 KiB
+from core.reference import REFERENCE_DIR
+
+GEOJSON = REFERENCE_DIR / "provinces34.geojson"  # built by tools/build_map.py; ~80 KiB
 ARCHIPELAGOS = ("hoang_sa", "truong_sa")
 
 
@@ -29,7 +29,7 @@ def label_points() -> dict[str, tuple[float, float]]:
 def islands() -> dict[str, list[dict[str, Any]]]:
     """Archipelago -> its islands [{name_vi, name_en, lat, lon, province_code}] (islands.csv)."""
     out: dict[str, list[dict[str, Any]]] = {a: [] for a in ARCHIPELAGOS}
-    with (REFERENCE / "islands.csv").open(encoding="utf-8", newline="") as fh:
+    with (REFERENCE_DIR / "islands.csv").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             out.setdefault(row["archipelago"], []).append(
                 {**row, "lat": float(row["lat"]), "lon": float(row["lon"])})

@@ -1,0 +1,6 @@
+"""Commands of the displays side (ported from argparse)."""
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []
