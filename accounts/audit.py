@@ -1,9 +1,7 @@
 """The audit log: append security events (logins, token use, submissions, admin actions)."""
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -121,22 +119,3 @@ def search(database: Database, *, actor: str = "", action: str = "", day_from: d
                                 .offset((page - 1) * per_page).limit(per_page))
         rows = [AuditInfo(e.time, e.actor, e.kind, e.detail, e.address) for e in found]
     return AuditPage(rows, total, page, pages)
-
-
-def cli(database: Database, args: argparse.Namespace) -> int:
-    """`python -m data audit [--actor A] [--action X] [--from D] [--to D] [--page N]`."""
-    from core.clock import cli_time
-
-    try:
-        day_from = date.fromisoformat(args.day_from) if args.day_from else None
-        day_to = date.fromisoformat(args.day_to) if args.day_to else None
-        found = search(database, actor=args.actor or "", action=args.action or "",
-                       day_from=day_from, day_to=day_to, page=args.page)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"{'TIME (UTC)':<19}  {'ACTOR':<20}  {'KIND':<15}  {'ADDRESS':<15}  DETAIL")
-    for e in found.rows:
-        print(f"{cli_time(e.time):<19}  {e.actor:<20}  {e.kind:<15}  {e.address:<15}  {e.detail}")
-    print(f"page {found.page}/{found.pages}, {found.total} events")
-    return 0

@@ -10,10 +10,8 @@ tests) checks go to the database, remembered for RECHECK_SECONDS.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import secrets
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +27,7 @@ from accounts import audit
 from accounts.models import AgencyToken, DisplayToken
 from core import shared
 from core.cache import memoized
-from core.clock import cli_time, utc_now
+from core.clock import utc_now
 from core.db import Database, current, transaction
 from reporting.models import Agency
 
@@ -352,55 +350,3 @@ def revoke_display(database: Database, token_id: int, *, actor: str = "cli") -> 
         info = DisplayInfo(row.id, row.name, row.created_at, row.last_used_at, row.revoked_at)
     forget_all()
     return info
-
-
-def format_table(infos: list[TokenInfo], displays: list[DisplayInfo] | None = None) -> str:
-    """A plain-text table of tokens (times are UTC); display tokens have ids d1, d2 ..."""
-    lines = [f"{'ID':>4}  {'AGENCY':<10}  {'CREATED (UTC)':<19}  {'LAST USED':<19}  REVOKED"]
-    for t in infos:
-        lines.append(f"{t.id:>4}  {t.agency:<10}  {cli_time(t.created_at):<19}  "
-                     f"{cli_time(t.last_used_at):<19}  {cli_time(t.revoked_at)}")
-    for d in displays or []:
-        lines.append(f"{'d' + str(d.id):>4}  {'display':<10}  {cli_time(d.created_at):<19}  "
-                     f"{cli_time(d.last_used_at):<19}  {cli_time(d.revoked_at)}  {d.name}")
-    return "\n".join(lines)
-
-
-def cli(database: Database, args: argparse.Namespace) -> int:
-    """`python -m data token create|list|revoke`; returns the exit code."""
-    try:
-        if args.token_command == "create":
-            if getattr(args, "display", None):
-                token_id, secret = create_display(database, args.display)
-                base = (getattr(args, "base_url", "") or "").rstrip("/")
-                print(f"display token d{token_id} for {args.display} (shown once, store it now);"
-                      " open this URL on the screen:")
-                print(f"{base}/display/{secret}")
-                return 0
-            if not args.agency:
-                raise TokenError("give --agency CODE or --display NAME")
-            token_id, secret = create(database, args.agency)
-            print(f"token {token_id} for {args.agency} (shown once, store it now):")
-            print(secret)
-            return 0
-        if args.token_command == "list":
-            print(format_table(list_tokens(database), list_display_tokens(database)))
-            return 0
-        if args.token_command == "revoke":
-            ident = str(args.id).strip().lower()
-            if ident.startswith("d"):
-                if not ident[1:].isdigit():
-                    raise TokenError(f"bad token id '{args.id}'")
-                shown = revoke_display(database, int(ident[1:]))
-                print(f"display token d{shown.id} ({shown.name}) revoked at "
-                      f"{cli_time(shown.revoked_at)} UTC")
-                return 0
-            if not ident.isdigit():
-                raise TokenError(f"bad token id '{args.id}'")
-            info = revoke(database, int(ident))
-            print(f"token {info.id} of {info.agency} revoked at {cli_time(info.revoked_at)} UTC")
-            return 0
-    except TokenError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 2

@@ -1,12 +1,10 @@
 """User accounts: add, list, disable, verify passwords (argon2id); the first-start admin."""
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import re
 import secrets
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from accounts import audit
 from accounts.models import User
-from core.clock import cli_time, utc_now
+from core.clock import utc_now
 from core.db import Database, transaction
 
 ROLES = ("admin", "staff", "leader")
@@ -218,51 +216,3 @@ def bootstrap_admin(database: Database) -> str | None:
     except UserError:  # another process created it a moment ago
         return None
     return password
-
-
-def format_table(infos: list[UserInfo]) -> str:
-    lines = [f"{'ID':>4}  {'NAME':<20}  {'ROLE':<7}  {'CREATED (UTC)':<19}  {'LAST LOGIN':<19}  "
-             "DISABLED"]
-    for u in infos:
-        lines.append(f"{u.id:>4}  {u.name:<20}  {u.role:<7}  {cli_time(u.created_at):<19}  "
-                     f"{cli_time(u.last_login_at):<19}  {cli_time(u.disabled_at)}")
-    return "\n".join(lines)
-
-
-def cli(database: Database, args: argparse.Namespace) -> int:
-    """`python -m data user add|list|disable|enable|role|reset-password`; returns the exit code."""
-    try:
-        if args.user_command == "add":
-            generated = not args.password_stdin
-            if generated:
-                password = secrets.token_urlsafe(18)
-            else:
-                password = sys.stdin.readline().rstrip("\r\n")
-            info = add(database, args.name, args.role, password)
-            print(f"user {info.name} ({info.role}) created")
-            if generated:
-                print(f"password (shown once, store it now): {password}")
-            return 0
-        if args.user_command == "list":
-            print(format_table(list_users(database)))
-            return 0
-        if args.user_command == "disable":
-            info = disable(database, args.name)
-            print(f"user {info.name} disabled at {cli_time(info.disabled_at)} UTC")
-            return 0
-        if args.user_command == "enable":
-            info = enable(database, args.name)
-            print(f"user {info.name} enabled")
-            return 0
-        if args.user_command == "role":
-            info = set_role(database, args.name, args.role)
-            print(f"user {info.name} is now {info.role}")
-            return 0
-        if args.user_command == "reset-password":
-            info, password = reset_password(database, args.name)
-            print(f"user {info.name}: new password (shown once, store it now): {password}")
-            return 0
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 2

@@ -9,17 +9,13 @@ whoever is watching, so following and polling cost the database nothing per scre
 """
 from __future__ import annotations
 
-import argparse
 import json
-import re
 import secrets
-import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import has_app_context
 from sqlalchemy import func, select
@@ -28,65 +24,27 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from accounts import audit, tokens
 from accounts.models import DisplayToken
 from core.cache import memoized
-from core.clock import cli_time, utc_now
+from core.clock import utc_now
 from core.db import Database, current, transaction
 from core.models import utcnow
 from displays.models import Display, Playlist
+from displays.playlists import (
+    DEFAULT_ITEMS,
+    DEFAULT_PLAYLIST,
+    WALL,
+    WALL_NAME,
+    DisplayError,
+    PlaylistItem,
+    check_items,
+    check_mode,
+    check_name,
+    check_url,
+    items_from_json,
+    parse_lines,
+)
 from reporting.models import BridgePoint, Region
 
-MODES = ("follow", "playlist", "page")
-WALL = "wall"
-WALL_NAME = ("Màn hình lớn của Trung tâm", "The centre's wall")
-DEFAULT_PLAYLIST = "default"
 SNAPSHOT_SECONDS = 1.0  # local snapshot age before the shared stamp is compared (a cache read)
-MAX_ITEMS = 50
-MAX_URL = 500
-# Paths a screen may not be sent to: sign-in/out, admin, raw API and streams, the display links.
-FORBIDDEN_PREFIXES = ("/display/", "/admin", "/logout", "/login", "/api/", "/streams/", "/_dash")
-PARAM_RE = re.compile(r"^[a-z_]{1,20}$")
-
-
-class DisplayError(ValueError):
-    """A display or playlist operation that cannot be done; the text names field and reason."""
-
-
-@dataclass(frozen=True)
-class PlaylistItem:
-    """One page of a playlist; with provinces it cycles that page through them in turn."""
-
-    url: str
-    seconds: float  # how long the page shows; per province when provinces are given
-    provinces: tuple[str, ...] | str = ()  # () | "all" | ("01", "04", ...)
-    param: str = "region"  # the query parameter that carries the province
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"url": self.url, "seconds": self.seconds}
-        if self.provinces:
-            out["provinces"] = self.provinces if isinstance(self.provinces, str) \
-                else list(self.provinces)
-            out["param"] = self.param
-        return out
-
-    def line(self) -> str:
-        """The item as one line of the admin page's editor (see parse_lines)."""
-        text = f"{self.url} {self.seconds:g}"
-        if self.provinces:
-            provinces = self.provinces if isinstance(self.provinces, str) \
-                else ",".join(self.provinces)
-            text += f" provinces={provinces}"
-            if self.param != "region":
-                text += f" param={self.param}"
-        return text
-
-
-# The playlist that ships: the four wall pages, then one indicator through all 34 provinces.
-DEFAULT_ITEMS: tuple[PlaylistItem, ...] = (
-    PlaylistItem("/", 30),
-    PlaylistItem("/savings", 20),
-    PlaylistItem("/reporting", 20),
-    PlaylistItem("/cameras", 30),
-    PlaylistItem("/indicators/GDP_GROWTH", 8, "all"),
-)
 
 
 @dataclass(frozen=True)
@@ -112,132 +70,6 @@ class DisplayView:
 def _view(d: Display) -> DisplayView:
     return DisplayView(d.id, d.name, d.place, d.mode, d.playlist, d.page, d.token_id,
                        d.created_at, d.updated_at, d.revoked_at)
-
-
-# --- validation ---------------------------------------------------------------------------------
-
-def check_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 64 or not all(ch.isalnum() or ch in "-_. " for ch in name):
-        raise DisplayError("name: 1-64 letters, digits, space, - _ .")
-    return name
-
-
-def check_mode(mode: str) -> str:
-    mode = (mode or "").strip().lower()
-    if mode not in MODES:
-        raise DisplayError(f"mode: '{mode}' is not one of {', '.join(MODES)}")
-    return mode
-
-
-def check_url(url: str, what: str = "page") -> str:
-    """A same-site page path with its query (a drill-down state), or DisplayError."""
-    url = (url or "").strip()
-    if not url:
-        raise DisplayError(f"{what}: empty")
-    if len(url) > MAX_URL:
-        raise DisplayError(f"{what}: longer than {MAX_URL} characters")
-    if not url.startswith("/") or url.startswith("//") or any(
-            ch in url for ch in "\\\r\n\t\x00 "):
-        raise DisplayError(f"{what}: '{url[:80]}' must be a path of this site, like /indicators/GDP_GROWTH?region=01")
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or parts.fragment:
-        raise DisplayError(f"{what}: '{url[:80]}' must be a path of this site")
-    if parts.path.startswith(FORBIDDEN_PREFIXES) or parts.path in ("/login", "/logout"):
-        raise DisplayError(f"{what}: '{parts.path}' is not a page a screen can show")
-    # Kiosk is the screen's mode, not part of the state: drop the flag from stored URLs.
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "kiosk"]
-    return parts.path + ("?" + urlencode(query) if query else "")
-
-
-def _seconds(raw: Any, where: str) -> float:
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise DisplayError(f"{where}, seconds: '{raw}' is not a number") from None
-    if not 2 <= value <= 3600:
-        raise DisplayError(f"{where}, seconds: {value:g} is outside 2..3600")
-    return value
-
-
-def _provinces(raw: Any, known: set[str] | None, where: str) -> tuple[str, ...] | str:
-    if raw in (None, "", [], ()):
-        return ()
-    if isinstance(raw, str) and raw.strip().lower() == "all":
-        return "all"
-    items = raw.split(",") if isinstance(raw, str) else raw
-    if not isinstance(items, list | tuple):
-        raise DisplayError(f"{where}, provinces: give 'all' or a list of province codes")
-    codes = tuple(str(c).strip() for c in items if str(c).strip())
-    unknown = [c for c in codes if known is not None and c not in known]
-    if unknown:
-        raise DisplayError(f"{where}, provinces: unknown code(s) {', '.join(unknown[:5])}")
-    if not codes:
-        raise DisplayError(f"{where}, provinces: empty list")
-    return codes
-
-
-def check_items(raw: list[Any], known_provinces: set[str] | None = None) -> list[PlaylistItem]:
-    """Validate playlist items given as dicts (JSON); errors name the item and field."""
-    if not isinstance(raw, list) or not raw:
-        raise DisplayError("items: a playlist needs at least one item")
-    if len(raw) > MAX_ITEMS:
-        raise DisplayError(f"items: at most {MAX_ITEMS}")
-    out = []
-    for n, item in enumerate(raw, start=1):
-        where = f"item {n}"
-        if not isinstance(item, dict):
-            raise DisplayError(f"{where}: must be an object with url and seconds")
-        extra = set(item) - {"url", "seconds", "provinces", "param"}
-        if extra:
-            raise DisplayError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
-        url = check_url(str(item.get("url", "")), f"{where}, url")
-        param = str(item.get("param") or "region")
-        if not PARAM_RE.match(param):
-            raise DisplayError(f"{where}, param: '{param}' is not a query parameter name")
-        out.append(PlaylistItem(url, _seconds(item.get("seconds"), where),
-                                _provinces(item.get("provinces"), known_provinces, where), param))
-    return out
-
-
-def parse_lines(text: str, known_provinces: set[str] | None = None) -> list[PlaylistItem]:
-    """The admin editor's format, one item a line: `URL SECONDS [provinces=all|01,04] [param=P]`.
-
-    Blank lines and lines starting with # are skipped; errors name the line.
-    """
-    raw: list[dict[str, Any]] = []
-    lines: list[int] = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        words = line.split()
-        if len(words) < 2:
-            raise DisplayError(f"line {number}: give a URL and its seconds, e.g. '/savings 20'")
-        item: dict[str, Any] = {"url": words[0], "seconds": words[1]}
-        for word in words[2:]:
-            key, sep, value = word.partition("=")
-            if not sep or key not in ("provinces", "param"):
-                raise DisplayError(f"line {number}: '{word}' is not provinces=... or param=...")
-            item[key] = value
-        raw.append(item)
-        lines.append(number)
-    try:
-        return check_items(raw, known_provinces)
-    except DisplayError as exc:
-        text = str(exc)
-        match = re.match(r"item (\d+)", text)
-        if match:  # speak of the editor's line, not the item's position
-            text = f"line {lines[int(match.group(1)) - 1]}" + text[match.end():]
-        raise DisplayError(text) from None
-
-
-def items_from_json(text: str) -> list[PlaylistItem]:
-    """Stored items (already validated when saved); a damaged row yields the default items."""
-    try:
-        return check_items(json.loads(text))
-    except (ValueError, TypeError):
-        return list(DEFAULT_ITEMS)
 
 
 # --- reference ----------------------------------------------------------------------------------
@@ -538,82 +370,6 @@ class Snapshots:
 
 
 snapshots = Snapshots()
-
-
-# --- command line ------------------------------------------------------------------------------
-
-def format_table(views: list[DisplayView]) -> str:
-    lines = [f"{'NAME':<20}  {'PLACE':<6}  {'MODE':<8}  {'PLAYLIST':<12}  {'TOKEN':<5}  "
-             f"{'CREATED (UTC)':<19}  {'REVOKED':<19}  PAGE"]
-    for v in views:
-        lines.append(f"{v.name:<20}  {v.place or '-':<6}  {v.mode:<8}  {v.playlist or '-':<12}  "
-                     f"{'d' + str(v.token_id):<5}  {cli_time(v.created_at):<19}  "
-                     f"{cli_time(v.revoked_at):<19}  {v.page or '-'}")
-    return "\n".join(lines)
-
-
-def add_parser(sub: Any) -> None:
-    """`python -m data display ...`"""
-    p = sub.add_parser("display", help="displays: the wall and bridge points (modes, playlists)")
-    dsub = p.add_subparsers(dest="display_command", required=True)
-    pc = dsub.add_parser("create", help="register a display; prints its /display/<token> link last")
-    pc.add_argument("name")
-    for target in (pc, ps := dsub.add_parser("set", help="change a display's place, mode, playlist or page")):
-        target.add_argument("--place", help="BP01..BP57 or wall")
-        target.add_argument("--mode", choices=MODES)
-        target.add_argument("--playlist", help="a playlist name (empty: the default playlist)")
-        target.add_argument("--page", help="a page path with its query, e.g. /indicators/GDP_GROWTH?region=01")
-    pc.add_argument("--base-url", default="", help="prefix of the printed link")
-    ps.add_argument("name")
-    dsub.add_parser("list", help="list displays (never the token)")
-    pr = dsub.add_parser("revoke", help="revoke a display; its screen shows 'link revoked'")
-    pr.add_argument("name")
-    pp = dsub.add_parser("playlist", help="list playlists, or save one from lines on stdin")
-    pp.add_argument("playlist_name", nargs="?", help="with --stdin: the playlist to save")
-    pp.add_argument("--stdin", action="store_true",
-                    help="read items, one a line: URL SECONDS [provinces=all|01,04] [param=region]")
-
-
-def cli(database: Database, args: argparse.Namespace) -> int:
-    """`python -m data display create|list|set|revoke|playlist`; returns the exit code."""
-    try:
-        command = args.display_command
-        if command == "create":
-            view, secret = create(database, args.name, place=args.place or "",
-                                  mode=args.mode or "playlist", playlist=args.playlist or "",
-                                  page=args.page or "")
-            print(f"display {view.name} (token d{view.token_id}, mode {view.mode}) created; the link"
-                  " is shown once, open it on the screen:")
-            print(f"{(args.base_url or '').rstrip('/')}/display/{secret}")
-            return 0
-        if command == "list":
-            print(format_table(list_displays(database)))
-            return 0
-        if command == "set":
-            if all(getattr(args, k) is None for k in ("place", "mode", "playlist", "page")):
-                raise DisplayError("give at least one of --place, --mode, --playlist, --page")
-            view = update(database, args.name, place=args.place, mode=args.mode,
-                          playlist=args.playlist, page=args.page)
-            print(format_table([view]))
-            return 0
-        if command == "revoke":
-            view = revoke(database, args.name)
-            print(f"display {view.name} revoked at {cli_time(view.revoked_at)} UTC")
-            return 0
-        if command == "playlist":
-            if args.stdin:
-                if not args.playlist_name:
-                    raise DisplayError("name: give the playlist's name")
-                items = parse_lines(sys.stdin.read(), set(province_codes(database)))
-                save_playlist(database, args.playlist_name, items)
-            for name, items in playlists(database).items():
-                print(f"[{name}]")
-                print("\n".join(i.line() for i in items))
-            return 0
-    except DisplayError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 2
 
 
 __all__ = ["DEFAULT_ITEMS", "DisplayError", "DisplayView", "PlaylistItem", "Snapshot",

@@ -7,9 +7,7 @@ the same key becomes revision n+2 and shows again.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
-import sys
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -82,24 +80,3 @@ def _forget_cached() -> None:
     if has_app_context():
         with contextlib.suppress(Exception):  # an unreachable cache expires by its TTL anyway
             cache.clear()
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("indicator", help="indicator code, e.g. CPI_YOY")
-    parser.add_argument("region", help="VN or a province code")
-    parser.add_argument("period", help="e.g. 2099-12")
-    parser.add_argument("--reason", required=True, help="why the value is withdrawn (audited)")
-    parser.add_argument("--by", default="cli", help="who withdraws it (for the audit log)")
-
-
-def cli(database: Database, args: argparse.Namespace) -> int:
-    """`python -m data withdraw CODE REGION PERIOD --reason TEXT`."""
-    try:
-        done = withdraw(database, args.indicator, args.region, args.period, args.reason,
-                        actor=args.by)
-    except WithdrawError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"withdrawn: {done.indicator} {done.region} {done.period} value {done.value:g} "
-          f"(revision {done.withdrawn_revision}; withdrawal is revision {done.revision})")
-    return 0

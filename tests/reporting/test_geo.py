@@ -5,11 +5,12 @@ import csv
 
 from shapely.geometry import Point, shape
 
+from core.reference import REFERENCE_DIR
 from reporting import geo
 
 
 def test_34_provinces_keyed_like_the_reference_table() -> None:
-    with (geo.REFERENCE / "provinces34.csv").open(encoding="utf-8") as fh:
+    with (REFERENCE_DIR / "provinces34.csv").open(encoding="utf-8") as fh:
         codes = {row["code"]: row["name_vi"] for row in csv.DictReader(fh)}
     features = geo.provinces()["features"]
     assert {f["id"]: f["properties"]["name_vi"] for f in features} == codes

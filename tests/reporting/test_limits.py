@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from core.db import Database
-from reporting import ingest
+from reporting import files, ingest
 from reporting.models import RejectedRow, Submission
 
 MIB = 2**20
@@ -123,7 +123,7 @@ def test_hostile_files_stay_within_the_memory_bound(database: Database, make: Ca
     payload = make()
     assert len(payload) < 5 * MIB
     result, peak, seconds = measured(database, payload, filename=filename)
-    assert peak < ingest.MEMORY_BOUND_MIB, f"{peak:.0f} MiB"
+    assert peak < files.MEMORY_BOUND_MIB, f"{peak:.0f} MiB"
     assert seconds < 30
     if expected is None:
         assert result.status == "accepted" and result.accepted == 1
@@ -143,10 +143,10 @@ def test_too_many_columns_and_long_cells_are_file_errors(database: Database) -> 
 
 
 def test_json_bounded_while_parsing(database: Database) -> None:
-    many = ("[" + ",".join(["1.5"] * (ingest.MAX_JSON_VALUES + 10)) + "]").encode()
+    many = ("[" + ",".join(["1.5"] * (files.MAX_JSON_VALUES + 10)) + "]").encode()
     result, peak, _ = measured(database, many, filename="a.json")
     assert "more than" in result.file_error
-    assert peak < ingest.MEMORY_BOUND_MIB
+    assert peak < files.MEMORY_BOUND_MIB
 
 
 def test_a_workbook_sent_as_csv_is_read_as_a_workbook(database: Database) -> None:
@@ -169,4 +169,4 @@ def test_many_copies_of_one_row_are_refused_in_linear_time(database: Database) -
     result, peak, seconds = measured(database, body, filename="copies.csv")
     assert result.rows_rejected == 9000 and result.accepted == 0
     assert result.rejected[0].reason.endswith("and 8994 more: both refused")
-    assert peak < ingest.MEMORY_BOUND_MIB
+    assert peak < files.MEMORY_BOUND_MIB
