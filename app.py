@@ -19,6 +19,7 @@ from core.db import EXTENSION_KEY, Database
 from data import prepare
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
 from web import admin, api, auth, displays, errors, health, roles, security, streamaccess
+from web.heldpolls import quiet_expected_disconnects
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -119,8 +120,19 @@ def main() -> None:
     print(f"Ops Centre dashboard on {url} (data in {settings.data_dir}/)", flush=True)
     # Video viewers hand their sockets to the relay's hub (streams/handover.py) and hold no
     # thread, so these threads only serve pages, callbacks and the API.
-    serve(app.server, host=settings.host, port=settings.port, threads=16,
-          connection_limit=1000, channel_timeout=120, ident="ops-centre")
+    quiet_expected_disconnects()
+    serve(app.server, host=settings.host, port=settings.port, **waitress_options(settings))
+
+
+def waitress_options(settings: Settings) -> dict[str, object]:
+    """How `python app.py` runs waitress.
+
+    Waitress clears X-Forwarded-* from peers it does not trust, before the app sees them; with
+    OPS_TRUSTED_PROXIES set, the headers are left for ProxyFix (create_app), the one place that
+    believes exactly that many hops, as it does under gunicorn.
+    """
+    return {"threads": 16, "connection_limit": 1000, "channel_timeout": 120,
+            "ident": "ops-centre", "clear_untrusted_proxy_headers": not settings.trusted_proxies}
 
 
 _server: Flask | None = None

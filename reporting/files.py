@@ -21,6 +21,7 @@ from typing import Any
 REQUIRED = ("indicator", "region", "period", "value")
 OPTIONAL = ("note",)
 RAW_LIMIT = 2000  # characters of a quarantined row kept for display
+_WHOLE = re.compile(r"^[+-]?\d+$")
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 JSON_TYPES = {"application/json", "text/json"}
 CSV_TYPES = {"text/csv", "application/csv", "text/comma-separated-values"}
@@ -48,6 +49,7 @@ class RawRow:
     cells: dict[str, Any]
     raw: str
     problem: str = ""  # a structural problem found while reading (wrong cell count ...)
+    problem_field: str = "row"  # the field the problem is reported against
 
 
 def detect_format(filename: str, content_type: str, payload: bytes) -> str:
@@ -133,6 +135,30 @@ def _bounded(records: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, li
         yield number, cells
 
 
+def _decimal_comma(header: list[str], cells: list[Any]) -> str:
+    """The reason to refuse a typed decimal comma split over two cells, else "".
+
+    `IIP,VN,2026-11,1,5` under `...,value,note` reads as value 1 and note "5": a whole number
+    followed by a cell of digits alone (the note, or a cell past the header) is taken for "1,5"
+    until proven otherwise, because storing 1 would change a headline figure silently.
+    """
+    if "value" not in header:
+        return ""
+    at = header.index("value")
+    if at + 1 >= len(cells):
+        return ""
+    whole, rest = cells[at], cells[at + 1]
+    if not (isinstance(whole, str) and _WHOLE.match(whole.strip())
+            and isinstance(rest, str) and rest.strip().isdigit()):
+        return ""
+    if at + 1 < len(header) and header[at + 1] != "note":
+        return ""
+    typed = f"{whole.strip()},{rest.strip()}"
+    return (f"giá trị '{typed}'? dùng dấu chấm thập phân ({typed.replace(',', '.')}) hoặc đặt "
+            f"trong ngoặc kép / value '{typed}'? use a decimal point "
+            f"({typed.replace(',', '.')}) or put it in quotes")
+
+
 def _table_rows(records: Iterable[tuple[int, list[Any]]]) -> list[RawRow]:
     """Rows of a header-first table (CSV, XLSX); blank rows are skipped but keep their number."""
     iterator = _bounded(records)
@@ -150,12 +176,15 @@ def _table_rows(records: Iterable[tuple[int, list[Any]]]) -> list[RawRow]:
         # Trailing empty cells (common in spreadsheets) are not extra data.
         while len(cells) > len(header_found) and cells[-1] in (None, ""):
             cells = cells[:-1]
-        problem = ""
-        if len(cells) > len(header_found):
+        problem, field = "", "row"
+        split = _decimal_comma(header_found, cells)
+        if split:
+            problem, field = split, "value"
+        elif len(cells) > len(header_found):
             problem = f"row has {len(cells)} cells but the header has {len(header_found)}"
         values = dict(zip(header_found, cells, strict=False))  # short rows: fields missing
         out.append(RawRow(number, {k: v for k, v in values.items() if k}, _csv_line(cells),
-                          problem))
+                          problem, field))
     return out
 
 

@@ -60,6 +60,7 @@ class Candidate:
         return (self.indicator, self.region, self.period.label)
 
 
+@dataclass
 class Context:
     """Reference data one submission is checked against, loaded once per submission."""
 
@@ -147,7 +148,7 @@ def validate(row: RawRow, ctx: Context) -> Candidate | list[Rejection]:
     errors: list[Rejection] = []
     n = row.number
     if row.problem:
-        return [Rejection(n, "row", row.problem)]
+        return [Rejection(n, row.problem_field, row.problem)]
     cells = row.cells
     missing = [c for c in REQUIRED if c not in cells]
     if missing:

@@ -35,9 +35,8 @@ from displays import livestate, registry
 from displays import status as display_status
 from settings import Settings
 from streams.handover import take_socket
-from web.heldpolls import HeldPolls
+from web.heldpolls import LIVE_PATH, HeldPolls
 
-LIVE_PATH = "/displays/live"
 REVOKED_PATH = "/display/revoked"  # under /display/, which the guard leaves public
 EXTENSION_KEY = "ops_live"
 HELD_KEY = "ops_held_polls"

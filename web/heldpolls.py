@@ -33,6 +33,19 @@ TICK_S = 0.05  # how often the state is compared: the delay a held poll adds to 
 HOLD_S = 4.0  # longest a poll is held; the next poll is the heartbeat (lost after 10 s)
 IDLE_EXIT_S = 30.0  # the thread ends after this long with nothing parked (started again on demand)
 
+LIVE_PATH = "/displays/live"
+
+
+def _not_a_parked_poll(record: logging.LogRecord) -> bool:
+    """False for waitress's note that a parked poll's client went: it is how a hand-over ends."""
+    return not record.getMessage().startswith(f"Client disconnected while serving {LIVE_PATH}")
+
+
+def quiet_expected_disconnects() -> None:
+    """Keep waitress's log for news: 57 screens would otherwise log ~15 lines a second at INFO."""
+    logging.getLogger("waitress").addFilter(_not_a_parked_poll)
+
+
 Answer = Callable[[int], dict[str, Any]]  # display token id -> the JSON a poll would get now
 StateKey = Callable[[], tuple]  # changes whenever any answer may have changed (cheap)
 

@@ -142,6 +142,22 @@ def test_rejected_rows_are_quarantined_with_raw_line(database: Database) -> None
         ("partial", 16, 2, 14)
 
 
+def test_an_unquoted_decimal_comma_is_refused_not_split(database: Database) -> None:
+    """`1,5` typed without quotes reads as value 1 and note "5": refused, nothing stored."""
+    result = send(database, HEADER + "IIP,VN,2026-10,1,5\nIIP,01,2026-10,1,5 percent\n"
+                  "IIP,20,2026-10,2.5,7\n")
+    why = reasons(result)
+    assert why[2][0] == "value"
+    assert "giá trị '1,5'? dùng dấu chấm thập phân (1.5)" in why[2][1]
+    assert "use a decimal point (1.5)" in why[2][1]
+    assert set(why) == {2}  # a note with words, or a decimal value, is a note
+    assert observations(database, region="VN", period="2026-10") == []
+    assert [o.value for o in observations(database, region="20")] == [2.5]
+    # The same with a cell past the header (no note column).
+    result = send(database, "indicator,region,period,value\nIIP,VN,2026-10,-3,25\n")
+    assert "'-3,25'" in reasons(result)[2][1]
+
+
 def test_all_errors_of_one_row_are_reported(database: Database) -> None:
     result = send(database, HEADER + "NOPE,ZZ,2026,x,\n")
     assert {r.field for r in result.rejected} == {"indicator", "region", "value"}

@@ -1,6 +1,7 @@
 """Held follower polls under real waitress: answered at the presenter's change, no thread each."""
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -147,3 +148,16 @@ def test_a_screen_that_leaves_gives_its_place_back_at_once(served: Served) -> No
     sock.close()
     wait_for(lambda: len(served.polls) == 0, 1, "the closed socket dropped")
     assert served.polls.dropped == dropped + 1
+
+
+def test_waitress_keeps_quiet_when_a_parked_poll_goes(caplog: pytest.LogCaptureFixture) -> None:
+    """57 screens each ending a held poll every ~4 s is how following works, not news."""
+    from web.heldpolls import quiet_expected_disconnects
+
+    quiet_expected_disconnects()
+    waitress_log = logging.getLogger("waitress")
+    with caplog.at_level(logging.INFO, logger="waitress"):
+        waitress_log.info("Client disconnected while serving /displays/live")
+        waitress_log.info("Client disconnected while serving /api/v1/indicators")
+    assert [r.getMessage() for r in caplog.records] == [
+        "Client disconnected while serving /api/v1/indicators"]
