@@ -11,7 +11,7 @@ from flask import abort
 from data import display_status, displays
 from data.db import current
 from layouts.displays import status_table, tx
-from web.auth import current_principal, require
+from web.access import current_principal, require
 from web.displays import live_state
 from web.i18n import norm
 

@@ -16,7 +16,7 @@ import callbacks.displays as cb
 import callbacks.overview as ov
 from data import audit, displays, livestate
 from tests.helpers import text_of as text
-from web.auth import Principal
+from web.access import Principal
 
 
 @contextmanager

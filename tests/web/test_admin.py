@@ -136,7 +136,7 @@ def test_audit_log_filters_newest_first_and_pages(admin, db) -> None:
     html = client.get(f"/admin/audit?actor={me}&action=token+create").get_data(as_text=True)
     ids = [int(x) for x in re.findall(r"token create (\d+) agency=BTC", html)]
     assert len(ids) == 50 and ids == sorted(ids, reverse=True)  # newest first, 50 a page
-    assert "Trang / Page 1/2" in html and 'id="audit-older"' in html
+    assert "Trang 1/2" in html and 'id="audit-older"' in html
     older = re.search(r'id="audit-older" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     page2 = client.get(older).get_data(as_text=True)
     rest = [int(x) for x in re.findall(r"token create (\d+) agency=BTC", page2)]
