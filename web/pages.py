@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, render_template, request
+from flask import Response, has_request_context, render_template, request
 
 from web import i18n
 
@@ -24,6 +24,12 @@ def page_lang() -> str:
     if asked in i18n.LANGS:
         return asked
     return i18n.norm(request.cookies.get(LANG_COOKIE))
+
+
+def chosen_lang() -> str:
+    """The language chosen on these pages, for a Dash page's first visit (Vietnamese outside a
+    request)."""
+    return page_lang() if has_request_context() else i18n.DEFAULT_LANG
 
 
 def _switch_href(lang: str) -> str:
