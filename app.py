@@ -18,7 +18,7 @@ from core import cache
 from core.db import EXTENSION_KEY, Database
 from data import prepare
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import admin, api, auth, displays, errors, health, roles, security, streamaccess
+from web import access, admin, api, displays, errors, health, roles, security, streamaccess
 from web.heldpolls import quiet_expected_disconnects
 
 HERE = Path(__file__).resolve().parent
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # the generated secret key lives here
     database = Database(settings.sqlalchemy_url)
 
-    server = Flask(__name__)
+    server = Flask(__name__, template_folder=str(HERE / "web" / "templates"))
     if settings.trusted_proxies:
         # Behind nginx the peer is the proxy: without this, throttling and the audit log would
         # see one address for everybody. Only as many hops as configured are believed, so a
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay
     errors.init_app(server)
     displays.init_app(app, settings)  # screens' live poll, answered ahead of the guard (memory only)
-    auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
+    access.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
     security.init_app(app)  # CSP and the other security headers on every response
     streams.attach(server, settings, refuse=roles.relay_refusal(settings))  # built, not started
     return app
@@ -81,7 +81,7 @@ def prepare_database(settings: Settings) -> dict[str, int]:
         counts = prepare.init_database(database, years=settings.seed_years, seed=settings.seed,
                                     progress=True)
         if not settings.database_url:
-            auth.bootstrap_admin(database)  # prints a one-time password on the very first start
+            access.bootstrap_admin(database)  # prints a one-time password on the very first start
         return counts
     finally:
         database.dispose()

@@ -12,6 +12,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         Object.assign({ weekday: "long", day: "2-digit", month: "2-digit", year: "numeric" }, opts));
       return [time, date];
     },
+    rememberLang: function (lang) {
+      // The server-rendered pages (sign-in, admin console, errors) cannot read localStorage:
+      // they read the same choice from this cookie (web/pages.py LANG_COOKIE).
+      const chosen = lang === "en" ? "en" : "vi";
+      document.cookie = "ops_lang=" + chosen + "; path=/; max-age=34560000; SameSite=Lax";
+    },
     kiosk: function (search) {
       // Kiosk is a mode of the screen, not of one URL: pages rewrite their query strings as
       // controls change, so the flag is kept for the tab until ?kiosk=0 turns it off.

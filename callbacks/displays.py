@@ -12,7 +12,7 @@ from core.db import current
 from displays import registry
 from displays import status as display_status
 from layouts.displays import status_table, tx
-from web.auth import current_principal, require
+from web.access import current_principal, require
 from web.displays import live_state
 from web.i18n import norm
 

@@ -33,6 +33,11 @@ def register(app: dash.Dash) -> None:
         Output("clock-time", "children"), Output("clock-date", "children"),
         Input("clock-tick", "n_intervals"), State("lang", "data"),
     )
+    # No output: it only mirrors the choice into the cookie the server-rendered pages read.
+    app.clientside_callback(
+        dash.ClientsideFunction(namespace="ops", function_name="rememberLang"),
+        Input("lang", "data"),
+    )
     app.clientside_callback(
         dash.ClientsideFunction(namespace="ops", function_name="kiosk"),
         Output("shell", "className"), Input("url", "search"),

@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from layouts.displays import present_controls
 from web.i18n import t
+from web.pages import chosen_lang
 
 
 def nav_links(lang: str) -> list[html.A]:
@@ -42,7 +43,8 @@ def app_shell() -> html.Div:
     return html.Div(id="shell", className="shell", children=[
         dcc.Location(id="url", refresh="callback-nav"),
         # Language is remembered in the browser across visits and restarts.
-        dcc.Store(id="lang", storage_type="local", data="vi"),
+        # A first visit starts in the language chosen on the sign-in page (web.pages).
+        dcc.Store(id="lang", storage_type="local", data=chosen_lang()),
         dcc.Interval(id="clock-tick", interval=1000),
         header("vi"),
         html.Main(dash.page_container, id="page", className="page"),

@@ -25,7 +25,7 @@ _KEY_CONTEXT = b"ops-centre stream url v1"
 
 
 def principal_key(principal: Any) -> str:
-    """'display:<id>' or 'user:<id>' for the dashboard's Principal (web.auth); '' for anyone else."""
+    """'display:<id>' or 'user:<id>' for the dashboard's Principal (web.access); '' for anyone else."""
     kind, ident = getattr(principal, "kind", None), getattr(principal, "id", None)
     return f"{kind}:{ident}" if kind in ("display", "user") and isinstance(ident, int) else ""
 

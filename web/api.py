@@ -4,7 +4,7 @@ Status codes of POST /api/v1/submissions (the body is always the JSON report or 
 200 every row accepted (or all unchanged: status "duplicate"); 207 some rows accepted, some
 rejected; 422 every row rejected; 400 file-level error (empty, undecodable, malformed, missing
 column); 401 no or unknown token; 403 revoked token; 413 payload over the upload limit.
-In the full app web.auth has already authenticated the caller: an agency token submits for its
+In the full app web.access has already authenticated the caller: an agency token submits for its
 agency; a staff or admin session submits for `?agency=CODE`. Every submission is audited.
 Rows an agency may not report are row rejections, not 403.
 """
@@ -185,7 +185,7 @@ def _status_code(result: ingest.IngestResult) -> int:
 @blueprint.post("/submissions")
 def submit() -> Response:
     database: Database = current()
-    principal = g.get("ops_principal")  # set by web.auth in the full app (absent in bare apps)
+    principal = g.get("ops_principal")  # set by web.access in the full app (absent in bare apps)
     if principal is not None and principal.kind == "agency":
         agency, actor = principal.agency or "", principal.actor
     elif principal is not None and principal.role in ("staff", "admin"):

@@ -35,6 +35,7 @@ from displays import livestate, registry
 from displays import status as display_status
 from settings import Settings
 from streams.handover import take_socket
+from web import pages
 from web.heldpolls import LIVE_PATH, HeldPolls
 
 REVOKED_PATH = "/display/revoked"  # under /display/, which the guard leaves public
@@ -198,30 +199,20 @@ class _FollowState:
 
 def _live() -> Response:
     """Everyone else who polls: people (their presenter UI is in the header) and older links."""
-    from web.auth import current_principal
+    from web.access import current_principal
 
     principal = current_principal()
     kind = principal.kind if principal is not None else "anonymous"
     return _no_store(jsonify({"kind": kind, "registered": False, "version": VERSION}))
 
 
-_REVOKED = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Liên kết đã bị thu hồi / Link revoked</title><style>
-body{background:#0b1220;color:#e8eef8;font:4vh/1.4 system-ui,sans-serif;margin:0;height:100vh;
-display:grid;place-items:center;text-align:center}h1{font-size:7vh;margin:0 0 2vh;color:#ffb4c0}
-p{color:#9fb0c8;margin:0}</style></head><body><main id="display-revoked">
-<h1>Liên kết màn hình đã bị thu hồi</h1><p>This display link has been revoked.</p>
-<p>Liên hệ Trung tâm để nhận liên kết mới / Ask the centre for a new link.</p></main></body></html>"""
-
-
 def _revoked() -> Response:
     session.clear()
-    return _no_store(Response(_REVOKED, mimetype="text/html"))
+    return pages.render("display_revoked.html")
 
 
 def _api_displays() -> Response:
-    from web.auth import current_principal
+    from web.access import current_principal
 
     principal = current_principal()
     if principal is None or principal.kind != "user":
@@ -250,7 +241,7 @@ def _stop_on_logout() -> None:
 
 
 def init_app(app: dash.Dash, settings: Settings) -> None:
-    """The live state and the routes. Call before web.auth.init_app: the screens' poll is
+    """The live state and the routes. Call before web.access.init_app: the screens' poll is
     answered ahead of the guard (it authenticates itself from the session)."""
     server: Flask = app.server
     server.extensions[EXTENSION_KEY] = livestate.for_settings(settings)

@@ -4,20 +4,25 @@ from __future__ import annotations
 import logging
 
 from dash.exceptions import DashException
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-log = logging.getLogger(__name__)
+from web import pages
 
-_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{code}</title>
-<style>body{{background:#0b1220;color:#e8eef8;font:2vh/1.4 sans-serif;display:grid;
-place-items:center;height:100vh;margin:0}}a{{color:#7cc4ff}}</style></head><body><div>
-<h1>{code} — {title}</h1><p>{message}</p><p><a href="/">Về trang tổng quan / Back to overview</a></p>
-</div></body></html>"""
+log = logging.getLogger(__name__)
 
 
 def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/streams/", "/_dash", "/healthz"))
+
+
+def _page(code: int, message: str = "", title: str = "") -> Response:
+    """The error page in the reader's language; plain text if even the page cannot be made."""
+    try:
+        return pages.error(code, message, title)
+    except Exception:  # noqa: BLE001 (an error while answering an error must not recurse)
+        log.exception("error page for %s failed", code)
+        return Response(f"{code}", status=code, mimetype="text/plain")
 
 
 def init_app(server: Flask) -> None:
@@ -25,15 +30,17 @@ def init_app(server: Flask) -> None:
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         if _wants_json():
             return jsonify({"error": exc.description or exc.name}), exc.code
-        return _PAGE.format(code=exc.code, title=exc.name, message=exc.description), exc.code
+        code = exc.code or 500
+        # Werkzeug's own description is English: the page words the known codes itself.
+        default = exc.description == type(exc).description
+        return _page(code, "" if default else (exc.description or ""), exc.name)
 
     @server.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error on %s", request.path)
         if _wants_json():
             return jsonify({"error": "internal error"}), 500
-        return _PAGE.format(code=500, title="Lỗi hệ thống / Internal error",
-                            message="Đã ghi nhận lỗi. / The error was logged."), 500
+        return _page(500)
 
 
 class InputError(ValueError):
@@ -55,7 +62,7 @@ def callback_error(exc: Exception) -> None:
     from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
     if isinstance(exc, HTTPException) and exc.code is not None and exc.code < 500:
-        raise exc  # a deliberate refusal (web.auth.require: 401/403) keeps its status
+        raise exc  # a deliberate refusal (web.access.require: 401/403) keeps its status
     if isinstance(exc, InputError | DashException):
         log.info("callback refused input on %s: %s", request.path, exc)
         raise BadRequest(f"invalid value for this callback: {exc}"[:300]) from None

@@ -107,7 +107,7 @@ def _dist(name: str) -> str:
 def init_app(server: Flask) -> None:
     @server.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
-        principal = g.get("ops_principal")  # set by web.auth; anonymous callers get the status only
+        principal = g.get("ops_principal")  # set by web.access; anonymous callers get the status only
         detail = principal is not None and principal.kind != "agency"
         doc, status = report(detail)
         return jsonify(doc), status

@@ -5,7 +5,7 @@
   OPS_RELAY_TOKEN: a grant signed for the signed-in principal (streams.signing), under
   OPS_RELAY_PUBLIC_URL (empty: same origin, nginx sends /streams to the relay).
 - `revoked(database, principals)`: which of "display:5", "user:3" ... have lost access, read from
-  the database directly (not the few-seconds memo of web.auth), so a revocation made by the CLI
+  the database directly (not the few-seconds memo of web.access), so a revocation made by the CLI
   in another process reaches open streams within the relay's check period.
 - POST /relay/access (OPS_RELAY_TOKEN as bearer): the standalone relay asks it every second
   about the principals with open streams (streams.access.DashboardCheck).

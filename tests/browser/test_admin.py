@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     screenshot,
     wait_for,
 )
+from web.i18n import t
 
 
 def test_admin_console_through_the_page(live_app: LiveApp) -> None:
@@ -62,6 +63,6 @@ def test_admin_console_through_the_page(live_app: LiveApp) -> None:
     try:
         login_browser(staff, live_app)  # the shared staff account
         staff.get(live_app.url + "/admin")
-        assert "administrators only" in staff.find_element(By.TAG_NAME, "body").text
+        assert t("deny.admin_only", "vi") in staff.find_element(By.TAG_NAME, "body").text
     finally:
         staff.quit()

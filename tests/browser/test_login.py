@@ -7,6 +7,7 @@ from selenium.webdriver.common.by import By
 
 from accounts import tokens
 from tests.browser.conftest import console_errors, make_driver, wait_for
+from web.i18n import t
 
 PAGES = ("/", "/indicators", "/indicators/CPI_YOY", "/savings", "/reporting")
 
@@ -29,7 +30,7 @@ def test_login_form_then_every_page_under_csp_without_console_errors(live_app) -
         driver.find_element(By.ID, "password").send_keys("wrong password!")
         driver.find_element(By.ID, "login-submit").click()
         wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".msg"))
-        assert "Wrong user name or password" in driver.find_element(By.CSS_SELECTOR, ".msg").text
+        assert t("login.wrong", "vi") in driver.find_element(By.CSS_SELECTOR, ".msg").text
         driver.get_log("browser")  # the 401 of the failed form post is expected
 
         driver.find_element(By.ID, "password").send_keys(live_app.password)
@@ -59,8 +60,10 @@ def test_login_form_then_every_page_under_csp_without_console_errors(live_app) -
         wait_for(driver, lambda d: d.find_element(By.ID, "app-title").text != before)
         assert console_errors(driver) == []
 
-        # Sign out through the form: the pages ask for a login again.
+        # Sign out through the form: the pages ask for a login again. The form is in the
+        # language just chosen on the Dash page (vi -> en).
         driver.get(live_app.url + "/logout")
+        assert driver.find_element(By.ID, "logout-submit").text == t("logout.title", "en")
         driver.find_element(By.ID, "logout-submit").click()
         wait_for(driver, lambda d: "/login" in d.current_url)
         driver.get(live_app.url + "/savings")

@@ -17,7 +17,7 @@ import callbacks.overview as ov
 from accounts import audit
 from displays import livestate, registry
 from tests.helpers import text_of as text
-from web.auth import Principal
+from web.access import Principal
 
 
 @contextmanager

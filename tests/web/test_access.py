@@ -15,7 +15,7 @@ from data.__main__ import main
 from reporting.models import Indicator
 from settings import from_env
 from tests.conftest import csrf_header, login
-from web import auth
+from web.access import sessions, throttle
 
 ROLES = ("admin", "staff", "leader", "display", "display-bearer", "agency", "anonymous")
 READERS = {"admin", "staff", "leader", "display", "display-bearer"}
@@ -190,7 +190,7 @@ def test_login_throttled_per_account_and_per_address(web_app, db) -> None:
     users.add(db, "throttled", "staff", "correct horse battery")
     client = web_app.server.test_client()
     client.environ_base["REMOTE_ADDR"] = "10.0.0.1"
-    for _ in range(auth.PAIR_FAILURES):
+    for _ in range(throttle.PAIR_FAILURES):
         assert _attempt(client, "throttled", "wrong password").status_code == 401
     r = _attempt(client, "throttled", "correct horse battery")  # even the right one, from there
     assert r.status_code == 429 and r.headers["Retry-After"] == "900"
@@ -200,7 +200,7 @@ def test_login_throttled_per_account_and_per_address(web_app, db) -> None:
 
     spray = web_app.server.test_client()
     spray.environ_base["REMOTE_ADDR"] = "10.0.0.3"
-    for i in range(auth.ADDRESS_FAILURES):
+    for i in range(throttle.ADDRESS_FAILURES):
         assert _attempt(spray, f"nobody{i}", "wrong password").status_code == 401
     assert _attempt(spray, "nobody-else", "wrong password").status_code == 429
     kinds = {e.kind for e in audit.recent(db, 100)}
@@ -262,10 +262,10 @@ def test_first_start_admin_password_printed_once(tmp_path: Path, capsys) -> None
 
 def test_secret_key_required_outside_the_embedded_default(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="OPS_SECRET_KEY is required"):
-        auth.resolve_secret_key(from_env({}, data_dir=tmp_path, database_url="postgresql://x/y"))
+        sessions.resolve_secret_key(from_env({}, data_dir=tmp_path, database_url="postgresql://x/y"))
     with pytest.raises(RuntimeError, match="at least 32"):
-        auth.resolve_secret_key(from_env({}, secret_key="short"))
-    assert auth.resolve_secret_key(from_env({}, secret_key="k" * 40)) == "k" * 40
+        sessions.resolve_secret_key(from_env({}, secret_key="short"))
+    assert sessions.resolve_secret_key(from_env({}, secret_key="k" * 40)) == "k" * 40
 
 
 def test_cli_users_and_display_tokens(settings, database, monkeypatch, capsys) -> None:

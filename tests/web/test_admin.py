@@ -136,7 +136,7 @@ def test_audit_log_filters_newest_first_and_pages(admin, db) -> None:
     html = client.get(f"/admin/audit?actor={me}&action=token+create").get_data(as_text=True)
     ids = [int(x) for x in re.findall(r"token create (\d+) agency=BTC", html)]
     assert len(ids) == 50 and ids == sorted(ids, reverse=True)  # newest first, 50 a page
-    assert "Trang / Page 1/2" in html and 'id="audit-older"' in html
+    assert "Trang 1/2" in html and 'id="audit-older"' in html
     older = re.search(r'id="audit-older" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     page2 = client.get(older).get_data(as_text=True)
     rest = [int(x) for x in re.findall(r"token create (\d+) agency=BTC", page2)]
@@ -180,3 +180,20 @@ def test_a_password_reset_ends_the_accounts_open_sessions(admin, client_for, db,
     client.post(f"/admin/users/{name}/reset", data={"csrf_token": token})
     assert victim.get("/api/v1/indicators").status_code == 401
     assert client.get("/admin").status_code == 200  # the admin's own session is untouched
+
+
+def test_a_leader_opening_admin_in_a_browser_gets_a_page_saying_why(client_for) -> None:
+    from web.i18n import t
+
+    leader = client_for("leader")
+    page = leader.get("/admin", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 403 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert t("deny.admin_only", "vi") in html and t("err.403", "vi") in html
+    assert t("deny.admin_only", "en") not in html  # one language at a time
+    leader.set_cookie("ops_lang", "en")
+    html = leader.get("/admin/audit", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "administrators only" in html and t("deny.admin_only", "vi") not in html
+    # An API client asking for JSON still gets JSON.
+    answer = leader.get("/admin", headers={"Accept": "application/json"})
+    assert answer.status_code == 403 and answer.get_json() == {"error": "administrators only"}

@@ -1,7 +1,7 @@
 """The callback validator accepts what dash-renderer sends for an allow_duplicate output."""
 from __future__ import annotations
 
-from web.auth import _outputs_match
+from web.access.contract import _outputs_match
 
 
 def test_allow_duplicate_outputs_match_their_callback() -> None:

@@ -166,7 +166,7 @@ def test_display_sessions_cannot_present(tmp_path) -> None:
     with app.server.test_request_context("/_dash-update-component"):
         from flask import g
 
-        from web.auth import Principal
+        from web.access import Principal
 
         g.ops_principal = Principal("display", "display", "display:1", 1, "session")
         with pytest.raises(Exception) as info:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from accounts import tokens
 from tests.conftest import csrf_header, login
-from web import auth
+from web.access import contract
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -49,7 +49,7 @@ def _call(output: str, spec: dict, values: list) -> dict:
     args = [{"id": d["id"], "property": d["property"], "value": v}
             for d, v in zip(list(spec["inputs"]) + list(spec["state"]), values, strict=True)]
     n_in = len(spec["inputs"])
-    outs = [{"id": i, "property": p} for i, p in auth.declared_outputs(output)]
+    outs = [{"id": i, "property": p} for i, p in contract.declared_outputs(output)]
     return {"output": output, "outputs": outs if output.startswith("..") else outs[0],
             "inputs": args[:n_in], "state": args[n_in:],
             "changedPropIds": [f"{args[0]['id']}.{args[0]['property']}"] if args else []}
@@ -227,7 +227,7 @@ def test_every_server_callback_answers_valid_input(web_app, staff, lang: str) ->
             continue  # ALL inputs need the page's components; covered by the callbacks tests
         r = staff.post("/_dash-update-component", json=body, headers=csrf_header(staff))
         called += 1
-        # 403: a callback that answers administrators only (web.auth.require) refuses staff.
+        # 403: a callback that answers administrators only (web.access.require) refuses staff.
         if r.status_code not in (200, 204, 403):
             failures.append((output, r.status_code, r.get_data(as_text=True)[:200]))
     assert not failures

@@ -5,7 +5,7 @@ import re
 
 from accounts import users
 from tests.conftest import csrf_header, login
-from web import auth
+from web.access import throttle
 
 
 def _attempt(client, name: str, password: str):
@@ -42,7 +42,7 @@ def test_five_anonymous_wrong_passwords_do_not_lock_the_admin(web_app, db) -> No
 
 def test_a_distributed_attack_holds_each_guessing_address_after_one_try(web_app, db) -> None:
     users.add(db, "target", "staff", "correct horse battery")
-    for i in range(auth.ACCOUNT_FAILURES):
+    for i in range(throttle.ACCOUNT_FAILURES):
         bot = web_app.server.test_client()
         bot.environ_base["REMOTE_ADDR"] = f"192.0.2.{i + 1}"
         assert _attempt(bot, "target", "guess").status_code == 401
@@ -55,8 +55,8 @@ def test_a_distributed_attack_holds_each_guessing_address_after_one_try(web_app,
 
 
 def test_policy_table() -> None:
-    assert not auth.login_throttled(pair=4, address=4, account=4)
-    assert auth.login_throttled(pair=5, address=5, account=5)
-    assert auth.login_throttled(pair=0, address=20, account=0)
-    assert not auth.login_throttled(pair=0, address=0, account=10_000)
-    assert auth.login_throttled(pair=1, address=1, account=50)
+    assert not throttle.login_throttled(pair=4, address=4, account=4)
+    assert throttle.login_throttled(pair=5, address=5, account=5)
+    assert throttle.login_throttled(pair=0, address=20, account=0)
+    assert not throttle.login_throttled(pair=0, address=0, account=10_000)
+    assert throttle.login_throttled(pair=1, address=1, account=50)

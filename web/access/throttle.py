@@ -1,9 +1,10 @@
-"""Where login failures are counted: Redis when configured (shared by every worker), else the audit log.
+"""Login throttling: the policy (`login_throttled`) and where failures are counted.
 
-The policy (how many failures of what, web/auth.py) asks three questions of this store:
-`failures(...)` in the window, `failed(...)` after a wrong password, `succeeded(...)` after a right
-one. An account's count starts again after its last success. Every failure is also an audit
-event (auth records it), so without Redis, or while Redis is down, the audit table answers.
+Failures are counted in Redis when configured (shared by every worker), else read from the audit
+log: `failures(...)` in the window, `failed(...)` after a wrong password, `succeeded(...)` after
+a right one. An account's count starts again after its last success. Every failure is also an
+audit event (the login view records it), so without Redis, or while Redis is down, the audit
+table answers.
 """
 from __future__ import annotations
 
@@ -17,6 +18,33 @@ from core import shared
 from core.db import Database
 
 PREFIX = "ops:throttle:"
+PAIR_FAILURES = 5  # wrong passwords for one account from one address
+ADDRESS_FAILURES = 20  # wrong passwords from one address, any accounts (spraying)
+ACCOUNT_FAILURES = 50  # wrong passwords for one account from anywhere (distributed guessing)
+WINDOW = timedelta(minutes=15)
+
+
+def login_throttled(pair: int, address: int, account: int) -> bool:
+    """The throttle policy, from failed sign-ins in the last WINDOW: `pair` for this account
+    from this address, `address` from this address for any account, `account` for this account
+    from anywhere (pair and account count only since the account's last success).
+
+    An address that keeps failing is stopped (per account, and across accounts); a stranger's
+    failures never stop the owner at another address. Under a distributed attack on one account
+    (ACCOUNT_FAILURES), each address gets its first try only: the owner, whose address has no
+    failures, still signs in, while every guessing address is held after one wrong password.
+    """
+    if pair >= PAIR_FAILURES or address >= ADDRESS_FAILURES:
+        return True
+    return account >= ACCOUNT_FAILURES and pair > 0
+
+
+def throttled(database: Database, name: str, address: str) -> bool:
+    """Whether a sign-in as `name` from `address` is held now."""
+    return login_throttled(
+        pair=failures(database, actor=name, address=address, window=WINDOW),
+        address=failures(database, address=address, window=WINDOW),
+        account=failures(database, actor=name, window=WINDOW))
 
 
 def _key(actor: str | None, address: str | None) -> str:
@@ -42,7 +70,7 @@ def failures(database: Database, *, actor: str | None = None, address: str | Non
 
 
 def failed(actor: str, address: str, *, window: timedelta) -> None:
-    """Count one failure for the account, the address and the pair (the audit event is auth's)."""
+    """Count one failure for the account, the address and the pair (the audit event is the view's)."""
     redis = shared.current()
     if redis is None:
         return

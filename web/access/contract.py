@@ -1,0 +1,162 @@
+"""The Dash callback route's body: a well-formed call of a registered callback, values within
+the type contract (PROP_CONTRACT), or the client's 400 before any callback runs."""
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from flask import Response, request
+
+from web.access.paths import deny
+
+
+def _prop_ref(item: Any) -> bool:
+    if isinstance(item, list):
+        return all(_prop_ref(i) for i in item)
+    return (isinstance(item, dict) and isinstance(item.get("id"), (str, dict))
+            and isinstance(item.get("property"), str))
+
+
+URL_PROPS = frozenset({"pathname", "search", "hash", "href"})  # dcc.Location sends strings
+MAX_TEXT = 4000  # characters of one text value a callback input may carry
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float)) or (
+        isinstance(value, str) and len(value) <= MAX_TEXT)
+
+
+MAX_STORE_ITEMS = 500  # values in one dcc.Store a callback reads (lists and dicts, all levels)
+
+
+def _small_json(value: Any, budget: list[int] | None = None, depth: int = 0) -> bool:
+    """A store's data: scalars, or lists and dicts of them, at most 4 deep and MAX_STORE_ITEMS
+    values in all, so no input can make a callback walk an unbounded structure."""
+    budget = budget if budget is not None else [MAX_STORE_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0 or depth > 4:
+        return False
+    if isinstance(value, list):
+        return all(_small_json(v, budget, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and len(k) <= 200 and _small_json(v, budget, depth + 1)
+                   for k, v in value.items())
+    return _scalar(value)
+
+
+def _count(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool)
+                             and 0 <= value < 2**53)
+
+
+# The type contract of the properties the pages' server callbacks read: what a real browser
+# sends. A value outside it is refused here as the client's 400 before any callback runs, so a
+# callback that still fails on a value inside it is a bug (500), which the fuzz tests catch.
+# Every dcc.Store a server callback reads holds a scalar (language, ids, a signature).
+PROP_CONTRACT: dict[str, Any] = {
+    "n_intervals": _count,
+    "n_clicks": _count,
+    "value": lambda v: _scalar(v) or (isinstance(v, list) and len(v) <= 200
+                                      and all(_scalar(i) for i in v)),
+    "data": _small_json,
+    **{prop: lambda v: isinstance(v, str) and len(v) <= MAX_TEXT for prop in URL_PROPS},
+}
+
+
+def _within_contract(arg: dict[str, Any]) -> bool:
+    check = PROP_CONTRACT.get(arg.get("property", ""))
+    return check is None or "value" not in arg or bool(check(arg["value"]))
+
+
+def _flat(items: list[Any]) -> list[dict[str, Any]]:
+    return [i for item in items for i in (item if isinstance(item, list) else [item])]
+
+
+def _matches(given: Any, want: dict[str, Any]) -> bool:
+    """An argument names the component and property the callback declared (pattern-matching
+    ids: the same keys; ALL/ALLSMALLER arrive as lists of such references)."""
+    items = given if isinstance(given, list) else [given]
+    for item in items:
+        if item.get("property") != want.get("property"):
+            return False
+        got, exp = item.get("id"), want.get("id")
+        if isinstance(exp, dict):
+            if not isinstance(got, dict) or set(got) != set(exp):
+                return False
+        elif got != exp:
+            return False
+    return True
+
+
+def declared_outputs(output: str) -> list[tuple[str, str]]:
+    """(id, property) of each output named by a callback_map key ('a.b' or '..a.b...c.d..';
+    '@hash' suffixes of allow_duplicate outputs dropped; pattern ids stay JSON text)."""
+    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") \
+        else [output]
+    found = []
+    for part in parts:
+        ident, _, prop = part.rpartition(".")
+        found.append((ident, prop.split("@", 1)[0]))
+    return found
+
+
+def _outputs_match(output: str, given: Any) -> bool:
+    wanted = declared_outputs(output)
+    multi = output.startswith("..")
+    if multi != isinstance(given, list):
+        return False
+    items = given if multi else [given]
+    if len(items) != len(wanted):
+        return False
+    for item, (ident, prop) in zip(items, wanted, strict=True):
+        if not _prop_ref(item):
+            return False
+        for ref in item if isinstance(item, list) else [item]:
+            # dash-renderer names an allow_duplicate output 'value@<hash>' here too.
+            if str(ref["property"]).split("@", 1)[0] != prop:
+                return False
+            if isinstance(ref["id"], dict) != ident.startswith("{"):
+                return False
+            if isinstance(ref["id"], str) and ref["id"] != ident:
+                return False
+    return True
+
+
+def validate_callback(app: dash.Dash) -> Response | None:
+    """400 JSON unless the body is a well-formed call of a registered callback."""
+    if not request.is_json:
+        return deny(415, "callback body must be application/json")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return deny(400, "callback body must be a JSON object")
+    output = body.get("output")
+    if not isinstance(output, str) or len(output) > 10000:
+        return deny(400, "callback 'output' must be a string")
+    spec = app.callback_map.get(output)
+    if spec is None:
+        return deny(400, "unknown callback")
+    if "callback" not in spec:
+        return deny(400, "not a server-side callback")
+    inputs, state = body.get("inputs"), body.get("state", [])
+    if not isinstance(inputs, list) or not isinstance(state, list):
+        return deny(400, "callback 'inputs' and 'state' must be lists")
+    if len(inputs) != len(spec.get("inputs", [])) or len(state) != len(spec.get("state", [])):
+        return deny(400, "callback arguments do not match the callback")
+    if not all(_prop_ref(i) for i in inputs + state):
+        return deny(400, "callback arguments must be {id, property, value} objects")
+    if not all(isinstance(a.get("value", ""), str) for a in _flat(inputs + state)
+               if a.get("property") in URL_PROPS):
+        return deny(400, "URL properties must be strings")
+    wrong = [a for a in _flat(inputs + state) if not _within_contract(a)]
+    if wrong:
+        return deny(400, f"callback value of the wrong type for "
+                          f"{str(wrong[0].get('property'))[:40]}")
+    declared = list(spec.get("inputs", [])) + list(spec.get("state", []))
+    if not all(_matches(given, want) for given, want in zip(inputs + state, declared, strict=True)):
+        return deny(400, "callback arguments do not match the callback")
+    if not _outputs_match(output, body.get("outputs")):
+        return deny(400, "callback 'outputs' do not match the callback")
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return deny(400, "callback 'changedPropIds' must be a list of strings")
+    return None

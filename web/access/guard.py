@@ -1,0 +1,129 @@
+"""The one before_request guard (deny by default), as a short sequence of named steps.
+
+Public: /login, /display/<token> (it authenticates), /assets/..., Dash's static
+/_dash-component-suites/..., /favicon.ico, /_favicon.ico, /relay/access (the relay's own token)
+and /healthz (anonymous callers get only {"status"}). Everything else needs a principal:
+unauthenticated page loads redirect to /login?next=..., everything else gets 401 JSON.
+
+Roles: leader and display are read-only: no method other than GET/HEAD/OPTIONS except the Dash
+callback route (reads) and /logout. /admin... is admin only (a browser gets a page saying so).
+Submissions need staff, admin or an agency token, and agency tokens may do nothing else.
+Callbacks that change data must also check `require("staff", "admin")` themselves.
+"""
+from __future__ import annotations
+
+import dash
+from flask import Response, g, request, session
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.db import current
+from settings import Settings
+from web.access.contract import validate_callback
+from web.access.paths import (
+    ADMIN_PREFIXES,
+    CALLBACK_PATH,
+    READ_METHODS,
+    SUBMISSIONS_PATH,
+    bad_path,
+    is_public,
+    login_redirect,
+    refuse,
+    wants_json,
+)
+from web.access.principal import Principal, bearer, bearer_principal
+from web.access.sessions import (
+    CSRF_HEADER,
+    csrf_ok,
+    note_activity,
+    outage_principal,
+    same_origin,
+    session_principal,
+)
+
+HEALTH_PATH = "/healthz"
+LOGOUT_PATH = "/logout"
+
+
+def guard(app: dash.Dash, settings: Settings) -> Response | None:
+    """None lets the request through; a response refuses it (nothing of it reaches a view)."""
+    path = request.path
+    g.ops_principal = None
+    if bad_path(path):
+        return refuse(404, "deny.not_found")
+    if is_public(path) and path != HEALTH_PATH:
+        return None
+    found = identify(settings, path)
+    if isinstance(found, Response):
+        return None if path == HEALTH_PATH else found  # health answers anyone, with less
+    g.ops_principal = found
+    if path == HEALTH_PATH:
+        return None
+    if found is None:
+        return refuse(401, "deny.login_required") if wants_json(path) else login_redirect()
+    if found.kind == "agency":
+        return agency_scope(path)
+    refused = (role_refusal(found, path) or write_refusal(found, path)
+               or callback_refusal(app, path))
+    if refused is None:
+        note_activity(found, path)
+    return refused
+
+
+def identify(settings: Settings, path: str) -> Principal | Response | None:
+    """Who is asking: a bearer token, else the session cookie, else nobody (None)."""
+    database = current()
+    token = bearer()
+    if token is not None:
+        try:
+            return bearer_principal(database, token, path)
+        except SQLAlchemyError:
+            return refuse(503, "deny.db_down_token")
+    if "k" not in session:
+        return None
+    try:
+        return session_principal(database, settings.session_idle_minutes * 60)
+    except SQLAlchemyError:
+        # Database down: the signed, unexpired session still says who this is, so the wall
+        # keeps showing its last good values (nobody can be disabled during an outage).
+        return outage_principal()
+
+
+def agency_scope(path: str) -> Response | None:
+    """Agency tokens submit data, and do nothing else."""
+    if path == SUBMISSIONS_PATH and request.method == "POST":
+        return None
+    return refuse(403, "deny.agency_submit_only")
+
+
+def role_refusal(principal: Principal, path: str) -> Response | None:
+    if path.startswith(ADMIN_PREFIXES) and principal.role != "admin":
+        return refuse(403, "deny.admin_only")
+    return None
+
+
+def write_refusal(principal: Principal, path: str) -> Response | None:
+    """Writes: not by read-only roles, submissions by staff and admin, sessions need CSRF."""
+    if request.method in READ_METHODS:
+        return None
+    if principal.read_only and path not in (CALLBACK_PATH, LOGOUT_PATH):
+        return refuse(403, "deny.read_only")
+    if path == SUBMISSIONS_PATH and principal.role not in ("staff", "admin"):
+        return refuse(403, "deny.submit_role")
+    if principal.via == "session":
+        return csrf_refusal(path)
+    return None  # bearer callers carry no ambient credentials
+
+
+def csrf_refusal(path: str) -> Response | None:
+    if not same_origin():
+        return refuse(403, "deny.cross_origin")
+    presented = request.headers.get(CSRF_HEADER)
+    if presented is None and path.startswith(ADMIN_PREFIXES):
+        presented = request.form.get("csrf_token")  # the admin console's HTML forms
+    if path != LOGOUT_PATH and not csrf_ok(presented):  # logout checks its own form
+        return refuse(403, "deny.csrf")
+    return None
+
+
+def callback_refusal(app: dash.Dash, path: str) -> Response | None:
+    return validate_callback(app) if path == CALLBACK_PATH else None

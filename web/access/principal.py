@@ -1,0 +1,79 @@
+"""Who is making the request: the Principal, how a bearer token names one, and role checks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Response, abort, g, request
+
+from accounts import tokens
+from core.db import Database
+from web.access.paths import SUBMISSIONS_PATH, refuse
+
+ROLES = ("admin", "staff", "leader")
+READ_ONLY = ("leader", "display")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making the request."""
+
+    kind: str  # user | display | agency
+    role: str  # admin | staff | leader | display | agency
+    name: str
+    id: int
+    via: str  # session | bearer
+    agency: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return {"user": self.name, "display": f"display:{self.id}",
+                "agency": f"agency:{self.agency}"}[self.kind]
+
+    @property
+    def read_only(self) -> bool:
+        return self.role in READ_ONLY
+
+
+def current_principal() -> Principal | None:
+    """The principal of the request being handled (None: anonymous)."""
+    return g.get("ops_principal")
+
+
+def require(*roles: str) -> Principal:
+    """For callbacks and views that write: 403 unless the caller has one of the roles."""
+    principal = current_principal()
+    if principal is None:
+        abort(401)
+    if principal.role not in roles:
+        abort(403)
+    return principal
+
+
+def client_address() -> str:
+    return request.remote_addr or ""
+
+
+def bearer() -> str | None:
+    """The bearer token of the Authorization header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def bearer_principal(database: Database, token: str, path: str) -> Principal | Response:
+    """A bearer token: display (read-only) or agency (submissions only)."""
+    if token.startswith(tokens.DISPLAY_PREFIX):
+        found = tokens.check_display(database, token, address=client_address())
+        if found.ok and found.id is not None:
+            return Principal("display", "display", found.name, found.id, "bearer")
+        return refuse(401, "deny.display_revoked" if found.reason == "revoked"
+                      else "deny.unknown_token")
+    if path == SUBMISSIONS_PATH and request.method == "POST":
+        check = tokens.check(database, token)  # records last use
+    else:
+        check = tokens.peek(database, token)
+    if check.ok:
+        return Principal("agency", "agency", check.agency or "", 0, "bearer", check.agency)
+    if check.reason == "revoked":
+        return refuse(403, "deny.token_revoked")
+    return refuse(401, "deny.unknown_token")
