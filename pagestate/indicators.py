@@ -6,8 +6,8 @@ from typing import Any
 
 from data import periods, queries
 from data.clock import local_now
-from layouts.components import indicator_name
 from pagestate import first, search_string
+from ui.wording import indicator_name
 from web.i18n import norm, period_label, t
 
 # --- URL state -------------------------------------------------------------------------------
