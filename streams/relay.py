@@ -6,7 +6,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 
 from .capture import CameraReader, Frame, State
 from .config import RelayOptions
@@ -163,7 +163,7 @@ class Relay:
         """
         sock = self._slot_and_socket(take_socket)
         if sock is not None:
-            self.serve_socket(sock, cam_id, width, principal=principal)
+            self._serve_mjpeg_socket(sock, cam_id, width, principal)
             return None
         parts = self._camera_parts(cam_id, width, principal) if cam_id else self._mosaic_parts(width, principal)
         return HeldSlot(parts, self.release_viewer)
@@ -215,18 +215,20 @@ class Relay:
             return False
         return True
 
-    def _mp4_chunks(self, feed: LiveFeed, principal: str) -> Iterator[bytes]:
+    def _mp4_chunks(self, feed: LiveFeed, principal: str) -> Generator[bytes, None, None]:
         """fMP4 for one viewer on the server's thread; it ends when its principal is revoked."""
         self._enter(principal)
+        chunks = stream_chunks(feed, self.stopping)
         try:
-            for data in stream_chunks(feed, self.stopping):
+            for data in chunks:
                 if self._ended(principal):
                     break
                 yield data
         finally:
+            chunks.close()  # detaches the viewer from the feed now, not when collected
             self._leave(principal)
 
-    def _camera_parts(self, cam_id: str, width: int | None, principal: str = "") -> Iterator[bytes]:
+    def _camera_parts(self, cam_id: str, width: int | None, principal: str = "") -> Generator[bytes, None, None]:
         """MJPEG parts for one viewer on the server's thread (the caller holds its slot: HeldSlot)."""
         reader = self.readers[cam_id]
         with self._viewer_lock:
@@ -268,7 +270,7 @@ class Relay:
                 self._mosaics[tile_w] = Mosaic(list(self.readers.values()), self.options, tile_width=tile_w)
             return self._mosaics[tile_w]
 
-    def _mosaic_parts(self, width: int | None = None, principal: str = "") -> Iterator[bytes]:
+    def _mosaic_parts(self, width: int | None = None, principal: str = "") -> Generator[bytes, None, None]:
         """The mosaic for one viewer on the server's thread (the caller holds its slot: HeldSlot)."""
         mosaic = self.mosaic_for(width)
         self._enter(principal)
@@ -283,11 +285,11 @@ class Relay:
             self._leave(principal)
 
     # -- viewers handed to the hub (servers that give up the socket: see streams.handover) -------
-    def serve_socket(self, sock: socket.socket, cam_id: str | None, width: int | None = None,
-                     principal: str = "") -> bool:
+    def _serve_mjpeg_socket(self, sock: socket.socket, cam_id: str | None, width: int | None = None,
+                            principal: str = "") -> bool:
         """Send the head and current picture of a camera (or the mosaic when cam_id is None) and
         hand the socket to the hub; returns at once. The caller holds a viewer slot
-        (try_add_viewer); it is released when the viewer leaves, however it leaves. False if the
+        (open_mjpeg); it is released when the viewer leaves, however it leaves. False if the
         hub is not running: the slot is released and the socket closed here.
         """
         reader = self.readers[cam_id] if cam_id else None
