@@ -28,10 +28,10 @@ from streams.client import (
     relay_down,
     relay_status,
 )
+from ui.palette import CAMERA_STATE_COLOURS
 from web.i18n import norm, number, t
 from web.streamaccess import stream_url
 
-STATE_COLOURS = {"LIVE": "#2fd67b", "STALE": "#ffb020", "OFFLINE": "#ff4d5a", "CONNECTING": "#7cc4ff"}
 # Re-exported for the callers that read cameras through this page module.
 __all__ = ["camera_config", "cameras_down", "register", "relay_down", "relay_status"]
 
@@ -149,7 +149,7 @@ def map_figure(rows: list[dict[str, Any]] | None, lang: str) -> go.Figure:
     dams = [r for r in rows or [] if r.get("lat") is not None and r.get("lon") is not None]
     got = counts(dams)
     legend = {s: f"{state_label(s, lang)} ({got.get(s, 0)})" for s in STATES}
-    return provincemap.status_map(dams, STATE_COLOURS, legend, lang, 400)
+    return provincemap.status_map(dams, CAMERA_STATE_COLOURS, legend, lang, 400)
 
 
 def facts_children(row: dict[str, Any] | None, cam: str, lang: str) -> list[Any]:

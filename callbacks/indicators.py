@@ -5,7 +5,6 @@ import csv
 import io
 import math
 from datetime import datetime
-from typing import Any
 
 import dash
 import pandas as pd
@@ -13,7 +12,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
 from callbacks import provincemap
-from layouts.components import STATUS_COLOURS, indicator_name, stale_badge, unit_label
+from layouts.components import stale_badge, unit_label
 from pagestate import search_string
 from pagestate.indicators import (
     BASE_PATH,
@@ -31,48 +30,10 @@ from pagestate.indicators import (
     resolve,
 )
 from reporting import geo, queries
+from ui.figures import dark_layout, empty_figure
+from ui.palette import ACCENT, BG, LINE, MUTED, SERIES, STATUS_COLOURS, TEXT
+from ui.wording import indicator_name
 from web.i18n import norm, number, period_label, t, when
-
-# --- shared figure styling (savings and reporting import these) -----------------------------
-
-TEXT = "#eef3fb"
-MUTED = "#9fb0cc"
-GRID = "#24365a"
-ACCENT = "#ffcd00"
-LINE = "#7cc4ff"
-FONT = '"Noto Sans", "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif'
-
-
-def separators(lang: str | None) -> str:
-    """Plotly's decimal and thousands separators: 30,5 and 9.900 in Vietnamese."""
-    return ",." if norm(lang) == "vi" else ".,"
-
-
-def dark_layout(fig: go.Figure, lang: str | None, height: int | None = None,
-                **extra: Any) -> go.Figure:
-    """The dark theme on a figure: transparent background, muted grid, app font."""
-    fig.update_layout(
-        template="plotly_dark", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        font={"family": FONT, "color": TEXT, "size": 13}, separators=separators(lang),
-        margin={"l": 60, "r": 24, "t": 36, "b": 48}, height=height,
-        hoverlabel={"font": {"family": FONT}}, dragmode=False,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
-                "bgcolor": "rgba(0,0,0,0)"},
-        **extra,
-    )
-    fig.update_xaxes(gridcolor=GRID, linecolor=GRID, zerolinecolor=GRID, fixedrange=True)
-    fig.update_yaxes(gridcolor=GRID, linecolor=GRID, zerolinecolor=GRID, fixedrange=True)
-    return fig
-
-
-def empty_figure(message: str, lang: str | None, height: int | None = 320) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 16, "color": MUTED},
-                       xref="paper", yref="paper", x=0.5, y=0.5)
-    dark_layout(fig, lang, height)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 def decimals_for(values: list[float], unit: str | None = None) -> int:
@@ -192,7 +153,7 @@ def series_figure(ind: dict, rows: list[dict], region_label: str, lang: str | No
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=xs, y=ys, name=region_label, mode="lines+markers" if len(xs) <= 120 else "lines",
-        line={"color": LINE, "width": 2.5}, marker={"size": 6, "color": LINE},
+        line={"color": SERIES, "width": 2.5}, marker={"size": 6, "color": SERIES},
         customdata=list(zip(shown, values, revs, strict=True)),
         hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> " + unit
                       + "<extra></extra>"))
@@ -202,7 +163,7 @@ def series_figure(ind: dict, rows: list[dict], region_label: str, lang: str | No
             x=[xs[i] for i in revised], y=[ys[i] for i in revised], mode="markers",
             name=t("ind.revised", lang),
             marker={"symbol": "diamond", "size": 12, "color": ACCENT,
-                    "line": {"color": "#0a1120", "width": 1.5}},
+                    "line": {"color": BG, "width": 1.5}},
             customdata=[[shown[i], values[i], revs[i]] for i in revised],
             hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> " + unit + " · "
                           + t("ind.revision", lang) + " %{customdata[2]}<extra></extra>"))
@@ -216,7 +177,7 @@ def series_figure(ind: dict, rows: list[dict], region_label: str, lang: str | No
     fig.add_annotation(x=xs[-1], y=ys[-1], text=f"<b>{values[-1]}</b> {unit}",
                        showarrow=True, arrowcolor=MUTED, ax=0, ay=-28,
                        font={"size": 14, "color": TEXT}, bgcolor="rgba(10,17,32,0.85)",
-                       bordercolor=GRID)
+                       bordercolor=LINE)
     dark_layout(fig, lang, height, showlegend=True)
     fig.update_yaxes(title={"text": unit, "font": {"color": MUTED}}, tickformat=",~r")
     time_axis(fig, xs, labels, ind["frequency"], lang)
@@ -457,5 +418,4 @@ def register(app: dash.Dash) -> None:
     )(download_csv)
 
 
-__all__ = ["IndicatorState", "dark_layout", "empty_figure", "parse_state", "register",
-           "render", "resolve", "search_string", "series_figure"]
+__all__ = ["IndicatorState", "parse_state", "register", "render", "resolve", "search_string", "series_figure"]

@@ -27,6 +27,7 @@ from layouts.components import (
 )
 from reporting import catalogue, queries
 from streams.client import camera_config, relay_down, relay_status
+from ui.wording import indicator_name, qualifier
 from web.i18n import day, norm, number, period_label, t, when
 
 log = logging.getLogger(__name__)
@@ -62,16 +63,6 @@ def latest_fact(facts: list[dict[str, Any]] | None, metric: str,
                 system: str | None = None) -> dict[str, Any] | None:
     rows = facts_of(facts, metric, system)
     return rows[-1] if rows else None
-
-
-def qualifier(fact: dict[str, Any] | None, lang: str) -> str:
-    """'hơn' / 'khoảng' / 'gần' from the fact's note (the sources' own wording)."""
-    note = ((fact or {}).get("note") or "").lower()
-    for prefix, key in (("more than", "ov.q.more"), ("approx", "ov.q.about"),
-                        ("nearly", "ov.q.nearly")):
-        if note.startswith(prefix):
-            return t(key, lang)
-    return ""
 
 
 def fact_foot(fact: dict[str, Any] | None, lang: str) -> list[Any]:
@@ -396,8 +387,6 @@ def alerts_children(alerts: list[dict[str, Any]] | None, late: list[dict[str, An
 
 
 def _short(item: dict[str, Any], lang: str) -> str:
-    from layouts.components import indicator_name
-
     return indicator_name(item, lang)
 
 

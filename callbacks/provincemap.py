@@ -14,17 +14,11 @@ import plotly.graph_objects as go
 
 from callbacks.labels import Point, fit_centred
 from reporting import geo
-from web.i18n import norm, t
+from ui.figures import separators
+from ui.palette import ACCENT, BG, GOOD_SCALE, LAND, LAND_EDGE, MUTED, NEUTRAL_SCALE, NO_DATA, TEXT
+from web.i18n import t
 
-TEXT = "#eef3fb"
-MUTED = "#9fb0cc"
-ACCENT = "#ffcd00"
-EDGE = "#0a1120"  # province borders: the page background, so shapes read as separate
-NO_DATA = "#3a4458"  # grey, never a colour of the scale
-LAND = "#1f2d48"  # provinces of a map that shows something else on top (the camera map)
-# Bad -> good: red, amber, teal. Luminance rises with it, so it still reads in grey.
-GOOD_SCALE = [[0.0, "#c8323c"], [0.5, "#e8b23a"], [1.0, "#3fd0b0"]]
-NEUTRAL_SCALE = [[0.0, "#24406e"], [1.0, "#8fd3ff"]]
+EDGE = BG  # province borders: the page background, so shapes read as separate
 LABEL_PX = 14
 SHADOW = "0 0 3px #000, 0 0 2px #000"  # white text stays readable on the lightest fill
 PAD_DEG = 0.25
@@ -49,7 +43,7 @@ def _layout(fig: go.Figure, lang: str | None, height: int) -> go.Figure:
     lons, lats = view()
     fig.update_layout(
         height=height, margin={"l": 4, "r": 4, "t": 8, "b": 8}, paper_bgcolor="rgba(0,0,0,0)",
-        font={"color": TEXT}, separators=",." if norm(lang) == "vi" else ".,", dragmode=False,
+        font={"color": TEXT}, separators=separators(lang), dragmode=False,
         showlegend=False,
         geo={"visible": False, "projection": {"type": "equirectangular"}, "bgcolor": "rgba(0,0,0,0)",
              "lonaxis": {"range": lons}, "lataxis": {"range": lats}, "fitbounds": False},
@@ -155,7 +149,7 @@ def status_map(dams: list[dict[str, Any]], colours: dict[str, str], legend: dict
     fig = go.Figure(go.Choropleth(
         geojson=feats, locations=codes, z=[0] * len(codes), featureidkey="id", name="provinces",
         colorscale=[[0, LAND], [1, LAND]], showscale=False, hoverinfo="skip",
-        marker={"line": {"color": "#3a5075", "width": 0.8}}))
+        marker={"line": {"color": LAND_EDGE, "width": 0.8}}))
     for state in ("LIVE", "CONNECTING", "STALE", "OFFLINE"):
         group = [d for d in dams if d.get("state") == state]
         if not group:

@@ -8,15 +8,17 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, html
 
-from callbacks.indicators import ACCENT, LINE, MUTED, TEXT, dark_layout
-from layouts.components import STATUS_COLOURS, kpi_card, stale_badge
+from layouts.components import kpi_card, stale_badge
 from pagestate.savings import ASSUMPTIONS, DEFAULTS, assumptions_search, parse_assumptions
 from reporting import queries
+from ui.figures import dark_layout
+from ui.palette import ACCENT, EXTRA_SERIES, MUTED, SERIES, STATUS_COLOURS, TEXT
+from ui.wording import qualifier
 from web.i18n import day, norm, number, t
 
 SYSTEMS = ("public_service_portal", "document_axis", "e_cabinet", "reporting_system")
-SYSTEM_COLOURS = {"public_service_portal": LINE, "document_axis": STATUS_COLOURS["good"],
-                  "e_cabinet": STATUS_COLOURS["warn"], "reporting_system": "#c79bff",
+SYSTEM_COLOURS = {"public_service_portal": SERIES, "document_axis": STATUS_COLOURS["good"],
+                  "e_cabinet": STATUS_COLOURS["warn"], "reporting_system": EXTRA_SERIES,
                   "all": ACCENT}
 ADOPTION = (("services_integrated", "public_service_portal"), ("visits", "public_service_portal"),
             ("accounts", "public_service_portal"), ("documents_exchanged", "document_axis"),
@@ -35,16 +37,6 @@ def history(facts: list[dict], metric: str, system: str | None = None) -> list[d
 def latest(facts: list[dict], metric: str, system: str | None = None) -> dict | None:
     rows = history(facts, metric, system)
     return rows[-1] if rows else None
-
-
-def qualifier(fact: dict | None, lang: str | None) -> str:
-    """'hơn' / 'khoảng' when the source says 'more than' / 'approx.'."""
-    note = (fact or {}).get("note", "").lower()
-    if note.startswith("more than"):
-        return t("sav.more_than", lang)
-    if note.startswith("approx") or note.startswith("nearly"):
-        return t("sav.about", lang)
-    return ""
 
 
 def compact(value: float | None, lang: str | None) -> str:

@@ -13,22 +13,12 @@ import plotly.graph_objects as go
 from dash import html
 
 from core.clock import VN_TZ, local_now
+from ui.palette import MUTED, status_colour
+from ui.wording import indicator_name
 from web.i18n import norm, number, period_label, signed, t, when
-
-# Threshold colours, the same as the CSS variables in assets/00-theme.css (figures need hex).
-STATUS_COLOURS: dict[str, str] = {
-    "good": "#2fd67b", "warn": "#ffb020", "bad": "#ff4d5a", "neutral": "#7cc4ff",
-}
-MUTED = "#9fb0cc"
-STATUSES = tuple(STATUS_COLOURS)
 
 # Plotly config for every wall figure: static, no toolbar, nothing that needs a mouse.
 STATIC_CONFIG: dict[str, Any] = {"displayModeBar": False, "staticPlot": True, "responsive": True}
-
-
-def status_colour(status: str | None) -> str:
-    """Hex colour of a status (good/warn/bad/neutral); neutral when unknown."""
-    return STATUS_COLOURS.get(status or "neutral", STATUS_COLOURS["neutral"])
 
 
 def unit_label(unit: str | None, lang: str | None) -> str:
@@ -37,16 +27,6 @@ def unit_label(unit: str | None, lang: str | None) -> str:
         return ""
     text = t(f"unit:{unit}", lang)
     return unit if text == f"unit:{unit}" else text
-
-
-def indicator_name(item: dict[str, Any], lang: str | None, short: bool = True) -> str:
-    """Short wall name of an indicator (TEXTS 'short:<code>') or its catalogue name."""
-    code = item.get("code", "")
-    if short:
-        text = t(f"short:{code}", lang)
-        if text != f"short:{code}":
-            return text
-    return item.get("name_en" if lang == "en" else "name_vi") or code
 
 
 # --- small badges -----------------------------------------------------------------------------
@@ -282,10 +262,8 @@ def indicator_tile(item: dict[str, Any], lang: str | None, *, decimals: int = 1,
 
 
 __all__ = [
-    "STATIC_CONFIG", "STATUSES", "STATUS_COLOURS", "change_arrow", "change_text",
-    "indicator_name", "indicator_tile", "kpi_card", "overdue_badge", "simulated_badge",
-    "sparkline", "sparkline_figure", "sparkline_svg", "stale_badge", "status_colour",
-    "unit_label",
+    "STATIC_CONFIG", "change_arrow", "change_text", "indicator_tile", "kpi_card", "overdue_badge",
+    "simulated_badge", "sparkline", "sparkline_figure", "sparkline_svg", "stale_badge", "unit_label",
 ]
 
 

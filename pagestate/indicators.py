@@ -6,9 +6,9 @@ from typing import Any
 
 from core import periods
 from core.clock import local_now
-from layouts.components import indicator_name
 from pagestate import first, search_string
 from reporting import queries
+from ui.wording import indicator_name
 from web.i18n import norm, period_label, t
 
 # --- URL state -------------------------------------------------------------------------------

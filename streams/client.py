@@ -28,7 +28,8 @@ STATES = ("LIVE", "STALE", "OFFLINE", "CONNECTING")
 DOWN = ("OFFLINE", "STALE")
 DEFAULT_COLUMNS = 8  # RelayOptions.mosaic_columns default
 DAMS_CSV = Path(__file__).resolve().parent.parent / "data" / "reference" / "dams.csv"
-_lock = threading.Lock()
+WAIT_S = 5.0  # longest a caller without any rows waits for the read in flight (its timeouts: 1 s + 2 s)
+_lock = threading.Lock()  # creates each app's _StatusCache once; held for no I/O
 
 
 def _app() -> Any:
@@ -59,27 +60,69 @@ def _fetch_status(app: Any) -> list[dict[str, Any]] | None:
     return None
 
 
+class _StatusCache:
+    """One app's status rows, refreshed by one caller at a time; the lock guards only state swaps,
+    never the fetch (an external relay's status is an HTTP call of up to a few seconds)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: tuple[float, list[dict[str, Any]] | None] | None = None  # (monotonic time, rows)
+        self.refresh: threading.Event | None = None  # set when the refresh in flight has stored its rows
+
+
+def _status_cache(app: Any) -> _StatusCache:
+    with _lock:
+        return app.extensions.setdefault("ops_cameras_status", _StatusCache())
+
+
 def relay_status(max_age: float = STATUS_TTL) -> list[dict[str, Any]] | None:
-    """Public status rows of every camera (mosaic order), at most `max_age` s old; None if unavailable."""
+    """Public status rows of every camera (mosaic order), at most `max_age` s old; None if unavailable.
+
+    Single flight: one caller reads the relay, and callers meanwhile get the last rows at once
+    (an ops wall rather shows a second-old state than waits); only callers with no rows yet wait
+    for the read in flight (at most WAIT_S).
+    """
     app = _app()
     if app is None:
         return None
+    cache = _status_cache(app)
     now = time.monotonic()
-    with _lock:
-        cached = app.extensions.get("ops_cameras_status")
+    with cache.lock:
+        cached, refresh = cache.value, cache.refresh
         if cached is not None and now - cached[0] < max_age:
             return cached[1]
-        try:
-            raw = _fetch_status(app)
-            rows = [{k: r.get(k) for k in PUBLIC_KEYS} for r in raw if isinstance(r, dict)] if raw else raw
-        except Exception as exc:  # noqa: BLE001 (the relay must never break a page)
-            if cached is None or cached[1] is None or not cached[1][:1] or not cached[1][0].get("relay_down"):
-                log.warning("camera status unavailable: %s", type(exc).__name__)  # once per outage
-            rows = None
-        if rows is None:  # relay down: the camera file's cameras, OFFLINE (streams.offline)
-            rows = _offline_rows(app)
-        app.extensions["ops_cameras_status"] = (now, rows)
+        leader = refresh is None
+        if leader:
+            refresh = cache.refresh = threading.Event()
+    if not leader:
+        if cached is not None:
+            return cached[1]
+        refresh.wait(WAIT_S)
+        latest = cache.value
+        return latest[1] if latest is not None else None
+    try:
+        rows = _read_rows(app, cached)
+        with cache.lock:
+            cache.value = (now, rows)
         return rows
+    finally:
+        with cache.lock:
+            cache.refresh = None
+        refresh.set()
+
+
+def _read_rows(app: Any, cached: tuple[float, list[dict[str, Any]] | None] | None) -> list[dict[str, Any]] | None:
+    """The relay's rows filtered to PUBLIC_KEYS, or the camera file's cameras OFFLINE when it fails."""
+    try:
+        raw = _fetch_status(app)
+        rows = [{k: r.get(k) for k in PUBLIC_KEYS} for r in raw if isinstance(r, dict)] if raw else raw
+    except Exception as exc:  # noqa: BLE001 (the relay must never break a page)
+        if cached is None or not relay_down(cached[1]):
+            log.warning("camera status unavailable: %s", type(exc).__name__)  # once per outage
+        rows = None
+    if rows is None:  # relay down: the camera file's cameras, OFFLINE (streams.offline)
+        rows = _offline_rows(app)
+    return rows
 
 
 def _offline_rows(app: Any) -> list[dict[str, Any]] | None:

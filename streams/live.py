@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import collections
-import contextlib
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,15 +17,14 @@ DEFAULT_DURATION = 3600  # 90 kHz ticks of one frame at 25 fps, until the stream
 
 
 class LiveViewer:
-    """One MSE viewer: written non-blocking on its raw socket, or through a bounded queue (WSGI generator).
+    """One MSE viewer on a server's thread (a WSGI generator), fed through a bounded queue.
 
+    Viewers whose socket was handed over are the relay's hub's (hub_publish below), not these.
     A viewer that cannot keep up skips to the next keyframe: dropping a frame in the middle of a
     group of pictures would break every later picture of that group.
     """
 
-    def __init__(self, sock: socket.socket | None = None) -> None:
-        self.sock = sock
-        self.pending: memoryview | None = None
+    def __init__(self) -> None:
         self.queue: collections.deque[bytes] = collections.deque()  # bounded by VIEWER_MAX_QUEUED bytes
         self.queued = 0
         self.need_key = False
@@ -37,7 +34,7 @@ class LiveViewer:
         self.bytes_out = 0
 
     def offer(self, data: bytes, key: bool) -> None:
-        """Queue a fragment (and on a raw socket send what the socket takes now, never blocking)."""
+        """Queue a fragment for the generator, or skip to the next keyframe when too far behind."""
         with self.cond:
             if self.done.is_set() or (self.need_key and not key):
                 return
@@ -49,35 +46,7 @@ class LiveViewer:
             self.queue.append(data)
             self.queued += len(data)
             self.need_key = False
-            if self.sock is None:
-                self.cond.notify()
-            else:
-                self._flush()
-
-    def _flush(self) -> None:
-        """Send queued bytes without blocking; a partly sent fragment is finished before anything else."""
-        try:
-            while self.pending is not None or self.queue:
-                if self.pending is None:
-                    data = self.queue[0] if len(self.queue) == 1 else b"".join(self.queue)
-                    self.queue.clear()
-                    self.queued = 0
-                    self.pending = memoryview(data)
-                sent = self.sock.send(self.pending, socket.MSG_DONTWAIT)
-                self.bytes_out += sent
-                if sent < len(self.pending):
-                    self.pending = self.pending[sent:]
-                    return
-                self.pending = None
-        except BlockingIOError:
-            return
-        except OSError:
-            self.done.set()
-
-    def flush(self) -> None:
-        with self.cond:
-            if self.sock is not None and not self.done.is_set():
-                self._flush()
+            self.cond.notify()
 
     def chunks(self, stop: threading.Event) -> Iterator[bytes]:
         """What a WSGI generator sends: everything queued, joined, as it arrives."""
@@ -126,7 +95,7 @@ class LiveFeed:
         self._size = (0, 0)
         self.fragments = 0
         self.last_at = 0.0  # monotonic time of the newest fragment
-        # Set by the relay's routes: viewers whose sockets the relay's hub writes (streams/hub.py)
+        # Set by the relay (Relay.open_mp4): viewers whose sockets the relay's hub writes (streams/hub.py)
         # get every fragment as one HTTP chunk; a keyframe is where a lagging one resumes.
         self.hub_publish: Callable[[bytes, bool], object] | None = None
 
@@ -185,18 +154,21 @@ class LiveFeed:
             out = init + frag if new_init else frag  # a changed picture size: a new init segment first
             if self.hub_publish is not None:  # under the lock: no fragment overtakes a joining head
                 self.hub_publish(chunk(out), key)
-        wire = chunk(out) if any(v.sock is not None for v in viewers) else b""  # framed once for all sockets
         for viewer in viewers:
             if viewer.pending_init and key:  # joined while no GOP was cached: starts here
                 viewer.pending_init = False
-                first = out if new_init else init + frag
-                viewer.offer(first if viewer.sock is None else chunk(first), key)
+                viewer.offer(out if new_init else init + frag, key)
             else:
-                viewer.offer(out if viewer.sock is None else wire, key)
+                viewer.offer(out, key)
         if any(v.done.is_set() for v in viewers):
             self._prune()
 
     # -- viewers -----------------------------------------------------------------------------------
+    @property
+    def mimetype(self) -> str:
+        """The Content-Type of this feed's stream (the codec string from its parameter sets)."""
+        return f'video/mp4; codecs="{self.codec}"'
+
     def ready(self) -> bool:
         return bool(self.init) and bool(self.gop)
 
@@ -206,8 +178,7 @@ class LiveFeed:
         with self.lock:
             self.viewers = (*self.viewers, viewer)
             if self.gop:
-                first = self.init + b"".join(self.gop)
-                viewer.offer(first if viewer.sock is None else chunk(first), True)
+                viewer.offer(self.init + b"".join(self.gop), True)
             else:
                 viewer.need_key = True
                 viewer.pending_init = True
@@ -232,9 +203,6 @@ class LiveFeed:
             viewers, self.viewers = self.viewers, ()
         for viewer in viewers:
             viewer.close()
-            if viewer.sock is not None:
-                with contextlib.suppress(OSError):
-                    viewer.sock.shutdown(socket.SHUT_RDWR)
 
 
 def chunk(data: bytes) -> bytes:
@@ -248,30 +216,9 @@ def response_head(feed: LiveFeed, cors: bool = False) -> bytes:
     cors: the standalone relay, which browsers fetch from the dashboard's origin (MSE uses fetch).
     """
     allow = "Access-Control-Allow-Origin: *\r\n" if cors else ""
-    return (f'HTTP/1.1 200 OK\r\nContent-Type: video/mp4; codecs="{feed.codec}"\r\nCache-Control: no-store\r\n'
+    return (f"HTTP/1.1 200 OK\r\nContent-Type: {feed.mimetype}\r\nCache-Control: no-store\r\n"
             f"{allow}X-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             ).encode()
-
-
-def serve_socket(feed: LiveFeed, sock: socket.socket, stopping: threading.Event) -> int:
-    """Stream `feed` to a viewer's raw socket until it leaves; the reader thread does the sending.
-
-    This thread writes the head, registers the viewer (its start is queued atomically) and then
-    only waits, finishing any partly sent bytes once a second. Returns the bytes sent.
-    """
-    viewer = LiveViewer(sock)
-    try:
-        sock.sendall(response_head(feed))
-        feed.attach(viewer)
-        while not viewer.done.wait(1.0) and not stopping.is_set():
-            viewer.flush()
-    except OSError:
-        pass  # the viewer left
-    finally:
-        feed.detach(viewer)
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-    return viewer.bytes_out
 
 
 def stream_chunks(feed: LiveFeed, stopping: threading.Event) -> Iterator[bytes]:

@@ -1,91 +1,31 @@
-"""Fan-out: shared JPEG bytes per frame, renditions encoded once, offline placeholders, viewer sockets."""
+"""Fan-out: viewers opened on one slot each, shared bytes per frame, live MJPEG and fMP4 to sockets."""
 from __future__ import annotations
 
-import bisect
 import contextlib
 import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable
 
 from .capture import CameraReader, Frame, State
 from .config import RelayOptions
 from .hub import StreamHub
-from .imaging import decode_for_width, encode_jpeg, offline_tile
+from .live import LiveFeed, response_head, stream_chunks
 from .mosaic import Mosaic
-from .multipart import BOUNDARY, STREAM_HEAD, mjpeg_part, wire_chunk
+from .multipart import BOUNDARY, STREAM_HEAD, STREAM_HEAD_CORS, mjpeg_part, wire_chunk
+from .renditions import Placeholders, Renditions
+from .slots import HeldSlot, NoLiveVideo, TakeSocket, TooManyViewers
 
 log = logging.getLogger(__name__)
 ENDING_MEMORY_S = 60.0  # how long a revoked principal is remembered by streams on server threads
 PACE_S = 0.02  # full-size viewers: frames go out within 20 ms of arrival, in one burst per tick
 
 
-@dataclass
-class _Cached:
-    seq: int
-    jpeg: bytes
-
-
-class Renditions:
-    """Per (camera, width, quality): the bytes for the current frame, encoded by the first asker only."""
-
-    def __init__(self, options: RelayOptions) -> None:
-        self.options = options
-        self.widths = sorted(options.rendition_widths)
-        self._cache: dict[tuple[str, int, int], _Cached] = {}
-        self._locks: dict[tuple[str, int, int], threading.Lock] = {}
-        self._guard = threading.Lock()
-        self.encodes: dict[tuple[str, int, int], int] = {}  # counted so tests can prove sharing
-
-    def snap(self, width: int | None, source_width: int) -> int | None:
-        """Snap ?w= to an allowed width (bounded cache); None means the full-size original."""
-        if not width or (source_width and width >= source_width):
-            return None
-        index = bisect.bisect_left(self.widths, width)
-        snapped = self.widths[min(index, len(self.widths) - 1)]
-        return None if source_width and snapped >= source_width else snapped
-
-    def get(self, cam_id: str, frame: Frame, width: int | None) -> bytes:
-        width = self.snap(width, frame.width)
-        if width is None and frame.jpeg is not None:
-            return frame.jpeg  # MJPEG pass-through: the camera's own bytes
-        quality = self.options.jpeg_quality
-        key = (cam_id, width or 0, quality)
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:  # single flight: concurrent viewers wait for one encode instead of repeating it
-            cached = self._cache.get(key)
-            if cached is not None and cached.seq == frame.seq:
-                return cached.jpeg
-            image = decode_for_width(frame, width) if width else frame.image
-            assert image is not None
-            jpeg = encode_jpeg(image, quality)
-            self._cache[key] = _Cached(frame.seq, jpeg)
-            self.encodes[key] = self.encodes.get(key, 0) + 1
-            return jpeg
-
-
-class Placeholders:
-    """'Camera offline' pictures, drawn once per (camera, width) and reused."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, int], bytes] = {}
-        self._lock = threading.Lock()
-
-    def get(self, cam_id: str, name: str, width: int | None = None) -> bytes:
-        width = width or 640
-        key = (cam_id, width)
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = encode_jpeg(offline_tile(name, width, width * 9 // 16), 80)
-            return self._cache[key]
-
-
 class Relay:
-    """Viewer-facing side: snapshots; live streams handed to the hub (serve_socket), or generators
-    on the server's thread where the server cannot give the socket up (camera_stream, mosaic_stream)."""
+    """Viewer-facing side: snapshots, and live viewers opened on one slot each (open_mjpeg,
+    open_mp4): their socket handed to the hub, or a body streamed on the server's thread where
+    the server cannot give the socket up."""
 
     def __init__(self, readers: dict[str, CameraReader], options: RelayOptions) -> None:
         self.readers, self.options = readers, options
@@ -108,10 +48,16 @@ class Relay:
         # rendition or mosaic size). Producers are bounded by configuration: cameras x rendition
         # widths + mosaic sizes.
         self.hub = StreamHub("relay-hub")
-        self.stream_head = STREAM_HEAD  # STREAM_HEAD_CORS on the standalone relay (streams.routes)
+        self.cross_origin = False  # the standalone relay: socket-written heads carry CORS too
+        self.stream_head = STREAM_HEAD
         self._fanouts: dict[tuple[str, int | None], threading.Thread] = {}
         self._fanout_lock = threading.Lock()
         self._wires: dict[tuple[str, int | None], tuple[int, bytes]] = {}
+
+    def allow_cross_origin(self) -> None:
+        """Streams written to sockets carry CORS (the standalone relay, on another origin than pages)."""
+        self.cross_origin = True
+        self.stream_head = STREAM_HEAD_CORS
 
     def wire(self, cam_id: str, frame: Frame, width: int | None) -> bytes:
         """The part of this frame as an HTTP chunk, built once (in one join) and shared by all."""
@@ -206,14 +152,84 @@ class Relay:
     def _ended(self, principal: str) -> bool:
         return bool(principal) and principal in self._ending
 
-    def camera_stream(self, cam_id: str, width: int | None, principal: str = "") -> Iterator[bytes]:
-        """MJPEG parts for one viewer on the server's thread (servers that cannot hand over a socket).
+    # -- opening a live viewer: one slot, then the hub (socket handed over) or the server's thread --
+    def open_mjpeg(self, cam_id: str | None, width: int | None, principal: str,
+                   take_socket: TakeSocket) -> Iterable[bytes] | None:
+        """A live MJPEG viewer of a camera (the mosaic when cam_id is None).
 
-        The viewer slot is taken at the first step, not when the generator is made: a response
-        that is never iterated (HEAD, a client gone before the body) holds nothing.
+        One viewer slot is taken here and held until the viewer leaves. None when the socket went
+        to the hub (the server must send nothing); else the body to stream on the server's
+        thread. Raises TooManyViewers when every slot is taken.
         """
+        sock = self._slot_and_socket(take_socket)
+        if sock is not None:
+            self._serve_mjpeg_socket(sock, cam_id, width, principal)
+            return None
+        parts = self._camera_parts(cam_id, width, principal) if cam_id else self._mosaic_parts(width, principal)
+        return HeldSlot(parts, self.release_viewer)
+
+    def mp4_feed(self, cam_id: str) -> LiveFeed:
+        """The camera's live fMP4 feed, with a picture to start on; raises NoLiveVideo."""
+        reader = self.readers[cam_id]
+        feed = reader.live
+        if feed is None:
+            raise NoLiveVideo(never=True)
+        if not feed.ready() or reader.live_reader.state() is State.OFFLINE:
+            raise NoLiveVideo(never=False)
+        return feed
+
+    def open_mp4(self, cam_id: str, principal: str, take_socket: TakeSocket) -> Iterable[bytes] | None:
+        """A live fMP4 viewer (Media Source Extensions), as open_mjpeg; raises NoLiveVideo too."""
+        feed = self.mp4_feed(cam_id)
+        sock = self._slot_and_socket(take_socket)
+        if sock is not None:
+            self._serve_mp4_socket(feed, sock, cam_id, principal)
+            return None
+        return HeldSlot(self._mp4_chunks(feed, principal), self.release_viewer)
+
+    def _slot_and_socket(self, take_socket: TakeSocket) -> socket.socket | None:
+        """Take a viewer slot (TooManyViewers if none), then the socket if the server gives it up."""
         if not self.try_add_viewer():
-            return
+            raise TooManyViewers
+        try:
+            return take_socket()
+        except BaseException:
+            self.release_viewer()
+            raise
+
+    def _serve_mp4_socket(self, feed: LiveFeed, sock: socket.socket, cam_id: str, principal: str) -> bool:
+        """Hand the socket to the hub with the head, init segment and cached GOP; the feed publishes
+        each fragment to the hub from its first such viewer on. False (slot released, socket
+        closed) when the relay is stopping."""
+        key = ("mp4", cam_id)
+        if feed.hub_publish is None:  # a racing second assignment is the same publisher
+            feed.hub_publish = lambda data, keyframe: self.hub.publish(key, data, resync=keyframe)
+        self.hub.start()
+        head = response_head(feed, cors=self.cross_origin)
+        viewer = None if self.stopping.is_set() else feed.attach_hub(lambda first: self.hub.attach(
+            sock, head + first, key, principal=principal, on_close=lambda _v: self.release_viewer()))
+        if viewer is None:  # the hub is stopping
+            self.release_viewer()
+            with contextlib.suppress(OSError):
+                sock.close()
+            return False
+        return True
+
+    def _mp4_chunks(self, feed: LiveFeed, principal: str) -> Generator[bytes, None, None]:
+        """fMP4 for one viewer on the server's thread; it ends when its principal is revoked."""
+        self._enter(principal)
+        chunks = stream_chunks(feed, self.stopping)
+        try:
+            for data in chunks:
+                if self._ended(principal):
+                    break
+                yield data
+        finally:
+            chunks.close()  # detaches the viewer from the feed now, not when collected
+            self._leave(principal)
+
+    def _camera_parts(self, cam_id: str, width: int | None, principal: str = "") -> Generator[bytes, None, None]:
+        """MJPEG parts for one viewer on the server's thread (the caller holds its slot: HeldSlot)."""
         reader = self.readers[cam_id]
         with self._viewer_lock:
             reader.viewers += 1
@@ -237,7 +253,6 @@ class Relay:
             with self._viewer_lock:
                 reader.viewers -= 1
             self._leave(principal)
-            self.release_viewer()
 
     def mosaic_for(self, width: int | None) -> Mosaic:
         """The mosaic for a picture `width` px wide: the smallest allowed size at least that wide.
@@ -255,10 +270,8 @@ class Relay:
                 self._mosaics[tile_w] = Mosaic(list(self.readers.values()), self.options, tile_width=tile_w)
             return self._mosaics[tile_w]
 
-    def mosaic_stream(self, width: int | None = None, principal: str = "") -> Iterator[bytes]:
-        """The mosaic for one viewer on the server's thread; the slot is taken at the first step."""
-        if not self.try_add_viewer():
-            return
+    def _mosaic_parts(self, width: int | None = None, principal: str = "") -> Generator[bytes, None, None]:
+        """The mosaic for one viewer on the server's thread (the caller holds its slot: HeldSlot)."""
         mosaic = self.mosaic_for(width)
         self._enter(principal)
         try:
@@ -270,14 +283,13 @@ class Relay:
                 yield frame.part
         finally:
             self._leave(principal)
-            self.release_viewer()
 
     # -- viewers handed to the hub (servers that give up the socket: see streams.handover) -------
-    def serve_socket(self, sock: socket.socket, cam_id: str | None, width: int | None = None,
-                     principal: str = "") -> bool:
+    def _serve_mjpeg_socket(self, sock: socket.socket, cam_id: str | None, width: int | None = None,
+                            principal: str = "") -> bool:
         """Send the head and current picture of a camera (or the mosaic when cam_id is None) and
         hand the socket to the hub; returns at once. The caller holds a viewer slot
-        (try_add_viewer); it is released when the viewer leaves, however it leaves. False if the
+        (open_mjpeg); it is released when the viewer leaves, however it leaves. False if the
         hub is not running: the slot is released and the socket closed here.
         """
         reader = self.readers[cam_id] if cam_id else None
@@ -406,5 +418,5 @@ class Relay:
         self.hub.stop()
 
 
-_ENDED = threading.Thread(name="relay-feed-ended")
-PACER: tuple[str, int | None] = ("*", None)  # the _fanouts key of the full-size pacer  # marks a finished producer (never started)
+_ENDED = threading.Thread(name="relay-feed-ended")  # marks a finished producer (never started)
+PACER: tuple[str, int | None] = ("*", None)  # the _fanouts key of the full-size pacer

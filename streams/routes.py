@@ -1,10 +1,10 @@
 """Flask blueprints for /streams: the in-process relay, a proxy to an external relay, or 503."""
 from __future__ import annotations
 
-import contextlib
 import hmac
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, jsonify, request
@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from . import signing
 from .config import SLUG_RE
 from .handover import take_socket
-from .multipart import STREAM_HEAD_CORS
+from .slots import NoLiveVideo, TooManyViewers
 
 if TYPE_CHECKING:
     from .service import StreamService
@@ -67,7 +67,7 @@ def make_blueprint(service: StreamService, token: str = "",
     if token:
         expected = f"Bearer {token}".encode()
         key = signing.derive_key(token)
-        relay.stream_head = STREAM_HEAD_CORS
+        relay.allow_cross_origin()
 
         @bp.after_request
         def _cors(resp: Response) -> Response:
@@ -107,21 +107,20 @@ def make_blueprint(service: StreamService, token: str = "",
     def mosaic_jpg() -> Response:
         return Response(relay.mosaic_for(_width(clamp=True)).current().jpeg, mimetype="image/jpeg")
 
+    def principal() -> str:
+        return request.environ.get(granted) or principal_of()
+
     def live(cam_id: str | None, width: int | None) -> Response:
-        """An endless MJPEG response: handed to the relay's hub when the server gives up the
-        socket (no thread waits on a viewer), else streamed on the server's thread."""
+        """An endless MJPEG response: the socket goes to the relay's hub when the server gives it
+        up (no thread waits on a viewer), else the body streams on the server's thread."""
         if request.method == "HEAD":  # headers only: nothing to stream, no viewer slot to hold
             return Response(status=200, mimetype=MJPEG_TYPE)
-        if not relay.try_add_viewer():
+        try:
+            body = relay.open_mjpeg(cam_id, width, principal(), partial(take_socket, request.environ))
+        except TooManyViewers:
             return _error(503, "too many viewers")
-        principal = request.environ.get(granted) or principal_of()
-        sock = take_socket(request.environ)
-        if sock is not None:  # the slot goes back when the hub sees the viewer leave
-            relay.serve_socket(sock, cam_id, width, principal=principal)
+        if body is None:
             return Response(b"", status=200)  # never sent: the server no longer owns the socket
-        relay.release_viewer()  # the generator takes its own slot when it starts
-        body = (relay.camera_stream(cam_id, width, principal) if cam_id
-                else relay.mosaic_stream(width, principal))
         return Response(body, mimetype=MJPEG_TYPE, direct_passthrough=True)
 
     @bp.get("/mosaic.mjpg")
@@ -145,44 +144,21 @@ def make_blueprint(service: StreamService, token: str = "",
         picture yet: both name the MJPEG fallback, which the focus view's script then opens. The
         socket goes to the hub like an MJPEG viewer's: no thread waits on the viewer.
         """
-        from . import live
-
-        cam_id = reader_id(cam_id)
-        reader = relay.readers[cam_id]
-        feed, fallback = reader.live, f"/streams/{cam_id}.mjpg"
-        if feed is None:
-            return _error(415, "this camera's live stream cannot be played through MSE", fallback=fallback)
-        if not feed.ready() or reader.live_reader.state().value == "OFFLINE":
+        cam_id, fallback = reader_id(cam_id), f"/streams/{cam_id}.mjpg"
+        try:
+            mimetype = relay.mp4_feed(cam_id).mimetype
+            if request.method == "HEAD":  # headers only: no viewer slot to hold
+                return Response(status=200, content_type=mimetype)
+            body = relay.open_mp4(cam_id, principal(), partial(take_socket, request.environ))
+        except NoLiveVideo as exc:
+            if exc.never:
+                return _error(415, "this camera's live stream cannot be played through MSE", fallback=fallback)
             return _error(503, "no live picture yet", fallback=fallback)
-        mimetype = f'video/mp4; codecs="{feed.codec}"'
-        if request.method == "HEAD":  # headers only: no viewer slot to hold
-            return Response(status=200, content_type=mimetype)
-        if not relay.try_add_viewer():
+        except TooManyViewers:
             return _error(503, "too many viewers")
-        principal = request.environ.get(granted) or principal_of()
-        sock = take_socket(request.environ)
-        if sock is not None:
-            key = ("mp4", cam_id)
-            if feed.hub_publish is None:
-                feed.hub_publish = lambda data, keyframe: relay.hub.publish(key, data, resync=keyframe)
-            relay.hub.start()
-            head = live.response_head(feed, cors=bool(token))
-            viewer = feed.attach_hub(lambda first: relay.hub.attach(
-                sock, head + first, key, principal=principal,
-                on_close=lambda _v: relay.release_viewer()))
-            if viewer is None:  # the hub is stopping
-                relay.release_viewer()
-                with contextlib.suppress(OSError):
-                    sock.close()
+        if body is None:
             return Response(b"", status=200)  # never sent: the server no longer owns the socket
-
-        def body() -> Iterator[bytes]:
-            try:
-                yield from live.stream_chunks(feed, relay.stopping)
-            finally:
-                relay.release_viewer()
-
-        return Response(body(), content_type=mimetype, direct_passthrough=True)
+        return Response(body, content_type=mimetype, direct_passthrough=True)
 
     @bp.errorhandler(404)
     def _not_found(_: Exception) -> Response:

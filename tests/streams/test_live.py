@@ -234,3 +234,22 @@ def test_a_wsgi_server_without_the_socket_gets_the_same_stream(stack: Stack) -> 
     assert [k for k, _ in boxes][:3] == [b"ftyp", b"moov", b"moof"] and fmp4.is_key_fragment(boxes[2][1])
     resp.close()
     assert relay._viewers == before  # the viewer slot is given back when the response closes
+
+
+def test_a_revoked_viewer_on_a_server_thread_loses_its_mp4_stream(stack: Stack) -> None:
+    """As MJPEG viewers on server threads (test_viewers): the revoked principal's fMP4 ends too."""
+    from flask import Flask
+
+    from streams.routes import make_blueprint
+
+    app = Flask("no-socket-revoked")
+    app.register_blueprint(make_blueprint(stack.service, principal_of=lambda: "display:mp4"))
+    relay = stack.service.relay
+    resp = app.test_client().get("/streams/cam-a.mp4", buffered=False)
+    chunks = iter(resp.response)
+    assert next(chunks)[4:8] == b"ftyp"
+    assert "display:mp4" in relay.principals()
+    assert relay.close_principals({"display:mp4"}) == 1
+    list(chunks)  # the stream ends at its next fragment
+    resp.close()
+    assert "display:mp4" not in relay.principals()

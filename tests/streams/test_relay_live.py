@@ -12,6 +12,7 @@ import requests
 
 from streams._cv import cv2
 from streams.simulator import Simulator
+from streams.slots import TooManyViewers
 
 from .conftest import RTSP_OPTIONS, Stack, camera, camera_set, wait_for
 
@@ -231,3 +232,31 @@ def test_camera_widths_are_snapped_before_anything_is_keyed(stack: Stack) -> Non
     # viewers of earlier tests have their own feed, ("dam-1", None)).
     assert {key for key in relay._fanouts if key[0] == "dam-1" and key[1]} == {("dam-1", 320)}
     assert {key for key in relay._wires if key[0] == "dam-1"} <= {("dam-1", 320), ("dam-1", None)}
+
+
+def test_a_viewer_on_the_server_thread_holds_one_slot_from_opening_to_close(stack: Stack) -> None:
+    """A server that cannot give the socket up: the slot is taken once, when the viewer is opened
+    (no moment where another viewer could take it), and given back once, read or never read."""
+    relay = stack.service.relay
+    wait_for(lambda: stack.status()["dam-0"]["state"] == "LIVE" and relay.viewer_count() == 0, 15,
+             "dam-0 LIVE and no viewer left from earlier tests")
+    body = relay.open_mjpeg("dam-0", None, "", lambda: None)
+    assert body is not None and relay.viewer_count() == 1  # held before the first part
+    assert next(iter(body)).startswith(b"--opsframe") and relay.viewer_count() == 1  # not a second one
+    body.close()
+    body.close()  # servers may close twice: still one release
+    assert relay.viewer_count() == 0
+    unread = relay.open_mjpeg(None, 640, "", lambda: None)  # the mosaic, closed before its first part
+    assert unread is not None and relay.viewer_count() == 1
+    unread.close()
+    assert relay.viewer_count() == 0
+    taken = 0
+    while relay.try_add_viewer():
+        taken += 1
+    try:
+        with pytest.raises(TooManyViewers):
+            relay.open_mjpeg("dam-0", None, "", lambda: None)
+    finally:
+        for _ in range(taken):
+            relay.release_viewer()
+    assert relay.viewer_count() == 0

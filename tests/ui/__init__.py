@@ -1,0 +1,1 @@
+"""Tests of ui/: the palette and the shared wording."""

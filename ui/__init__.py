@@ -1,0 +1,1 @@
+"""What pages share below layouts/, callbacks/ and pagestate/: the palette and the figures' wording."""

@@ -1,0 +1,28 @@
+"""Words pages put around figures, the same on every page: indicator names and qualifiers."""
+from __future__ import annotations
+
+from typing import Any
+
+from web.i18n import t
+
+# A source's note -> the word before its figure ("more than 8,100"), in the source's own terms.
+QUALIFIERS = (("more than", "q.more"), ("approx", "q.about"), ("nearly", "q.nearly"))
+
+
+def indicator_name(item: dict[str, Any], lang: str | None, short: bool = True) -> str:
+    """Short wall name of an indicator (TEXTS 'short:<code>') or its catalogue name."""
+    code = item.get("code", "")
+    if short:
+        text = t(f"short:{code}", lang)
+        if text != f"short:{code}":
+            return text
+    return item.get("name_en" if lang == "en" else "name_vi") or code
+
+
+def qualifier(fact: dict[str, Any] | None, lang: str | None) -> str:
+    """'hơn' / 'khoảng' / 'gần' when the fact's note says 'more than' / 'approx.' / 'nearly'; else ''."""
+    note = ((fact or {}).get("note") or "").lower()
+    for prefix, key in QUALIFIERS:
+        if note.startswith(prefix):
+            return t(key, lang)
+    return ""
