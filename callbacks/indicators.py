@@ -12,22 +12,22 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, html
 
 from callbacks import provincemap
+from core.cache import Fetched, fetch, fetch_many
 from layouts.components import stale_badge, unit_label
 from pagestate import search_string
 from pagestate.indicators import (
     BASE_PATH,
     BUCKET,
     IndicatorState,
-    _by_code,
     _catalogue,
     code_options,
     group_options,
     parse_state,
-    period_choices,
     period_options,
     region_name,
     region_options,
     resolve,
+    resolve_page,
 )
 from reporting import geo, queries
 from ui.figures import dark_layout, empty_figure
@@ -54,8 +54,8 @@ def decimals_for(values: list[float], unit: str | None = None) -> int:
 # --- pickers -------------------------------------------------------------------------------
 
 def page_labels(lang: str | None) -> tuple:
-    items = _catalogue().data or []
-    regions = queries.fetch(queries.regions).data or []
+    cat, regs = fetch_many((queries.catalogue,), (queries.regions,))
+    items, regions = cat.data or [], regs.data or []
     return (t("ind.group", lang), t("ind.indicator", lang), t("ind.region", lang),
             t("ind.from", lang), t("ind.to", lang), t("ind.compare_period", lang),
             t("ind.csv", lang), group_options(items, lang), region_options(regions, lang))
@@ -81,12 +81,11 @@ def range_controls(code: str | None, lang: str | None, click: dict | None, regio
     """
     if dash.callback_context.triggered_id == "ind-map":
         region = clicked_region(click)
-    ind = _by_code(_catalogue().data).get(code or "")
-    if ind is None:
+    page = resolve_page(code, {"region": region, "from": start, "to": end, "period": period})
+    state, ind = page.state, page.ind
+    if ind is None or ind["code"] != (code or ""):  # no such indicator picked (yet)
         return [], "", [], "", [], "", True, "VN"
-    state, _ = resolve(code, {"region": region, "from": start, "to": end, "period": period})
-    labels, _ = period_choices(ind)
-    opts = period_options(labels, lang)
+    opts = period_options(list(page.labels), lang)
     return (opts, state.start, opts, state.end, opts if ind.get("by_province") else [],
             state.period, not ind.get("by_province"), state.region)
 
@@ -292,8 +291,8 @@ def csv_text(ind: dict, region: str, rows: list[dict]) -> str:
 
 # --- callbacks -------------------------------------------------------------------------------
 
-def _stale(*fetched: queries.Fetched) -> str | None:
-    marks = [f.stale_since for f in fetched if f.stale_since]
+def _stale(*fetched: Fetched | None) -> str | None:
+    marks = [f.stale_since for f in fetched if f and f.stale_since]
     return min(marks) if marks else None
 
 
@@ -305,17 +304,23 @@ def render(code: str | None, region: str | None, start: str | None, end: str | N
            period: str | None, lang: str | None) -> tuple:
     """Every view of the page for one state, and the URL that reopens it."""
     lang = norm(lang)
-    state, ind = resolve(code, {"region": region, "from": start, "to": end, "period": period})
-    cat = _catalogue()
+    page = resolve_page(code, {"region": region, "from": start, "to": end, "period": period})
+    state, ind, cat, reg_fetch = page.state, page.ind, page.catalogue, page.regions
     if ind is None:
         empty = empty_figure(t("no_data", lang), lang)
         return (t("nav.indicators", lang), "", stale_badge(cat.stale_since, lang), "", "",
                 empty, "", "", {"display": "none"}, empty, empty, "", "", BASE_PATH, "")
-    reg_fetch = queries.fetch(queries.regions)
     regions = reg_fetch.data or []
     by_region = {r["code"]: r for r in regions}
     region_label = region_name(by_region.get(state.region), lang) or state.region
-    got = queries.fetch(queries.series, ind["code"], state.region, state.start, state.end)
+    # The shown range and the provinces' snapshot in one cache call; the national value of the
+    # compared period comes from the national series resolve_page already read.
+    series_call = (queries.series, ind["code"], state.region, state.start, state.end)
+    if ind.get("by_province"):
+        got, snap_f = fetch_many(series_call,
+                                 (queries.province_snapshot, ind["code"], state.period))
+    else:
+        got, snap_f = fetch(*series_call), None
     rows = got.data or []
     unit = unit_label(ind["unit"], lang)
     name = indicator_name(ind, lang, short=False)
@@ -342,12 +347,11 @@ def render(code: str | None, region: str | None, start: str | None, end: str | N
     fig_series = series_figure(ind, rows, region_label, lang)
 
     fetched = [cat, reg_fetch, got]
-    if ind.get("by_province"):
-        snap_f = queries.fetch(queries.province_snapshot, ind["code"], state.period)
-        nat_f = queries.fetch(queries.series, ind["code"], "VN", state.period, state.period)
-        fetched += [snap_f, nat_f]
+    if snap_f is not None:
+        fetched += [snap_f, page.history]
         snap = snap_f.data or {"period": state.period, "values": {}}
-        national = (nat_f.data or [{}])[0].get("value") if nat_f.data else None
+        national_rows = (page.history.data if page.history else None) or []
+        national = next((r["value"] for r in national_rows if r["period"] == state.period), None)
         compare_title = f"{t('ind.compare', lang)} · {period_label(state.period, lang)}"
         compare_note = t("ind.compare_note", lang).format(n=len(snap.get("values") or {}))
         rank = ranking_figure(ind, snap, regions, state.region, national, lang)
@@ -371,8 +375,7 @@ def download_csv(n_clicks: int | None, code: str | None, region: str | None,
     state, ind = resolve(code, {"region": region, "from": start, "to": end})
     if ind is None:
         raise dash.exceptions.PreventUpdate
-    rows = queries.fetch(queries.series, ind["code"], state.region, state.start,
-                         state.end).data or []
+    rows = fetch(queries.series, ind["code"], state.region, state.start, state.end).data or []
     name = f"{ind['code']}_{state.region}_{state.start}_{state.end}.csv".replace(":", "")
     return {"content": csv_text(ind, state.region, rows), "filename": name,
             "type": "text/csv", "base64": False}

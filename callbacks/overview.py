@@ -1,6 +1,6 @@
 """Overview callbacks: thin functions from memoized queries (through fetch) to components.
 
-Every data read goes through queries.fetch(), so a database outage keeps the last values on
+Every data read goes through fetch(), so a database outage keeps the last values on
 screen with a "stale since" badge and the next poll recovers by itself. The builders below are
 plain functions of plain data; the update_* functions are the callbacks, testable as functions.
 """
@@ -17,6 +17,7 @@ from dash import Input, Output, State, html
 
 from callbacks.displays import lost_alert
 from core import periods
+from core.cache import fetch
 from core.clock import local_now, utc_now
 from layouts.components import (
     indicator_tile,
@@ -423,14 +424,14 @@ def camera_strip(states: list[dict[str, Any]] | None, lang: str,
 # --- the callbacks -----------------------------------------------------------------------------
 
 def update_tiles(_n: int | None, lang: str | None) -> list[Any]:
-    got = queries.fetch(queries.headline_tiles)
+    got = fetch(queries.headline_tiles)
     return tiles_children(got.data, norm(lang), got.stale_since)
 
 
 def update_as_of(_n: int | None, lang: str | None) -> str:
     """The header's 'as of': the latest receipt among the values on the wall."""
     lang = norm(lang)
-    got = queries.fetch(queries.headline_tiles)
+    got = fetch(queries.headline_tiles)
     stamps = [i.get("received_at") for i in got.data or [] if i.get("received_at")]
     text = f"{t('as_of', lang)} {when(max(stamps), lang)}" if stamps else t("no_data", lang)
     if got.stale_since:
@@ -441,8 +442,8 @@ def update_as_of(_n: int | None, lang: str | None) -> str:
 def update_facts(_n: int | None, lang: str | None) -> tuple[list, list, list, list]:
     """Savings, coverage and portal panels and the ticker's rate segments."""
     lang = norm(lang)
-    facts = queries.fetch(queries.kpi_facts)
-    cov = queries.fetch(queries.coverage)
+    facts = fetch(queries.kpi_facts)
+    cov = fetch(queries.coverage)
     return (savings_panel(facts.data, lang, facts.stale_since),
             coverage_panel(cov.data, facts.data, lang, cov.stale_since or facts.stale_since),
             portal_panel(facts.data, lang, facts.stale_since),
@@ -450,17 +451,17 @@ def update_facts(_n: int | None, lang: str | None) -> tuple[list, list, list, li
 
 
 def update_live(_n: int | None, lang: str | None) -> list[Any]:
-    got = queries.fetch(queries.live_totals)
+    got = fetch(queries.live_totals)
     # The minute-rounded start is the cache key: every viewer in that minute shares it.
     since = (local_now() - POWER_WINDOW).replace(second=0).isoformat(timespec="seconds")
-    power = queries.fetch(queries.live_history, POWER, since)
+    power = fetch(queries.live_history, POWER, since)
     return live_children(got.data, norm(lang), got.stale_since or power.stale_since,
                          per_minute(power.data))
 
 
 def update_alerts(_n: int | None, lang: str | None) -> list[Any]:
-    alerts = queries.fetch(queries.threshold_alerts)
-    late = queries.fetch(queries.late_now)
+    alerts = fetch(queries.threshold_alerts)
+    late = fetch(queries.late_now)
     return alerts_children(alerts.data, late.data, norm(lang),
                            alerts.stale_since or late.stale_since)
 

@@ -6,6 +6,7 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, dcc, html
 
+from core.cache import fetch
 from layouts.components import stale_badge
 from pagestate.reporting import (
     ReportingState,
@@ -96,9 +97,9 @@ def late_list(late: list[dict], lang: str | None) -> html.Ul | html.Div:
 def page(lang: str | None, agency: str | None) -> tuple:
     """The matrix, the summary and the late list: same for every viewer (cached queries)."""
     lang = norm(lang)
-    got = queries.fetch(queries.compliance, 12)
+    got = fetch(queries.compliance, 12)
     matrix = got.data or {"periods": [], "rows": []}
-    late_f = queries.fetch(queries.late_now, 12)
+    late_f = fetch(queries.late_now, 12)
     late = late_f.data or []
     stale = min([s for s in (got.stale_since, late_f.stale_since) if s], default=None)
     subtitle = t("rep.subtitle", lang).format(n=len(matrix["rows"]), m=len(matrix["periods"]))
@@ -161,19 +162,19 @@ def drill(agency: str | None, submission: int | None, lang: str | None) -> tuple
     state = ReportingState(agency or None, submission if agency else None)
     if not state.agency:
         return (t("rep.pick", lang), "", "", "", state.search())
-    got = queries.fetch(queries.agency_submissions, state.agency)
+    got = fetch(queries.agency_submissions, state.agency)
     subs = got.data or []
     known = {s["id"]: s for s in subs}
     rejected: Any = ""
     stale = got.stale_since
     if state.submission in known:
-        rej = queries.fetch(queries.rejected_rows, state.submission)
+        rej = fetch(queries.rejected_rows, state.submission)
         stale = stale or rej.stale_since
         rejected = rejected_view(known[state.submission], rej.data or [], lang)
     elif state.submission is not None:
         state = ReportingState(state.agency, None)
     names = {o["value"]: o["label"] for o in agency_options(
-        queries.fetch(queries.compliance, 12).data or {}, None, lang)}
+        fetch(queries.compliance, 12).data or {}, None, lang)}
     title = f"{names.get(state.agency, state.agency)} · {t('rep.submissions', lang)} " \
             f"({len(subs)})"
     table = submissions_table(subs, state.submission, lang) if subs else \

@@ -8,6 +8,7 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, html
 
+from core.cache import fetch
 from layouts.components import kpi_card, stale_badge
 from pagestate.savings import ASSUMPTIONS, DEFAULTS, assumptions_search, parse_assumptions
 from reporting import queries
@@ -231,7 +232,7 @@ def _known() -> set[str]:
 def page(lang: str | None) -> tuple:
     """Everything on the page that depends only on the facts and the language."""
     lang = norm(lang)
-    got = queries.fetch(queries.kpi_facts)
+    got = fetch(queries.kpi_facts)
     facts = got.data or []
     labels = [t(f"sav.in.{a.key}", lang) for a in ASSUMPTIONS]
     legends = [t(f"sav.g.{g}", lang) for g in ("portal", "axis", "common")]
@@ -252,7 +253,7 @@ def estimate_view(values: dict[str, float], lang: str | None) -> list:
     """The estimate beside the official figures, with the formula and its substitution."""
     lang = norm(lang)
     est = scm_estimate(values)
-    facts = queries.fetch(queries.kpi_facts).data or []
+    facts = fetch(queries.kpi_facts).data or []
     unit = t("unit.bn_vnd_year", lang)
     vnd = t("sav.vnd", lang)
     lines = []

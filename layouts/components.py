@@ -34,7 +34,7 @@ def unit_label(unit: str | None, lang: str | None) -> str:
 def stale_since_text(moment: datetime, lang: str | None, today: date | None = None) -> str:
     """'10:05' today; '10:05 29/11' (en: '10:05, 29 Nov') on an earlier day, with the year when
     that is not this year: an outage since yesterday must not read as one since this morning.
-    `moment` is Viet Nam time (naive, as queries.fetch stamps it) or aware (converted)."""
+    `moment` is Viet Nam time (naive, as core.cache.fetch stamps it) or aware (converted)."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(VN_TZ).replace(tzinfo=None)
     today = today or local_now().date()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from core import periods
+from core.cache import Fetched, fetch, fetch_many
 from core.clock import local_now
 from pagestate import first, search_string
 from reporting import queries
@@ -48,8 +49,8 @@ def parse_state(code: str | None, query: dict[str, Any]) -> IndicatorState:
                           period=first(query.get("period")))
 
 
-def _catalogue() -> queries.Fetched:
-    return queries.fetch(queries.catalogue)
+def _catalogue() -> Fetched:
+    return fetch(queries.catalogue)
 
 
 def _by_code(items: list[dict] | None) -> dict[str, dict]:
@@ -69,15 +70,24 @@ def range_frequency(ind: dict) -> str:
     return "hourly" if ind["frequency"] == "realtime" else ind["frequency"]
 
 
-def period_choices(ind: dict) -> tuple[list[str], str | None]:
-    """The periods the range pickers offer (oldest first) and the stale-since mark."""
+def period_choices(ind: dict, history: Fetched | None = None) -> tuple[list[str], str | None]:
+    """The periods the range pickers offer (oldest first) and the stale-since mark; `history`
+    is the indicator's national series when the caller holds it (see national_history)."""
     if ind["frequency"] == "realtime":
         now = local_now()
         first_hour = periods.of(now.replace(hour=0, minute=0, second=0), "hourly")
         hours = [periods.shift(first_hour, i).label for i in range(now.hour + 1)]
         return hours, None
-    got = queries.fetch(queries.series, ind["code"], "VN", "", "")
+    got = history or national_history(ind)
     return [r["period"] for r in got.data or []], got.stale_since
+
+
+def national_history(ind: dict) -> Fetched | None:
+    """The whole national series of a reported indicator (its periods are the pickers' choices,
+    its rows the national values); None for a real-time feed, picked by the hour."""
+    if ind["frequency"] == "realtime":
+        return None
+    return fetch(queries.series, ind["code"], "VN", "", "")
 
 
 def _valid(label: str, frequency: str) -> str:
@@ -114,31 +124,54 @@ def normalize(state: IndicatorState, ind: dict, labels: list[str], region_codes:
     return replace(state, code=ind["code"], region=region, start=start, end=end, period=period)
 
 
-def resolve(code: str | None, query: dict[str, Any]) -> tuple[IndicatorState, dict | None]:
+@dataclass(frozen=True)
+class Resolved:
+    """A URL's state checked against the catalogue and the data, with what was read to check it
+    (the page shows the same reads rather than asking the cache for them again)."""
+
+    state: IndicatorState
+    ind: dict | None
+    catalogue: Fetched
+    regions: Fetched
+    history: Fetched | None = None  # national_history of ind
+    labels: tuple[str, ...] = ()  # the periods the pickers offer
+
+
+def resolve_page(code: str | None, query: dict[str, Any]) -> Resolved:
     """The URL's state checked against the catalogue and the data, with its indicator."""
     raw = parse_state(code, query)
-    items = _catalogue().data or []
+    cat, regs = fetch_many((queries.catalogue,), (queries.regions,))  # one cache call for both
+    items = cat.data or []
     by_code = _by_code(items)
     ind = by_code.get(raw.code) or by_code.get(default_code(items))
     if ind is None:
-        return raw, None
-    labels, _ = period_choices(ind)
-    regions = {r["code"] for r in queries.fetch(queries.regions).data or []} or {"VN"}
+        return Resolved(raw, None, cat, regs)
+    history = national_history(ind)
+    labels, _ = period_choices(ind, history)
+    regions = {r["code"] for r in regs.data or []} or {"VN"}
     compare_default = ""
     if ind.get("by_province") and not (raw.period and raw.period in labels):
-        snap = queries.fetch(queries.province_snapshot, ind["code"], "").data or {}
+        snap = fetch(queries.province_snapshot, ind["code"], "").data or {}
         compare_default = snap.get("period", "")
-    return normalize(raw, ind, labels, regions, compare_default), ind
+    state = normalize(raw, ind, labels, regions, compare_default)
+    return Resolved(state, ind, cat, regs, history, tuple(labels))
+
+
+def resolve(code: str | None, query: dict[str, Any]) -> tuple[IndicatorState, dict | None]:
+    """The URL's state checked against the catalogue and the data, with its indicator."""
+    page = resolve_page(code, query)
+    return page.state, page.ind
 
 
 def initial_controls(code: str | None, query: dict[str, Any], lang: str = "vi") -> dict:
     """For the layout: the state to open with and every picker's options, so the values in
     the URL are valid options from the first render (Dash 4 drops a value not in options)."""
-    state, ind = resolve(code, query)
-    items = _catalogue().data or []
-    regions = queries.fetch(queries.regions).data or []
+    page = resolve_page(code, query)
+    state, ind = page.state, page.ind
+    items = page.catalogue.data or []
+    regions = page.regions.data or []
     group = (ind or {}).get("group", "")
-    opts = period_options(period_choices(ind)[0], lang) if ind else []
+    opts = period_options(list(page.labels), lang) if ind else []
     by_province = bool(ind and ind.get("by_province"))
     return {"state": state, "group": group, "groups": group_options(items, lang),
             "codes": code_options(items, group, lang), "regions": region_options(regions, lang),

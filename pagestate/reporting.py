@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.cache import fetch
 from pagestate import first, search_string
 from reporting import queries
 from web.i18n import norm
@@ -53,4 +54,4 @@ def agency_options(matrix: dict, extra: str | None, lang: str | None) -> list[di
 
 def initial_options(agency: str | None, lang: str = "vi") -> list[dict]:
     """The agency picker's options for the first render (the URL's agency among them)."""
-    return agency_options(queries.fetch(queries.compliance, 12).data or {}, agency, lang)
+    return agency_options(fetch(queries.compliance, 12).data or {}, agency, lang)

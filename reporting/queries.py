@@ -1,25 +1,17 @@
-"""The read side: every query the screens run, memoized through the shared cache.
+"""The read side: every query the screens run, declared memoized (core.cache does the caching).
 
 Arguments are plain values (codes, ISO periods); results are plain lists and dicts, so they
-pickle into any cache backend and every viewer polling the same thing shares one key.
+pickle into any cache backend and every viewer polling the same thing shares one key. Screens
+read them through core.cache.fetch, which keeps the last good value when the database fails.
 """
 from __future__ import annotations
 
-import inspect
-import logging
-import pickle
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from core import periods, shared
+from core import periods
 from core.cache import memoized
 from core.clock import local_midnight, local_now, local_to_utc, utc_to_local
 from core.db import current
@@ -34,7 +26,6 @@ from reporting.models import (
     Submission,
 )
 
-log = logging.getLogger(__name__)
 SPARK_POINTS = 24
 # Reported (monthly, quarterly ...) data is polled once a minute; the live feeds every few
 # seconds use the app's short default TTL.
@@ -356,118 +347,6 @@ def rejected_rows(submission_id: int) -> list[dict[str, Any]]:
             .order_by(RejectedRow.row_number)
         return [{"row": r.row_number, "field": r.field, "reason": r.reason, "raw": r.raw}
                 for r in s.scalars(stmt)]
-
-
-# --- last good values: when the database fails, screens keep what they had -----------------
-
-@dataclass
-class Fetched:
-    """A query result with its freshness: stale_since is set while the database is down."""
-
-    data: Any
-    fetched_at: str
-    stale_since: str | None = None
-    error: str | None = None
-
-
-# The last good value of each query (name + its arguments other than a bucketed "now"), not
-# of each time bucket: the power history's key moves every minute, its stale value must not.
-# Bounded: at most LAST_GOOD_MAX entries, least recently used dropped first (the screens use
-# about 40 query shapes; drill-downs add one per indicator/region/range viewed).
-LAST_GOOD_MAX = 256
-SHARE_EVERY_S = 10.0  # a worker copies a key's good value to Redis at most this often
-SHARED_GOOD_TTL_S = 24 * 3600  # a value older than a day is not worth showing as "last good"
-DOWN_MARK_TTL_S = 30  # the shared "down since" mark outlives the last failure by this long
-_last_good: OrderedDict[str, tuple[Any, str, float]] = OrderedDict()  # key -> (data, at, shared)
-_down_since: OrderedDict[str, str] = OrderedDict()  # same keys, same bound
-_guard = threading.Lock()
-
-
-def _good_key(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
-    """The stale-store key: the query's name and its arguments without the time buckets."""
-    skip = set(getattr(fn, "time_args", ()))
-    if skip:
-        names = list(inspect.signature(getattr(fn, "uncached", fn)).parameters)
-        args = tuple(a for name, a in zip(names, args, strict=False) if name not in skip)
-    return f"{fn.__name__}:{args!r}"
-
-
-def _bounded_put(store: OrderedDict[str, Any], key: str, value: Any) -> None:
-    store[key] = value
-    store.move_to_end(key)
-    while len(store) > LAST_GOOD_MAX:
-        store.popitem(last=False)
-
-
-def _remember(key: str, data: Any, now: str) -> None:
-    """Keep the good value here, and in Redis (throttled) for the other workers."""
-    redis = shared.current()
-    with _guard:
-        previous = _last_good.get(key)
-        was_down = _down_since.pop(key, None) is not None
-        shared_at = previous[2] if previous else 0.0
-        due = redis is not None and time.monotonic() - shared_at >= SHARE_EVERY_S
-        _bounded_put(_last_good, key, (data, now, time.monotonic() if due else shared_at))
-    if redis is None:
-        return
-    if due:
-        blob = pickle.dumps((data, now), protocol=pickle.HIGHEST_PROTOCOL)
-        redis.call(lambda r: r.set(f"ops:good:{key}", blob, ex=SHARED_GOOD_TTL_S), default=None)
-    if was_down:
-        redis.call(lambda r: r.delete(f"ops:down:{key}"), default=None)
-
-
-def _recall(key: str, now: str) -> tuple[tuple[Any, str] | None, str]:
-    """(last good (data, fetched_at) or None, stale since) while the database fails."""
-    redis = shared.current()
-    with _guard:
-        since = _down_since.get(key) or now
-        _bounded_put(_down_since, key, since)
-        local = _last_good.get(key)
-    good = (local[0], local[1]) if local else None
-    if redis is None:
-        return good, since
-
-    def shared_state(r: Any) -> tuple[Any, Any]:
-        pipe = r.pipeline()
-        pipe.set(f"ops:down:{key}", since, nx=True, ex=DOWN_MARK_TTL_S)
-        pipe.expire(f"ops:down:{key}", DOWN_MARK_TTL_S)
-        pipe.get(f"ops:down:{key}")
-        pipe.get(f"ops:good:{key}")
-        _, _, mark, blob = pipe.execute()
-        return mark, blob
-
-    found = redis.call(shared_state, default=None)
-    if found is None:
-        return good, since
-    mark, blob = found
-    if mark:
-        since = mark.decode()  # every worker shows the same "stale since"
-        with _guard:
-            _bounded_put(_down_since, key, since)
-    if blob is not None:
-        other = pickle.loads(blob)  # written by our own workers only (see _remember)
-        if good is None or other[1] > good[1]:
-            good = (other[0], other[1])
-    return good, since
-
-
-def fetch(fn: Callable[..., Any], *args: Any) -> Fetched:
-    """Call a query; on a database error return its last good result marked stale."""
-    key = _good_key(fn, args)
-    now = _iso(local_now()) or ""
-    try:
-        data = fn(*args)
-    except SQLAlchemyError as exc:
-        log.warning("query %s failed: %s", key, exc.__class__.__name__)
-        good, since = _recall(key, now)
-        if good is None:
-            return Fetched(data=None, fetched_at=now, stale_since=since,
-                           error="database unavailable")
-        return Fetched(data=good[0], fetched_at=good[1], stale_since=since,
-                       error="database unavailable")
-    _remember(key, data, now)
-    return Fetched(data=data, fetched_at=now)
 
 
 # --- overview

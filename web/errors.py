@@ -55,7 +55,7 @@ class InputError(ValueError):
 def callback_error(exc: Exception) -> None:
     """Dash's app-wide on_error: explicit input errors are 400, everything else 500.
 
-    Every callback reads the database through queries.fetch, which already turns a database
+    Every callback reads the database through core.cache.fetch, which already turns a database
     failure into last-good values. DashException covers Dash's own refusals of a request's
     shape (the pages router given a pathname that is not a path).
     """

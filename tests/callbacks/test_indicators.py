@@ -1,10 +1,15 @@
 """Indicator drill-down callbacks as plain functions: URL state, figures, table, CSV, staleness."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
+from flask_caching.backends.simplecache import SimpleCache
 
 from callbacks import indicators as ind
-from pagestate.indicators import default_code
+from core.cache import cache
+from pagestate.indicators import _by_code, default_code, period_choices
 from reporting import queries
 from tests.helpers import database_down
 from web.i18n import t
@@ -24,7 +29,7 @@ def test_url_state_round_trips() -> None:
 
 
 def test_resolve_keeps_a_valid_url_and_repairs_a_broken_one(ctx) -> None:
-    labels, _ = ind.period_choices(ind._by_code(queries.catalogue())["CPI_YOY"])
+    labels, _ = period_choices(_by_code(queries.catalogue())["CPI_YOY"])
     query = {"region": "01", "from": labels[-6], "to": labels[-2], "period": labels[-3]}
     state, info = ind.resolve("CPI_YOY", query)
     assert info["code"] == "CPI_YOY"
@@ -43,7 +48,7 @@ def test_resolve_keeps_a_valid_url_and_repairs_a_broken_one(ctx) -> None:
 
 
 def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
-    labels, _ = ind.period_choices(ind._by_code(queries.catalogue())["CPI_YOY"])
+    labels, _ = period_choices(_by_code(queries.catalogue())["CPI_YOY"])
     # A year of history: 11 or 12 months with data, as last month's reports are due or not yet.
     first = labels[-min(12, len(labels))]
     # The compared period: the newest before the last that Hà Nội reported (the seed leaves a few
@@ -112,7 +117,7 @@ def test_realtime_feed_is_bucketed_by_hour_range(ctx) -> None:
 
 
 def test_csv_download_holds_the_series(ctx) -> None:
-    labels, _ = ind.period_choices(ind._by_code(queries.catalogue())["CPI_YOY"])
+    labels, _ = period_choices(_by_code(queries.catalogue())["CPI_YOY"])
     sent = ind.download_csv(1, "CPI_YOY", "01", labels[-3], labels[-1])
     lines = sent["content"].strip().splitlines()
     rows = queries.series("CPI_YOY", "01", labels[-3], labels[-1])
@@ -128,3 +133,60 @@ def test_database_down_keeps_last_values_with_stale_badge(app, ctx) -> None:
         again = ind.render("CPI_YOY", "VN", "", "", "", "vi")
     assert again[2] is not None and "Mất kết nối" in str(again[2])
     assert len(again[5].data[0].x) == len(first[5].data[0].x)  # same series, kept
+
+
+class CountingCache(SimpleCache):
+    """The real in-process backend, counting the calls made to it (one get_many is one call, as
+    it is one MGET on Redis; the gets SimpleCache makes inside it are not counted again)."""
+
+    def __init__(self) -> None:
+        super().__init__(default_timeout=60)
+        self.calls: list[tuple[str, tuple]] = []
+        self._inside = False
+
+    def _count(self, op: str, args: tuple, run: Callable[[], Any]) -> Any:
+        if self._inside:
+            return run()
+        self.calls.append((op, args))
+        self._inside = True
+        try:
+            return run()
+        finally:
+            self._inside = False
+
+    def get(self, key: str) -> Any:
+        return self._count("get", (key,), lambda: super(CountingCache, self).get(key))
+
+    def get_many(self, *keys: str) -> list[Any]:
+        return self._count("get_many", keys, lambda: super(CountingCache, self).get_many(*keys))
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        return self._count("set", (key,), lambda: super(CountingCache, self).set(key, value, timeout))
+
+    def add(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        return self._count("add", (key,), lambda: super(CountingCache, self).add(key, value, timeout))
+
+    def delete(self, key: str) -> Any:
+        return self._count("delete", (key,), lambda: super(CountingCache, self).delete(key))
+
+
+@pytest.mark.parametrize("code, region, most", [
+    ("CPI_YOY", "01", 3),  # by province: catalogue+regions, national series, range+snapshot
+    ("EXPORTS", "VN", 3),  # national only: catalogue+regions, national series, range
+    ("RT_DOSSIERS", "VN", 2),  # a live feed: catalogue+regions, range (picked by the hour)
+])
+def test_one_render_makes_few_cache_calls(app, ctx, code: str, region: str, most: int) -> None:
+    """One render of the page, warm: each value read once, reads that do not depend on each
+    other in one call (was 8, 6 and 5 calls: catalogue and regions read twice, the national
+    series twice)."""
+    counting = CountingCache()
+    app.server.extensions["cache"][cache] = counting
+    state, _ = ind.resolve(code, {"region": region})
+    first = ind.render(code, region, state.start, state.end, state.period, "vi")  # fills the cache
+    counting.calls.clear()
+    again = ind.render(code, region, state.start, state.end, state.period, "vi")
+    assert len(counting.calls) <= most, counting.calls
+    assert all(op in ("get", "get_many") for op, _ in counting.calls)  # a steady page writes nothing
+    keys = [k for _, args in counting.calls for k in args]
+    assert len(keys) == len(set(keys))  # no value asked for twice
+    assert str(again) == str(first)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
+from core.cache import fetch
 from reporting import queries
 from reporting.models import Observation
 from settings import Settings
@@ -109,19 +110,19 @@ def test_cache_outage_degrades_to_direct_queries(settings: Settings) -> None:
 @pytest.mark.parametrize("backend", ["sqlite"])  # the outage is the SQLite file moving away
 def test_fetch_keeps_last_good_value_when_database_fails(app, tmp_path: Path) -> None:
     with app.server.app_context():
-        good = queries.fetch(queries.coverage.uncached)
+        good = fetch(queries.coverage.uncached)
         assert good.stale_since is None and good.data["indicators_total"] == 200
         db = app.server.extensions["ops_db"]
         db.dispose()
         path = tmp_path / "var" / "ops.sqlite"
         path.rename(tmp_path / "aside.sqlite")
         path.mkdir()
-        stale = queries.fetch(queries.coverage.uncached)
+        stale = fetch(queries.coverage.uncached)
         assert stale.data == good.data
         assert stale.stale_since is not None and stale.error == "database unavailable"
         path.rmdir()
         (tmp_path / "aside.sqlite").rename(path)
-        again = queries.fetch(queries.coverage.uncached)
+        again = fetch(queries.coverage.uncached)
         assert again.stale_since is None
 
 
