@@ -123,7 +123,7 @@ def test_standalone_relay_requires_its_token_and_the_dashboard_sends_it(sim: Sim
 
 def test_relay_refuses_an_open_address_without_a_token(monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    from streams.__main__ import main
+    from cli.streams import main
 
     monkeypatch.delenv("OPS_RELAY_TOKEN", raising=False)
     assert main(["relay", "--host", "0.0.0.0", "--port", "0", "--no-simulate"]) == 2
@@ -134,7 +134,7 @@ def test_relay_refuses_an_open_address_without_a_token(monkeypatch: pytest.Monke
 
 
 def test_loopback_addresses() -> None:
-    from streams.__main__ import is_loopback
+    from cli.streams import is_loopback
 
     assert is_loopback("127.0.0.1") and is_loopback("127.0.0.2") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3") and not is_loopback("relay.example")
