@@ -328,3 +328,23 @@ def test_client_address_behind_a_trusted_proxy_only(web_app, tmp_path) -> None:
         assert audit.failures_since(database, address="203.0.113.8", window=window) == 1
     finally:
         proxied.server.extensions["ops_db"].dispose()
+
+
+def test_a_display_token_verified_before_holds_through_a_database_outage(settings) -> None:
+    """As a wall signed in through its link keeps its last values, so does one on a bearer token."""
+    from tests.apps import build_app
+    from tests.helpers import database_down
+
+    app = build_app(settings)
+    database = app.server.extensions["ops_db"]
+    _, secret = tokens.create_display(database, "wall-outage")
+    _, stranger = tokens.create_display(database, "never-seen")
+    wall = app.server.test_client()
+    wall.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    assert wall.post("/_dash-update-component", json=LANG_CALLBACK).status_code == 200
+    with database_down(app):
+        assert wall.post("/_dash-update-component", json=LANG_CALLBACK).status_code == 200
+        other = app.server.test_client()
+        other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {stranger}"
+        assert other.post("/_dash-update-component", json=LANG_CALLBACK).status_code == 503
+    database.dispose()

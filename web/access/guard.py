@@ -30,7 +30,7 @@ from web.access.paths import (
     refuse,
     wants_json,
 )
-from web.access.principal import Principal, bearer, bearer_principal
+from web.access.principal import Principal, bearer, bearer_principal, verified_bearers
 from web.access.sessions import (
     CSRF_HEADER,
     csrf_ok,
@@ -75,9 +75,17 @@ def identify(settings: Settings, path: str) -> Principal | Response | None:
     token = bearer()
     if token is not None:
         try:
-            return bearer_principal(database, token, path)
+            found = bearer_principal(database, token, path)
         except SQLAlchemyError:
-            return refuse(503, "deny.db_down_token")
+            # Database down: a token verified before stands for the same principal (as a signed
+            # session does), so a wall on a display token keeps its last values too.
+            remembered = verified_bearers.recall(token)
+            return remembered if remembered is not None else refuse(503, "deny.db_down_token")
+        if isinstance(found, Principal):
+            verified_bearers.remember(token, found)
+        else:
+            verified_bearers.forget(token)
+        return found
     if "k" not in session:
         return None
     try:

@@ -1,6 +1,9 @@
 """Who is making the request: the Principal, how a bearer token names one, and role checks."""
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Response, abort, g, request
@@ -77,3 +80,43 @@ def bearer_principal(database: Database, token: str, path: str) -> Principal | R
     if check.reason == "revoked":
         return refuse(403, "deny.token_revoked")
     return refuse(401, "deny.unknown_token")
+
+
+class VerifiedBearers:
+    """The last principal each bearer token was verified as, for database outages only.
+
+    A signed session cookie still says who a wall is while the database is down; a bearer token
+    says nothing by itself. So a token verified here is remembered (by its hash, at most MAX, the
+    oldest forgotten first) and, while the database cannot be asked, stands for the same
+    principal, as the cookie path does. Nobody can be revoked during an outage either way.
+    """
+
+    MAX = 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, Principal] = OrderedDict()
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def remember(self, token: str, principal: Principal) -> None:
+        key = self._key(token)
+        with self._lock:
+            self._items[key] = principal
+            self._items.move_to_end(key)
+            while len(self._items) > self.MAX:
+                self._items.popitem(last=False)
+
+    def recall(self, token: str) -> Principal | None:
+        with self._lock:
+            return self._items.get(self._key(token))
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._items.pop(self._key(token), None)
+
+
+verified_bearers = VerifiedBearers()
+
