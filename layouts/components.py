@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from dash import html
 
 from core.clock import VN_TZ, local_now
-from web.i18n import norm, number, period_label, signed, t, when
+from core.fmt import norm, number, period_label, signed, when
+from web.i18n import t
 
 # Threshold colours, the same as the CSS variables in assets/00-theme.css (figures need hex).
 STATUS_COLOURS: dict[str, str] = {
