@@ -76,3 +76,15 @@ def period_label(label: str, lang: str | None) -> str:
     if len(label) == 10:
         return day(label, lang)
     return label
+
+
+def change_text(value: float | None, base: float | None, unit: str | None, lang: str | None,
+                decimals: int = 1) -> str:
+    """Change from a base: points for rates (units starting with %), per cent for levels."""
+    if value is None or base is None:
+        return "—"
+    if (unit or "").startswith("%"):
+        return signed(value - base, lang, decimals)
+    if base == 0:
+        return "—"
+    return signed((value - base) / abs(base) * 100, lang, 1) + " %"
