@@ -87,8 +87,9 @@ def prepare_database(settings: Settings) -> dict[str, int]:
 
 
 def start_background(app: dash.Dash) -> None:
-    """Start what `python app.py` runs beside the pages: the live feed simulator and the camera
-    relay (with the simulated cameras), as the settings enable them; both stop cleanly at exit."""
+    """Start what `python app.py` runs beside the pages: the live feed simulator, the daily
+    briefing and the camera relay (with the simulated cameras), as the settings enable them;
+    each stops cleanly at exit."""
     server = app.server
     settings: Settings = server.config["OPS_SETTINGS"]
     if settings.simulate and "ops_feeds" not in server.extensions:
@@ -97,6 +98,11 @@ def start_background(app: dash.Dash) -> None:
         simulator = simulator.start(server.extensions[EXTENSION_KEY], interval=settings.feed_interval)
         server.extensions["ops_feeds"] = simulator
         atexit.register(simulator.stop)
+    if "ops_briefings" not in server.extensions:  # the daily briefing PDF (one per deployment)
+        from briefings import schedule
+
+        server.extensions["ops_briefings"] = schedule.start_for_app(server)
+        atexit.register(server.extensions["ops_briefings"].stop)
     service = server.extensions.get("ops_streams")
     if service is not None and not getattr(service, "_started", False):
         service.start()
