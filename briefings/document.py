@@ -61,8 +61,6 @@ class Document(FPDF):
         self.set_draw_color(*ACCENT)
         self.set_line_width(0.5)
         self.line(MARGIN, 14.5, self.w - MARGIN, 14.5)
-        self.set_draw_color(*RULE)  # tables draw their lines in the current colour
-        self.set_line_width(0.2)
         self.set_text_color(*INK)
         self.set_y(18)
 
@@ -79,6 +77,9 @@ class Document(FPDF):
         """A page with its title."""
         self.cover = False
         self.add_page()
+        # fpdf2 restores the colours the header changed: set the tables' rule colour here.
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.2)
         self.set_font(FONT, "B", 16)
         self.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
