@@ -93,3 +93,19 @@ def test_who_may_read_and_make(client_for: Callable[[str], FlaskClient]) -> None
     bad = staff.post("/api/v1/briefings", json={"date": "2026-02-30"}, headers=csrf_header(staff))
     assert bad.status_code == 400
     assert leader.get("/api/v1/briefings/999999.pdf").status_code == 404
+
+
+def test_the_briefings_page_lists_and_links(client_for: Callable[[str], FlaskClient],
+                                            web_app: Any) -> None:
+    from callbacks.briefings import rows_children
+
+    leader = client_for("leader")
+    assert leader.get("/briefings").status_code == 200
+    rows = [{"id": 7, "date": "2026-12-07", "made_at": "2026-12-07T07:00:12", "pages": ["overview"],
+             "page_count": 16, "size": 300_000, "status": "done", "progress": 100,
+             "trigger": "scheduled", "error": None},
+            {"id": 8, "date": "2026-12-07", "made_at": None, "pages": [], "page_count": 0,
+             "size": 0, "status": "running", "progress": 40, "trigger": "manual", "error": None}]
+    text = str(rows_children(rows, "vi"))
+    assert "/api/v1/briefings/7.pdf" in text and "Tải PDF" in text and "Hằng ngày" in text
+    assert "width': '40%'" in text
