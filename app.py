@@ -18,7 +18,18 @@ from core import cache
 from core.db import EXTENSION_KEY, Database
 from data import prepare
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import access, admin, api, displays, errors, health, roles, security, streamaccess
+from web import (
+    access,
+    admin,
+    api,
+    api_briefings,
+    displays,
+    errors,
+    health,
+    roles,
+    security,
+    streamaccess,
+)
 from web.heldpolls import quiet_expected_disconnects
 
 HERE = Path(__file__).resolve().parent
@@ -58,6 +69,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     callbacks.register(app)
 
     api.init_app(server)
+    api_briefings.init_app(server)  # /api/v1/briefings: list, progress, PDF, make one
     admin.init_app(server)  # /admin: accounts, tokens, audit log (admin role, CSRF)
     health.init_app(server)
     streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay
@@ -88,8 +100,9 @@ def prepare_database(settings: Settings) -> dict[str, int]:
 
 
 def start_background(app: dash.Dash) -> None:
-    """Start what `python app.py` runs beside the pages: the live feed simulator and the camera
-    relay (with the simulated cameras), as the settings enable them; both stop cleanly at exit."""
+    """Start what `python app.py` runs beside the pages: the live feed simulator, the daily
+    briefing and the camera relay (with the simulated cameras), as the settings enable them;
+    each stops cleanly at exit."""
     server = app.server
     settings: Settings = server.config["OPS_SETTINGS"]
     if settings.simulate and "ops_feeds" not in server.extensions:
@@ -98,6 +111,11 @@ def start_background(app: dash.Dash) -> None:
         simulator = simulator.start(server.extensions[EXTENSION_KEY], interval=settings.feed_interval)
         server.extensions["ops_feeds"] = simulator
         atexit.register(simulator.stop)
+    if "ops_briefings" not in server.extensions:  # the daily briefing PDF (one per deployment)
+        from briefings import schedule
+
+        server.extensions["ops_briefings"] = schedule.start_for_app(server)
+        atexit.register(server.extensions["ops_briefings"].stop)
     service = server.extensions.get("ops_streams")
     if service is not None and not getattr(service, "_started", False):
         service.start()

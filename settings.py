@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     sim_cameras: bool = True  # serve sim:// cameras from the built-in camera simulator
     role: Literal["embedded", "web"] = "embedded"  # web: a gunicorn worker (deploy/gunicorn.conf.py)
     web_workers: int = Field(0, ge=0, le=1024)  # workers beside this one (gunicorn.conf.py); 0: unknown
+    briefing_at: str = "07:00"  # the daily briefing PDF, Viet Nam time (HH:MM)
     relay_public_url: str = ""  # where browsers reach an external relay; empty: same origin (nginx /streams)
 
     @field_validator("redis_url")
@@ -69,6 +70,16 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("expected a redis://, rediss:// or unix:// URL")
         return value
+
+    @field_validator("briefing_at")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        from datetime import datetime
+
+        try:
+            return datetime.strptime(value.strip(), "%H:%M").strftime("%H:%M")
+        except ValueError:
+            raise ValueError("expected a time of day HH:MM (e.g. 07:00)") from None
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 import dash
 
-from layouts import cameras, displays, indicators, overview, reporting, savings, shell
+from layouts import (
+    briefings,
+    cameras,
+    displays,
+    indicators,
+    overview,
+    reporting,
+    savings,
+    shell,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,7 @@ PAGES: tuple[Page, ...] = (
     Page("cameras", "/cameras", cameras.layout, "nav.cameras"),
     Page("displays", "/displays", displays.status_layout, "nav.displays"),
     Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
+    Page("briefings", "/briefings", briefings.layout, "nav.briefings"),
 )
 
 

@@ -13,9 +13,10 @@ import plotly.graph_objects as go
 from dash import html
 
 from core.clock import VN_TZ, local_now
+from core.fmt import change_text, norm, number, period_label, when
 from ui.palette import MUTED, status_colour
 from ui.wording import indicator_name
-from web.i18n import norm, number, period_label, signed, t, when
+from web.i18n import t
 
 # Plotly config for every wall figure: static, no toolbar, nothing that needs a mouse.
 STATIC_CONFIG: dict[str, Any] = {"displayModeBar": False, "staticPlot": True, "responsive": True}
@@ -80,18 +81,6 @@ def change_arrow(delta: float | None, higher_is_better: bool | None) -> tuple[st
     if higher_is_better is None:
         return arrow, "neutral"
     return arrow, "good" if (delta > 0) == bool(higher_is_better) else "bad"
-
-
-def change_text(value: float | None, base: float | None, unit: str | None, lang: str | None,
-                decimals: int = 1) -> str:
-    """Change from a base: points for rates (units starting with %), per cent for levels."""
-    if value is None or base is None:
-        return "—"
-    if (unit or "").startswith("%"):
-        return signed(value - base, lang, decimals)
-    if base == 0:
-        return "—"
-    return signed((value - base) / abs(base) * 100, lang, 1) + " %"
 
 
 # --- sparklines ------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
-"""Vietnamese-first texts and number/date formatting (Babel), switchable to English."""
+"""Vietnamese-first texts of the screens (the one catalogue); formatting lives in core.fmt."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
-
-LANGS = ("vi", "en")
-DEFAULT_LANG = "vi"
+from core.fmt import (  # noqa: F401  (re-exported: the screens import them from here)
+    DEFAULT_LANG,
+    LANGS,
+    day,
+    norm,
+    number,
+    percent,
+    period_label,
+    signed,
+    when,
+)
 
 # One entry per text on the screens: key -> (Vietnamese, English).
 TEXTS: dict[str, tuple[str, str]] = {
@@ -36,77 +40,12 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def norm(lang: str | None) -> str:
-    """A supported language code, Vietnamese when unknown."""
-    return lang if lang in LANGS else DEFAULT_LANG
-
-
 def t(key: str, lang: str | None) -> str:
     """The text for a key in a language (the key itself when missing, so gaps show)."""
     pair = TEXTS.get(key)
     if pair is None:
         return key
     return pair[0] if norm(lang) == "vi" else pair[1]
-
-
-def number(value: float | None, lang: str | None, decimals: int = 0) -> str:
-    """9.900 / 30,5 in Vietnamese; 9,900 / 30.5 in English."""
-    if value is None:
-        return "—"
-    fmt = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=fmt, locale=norm(lang))
-
-
-def percent(value: float | None, lang: str | None, decimals: int = 1) -> str:
-    """A percentage given in percent points (30.5 -> '30,5 %' in Vietnamese)."""
-    if value is None:
-        return "—"
-    fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return format_percent(value / 100, format=fmt, locale=norm(lang))
-
-
-def signed(value: float | None, lang: str | None, decimals: int = 1) -> str:
-    """A change with its sign: +1,2 / −0,4."""
-    if value is None:
-        return "—"
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return sign + number(abs(value), lang, decimals)
-
-
-def when(moment: datetime | str | None, lang: str | None) -> str:
-    """Date and time as each language writes it (22/11/2026 10:05 in Vietnamese)."""
-    if moment is None:
-        return "—"
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return format_datetime(moment, "dd/MM/yyyy HH:mm" if norm(lang) == "vi" else "d MMM yyyy HH:mm",
-                           locale=norm(lang))
-
-
-def day(moment: date | str | None, lang: str | None) -> str:
-    if moment is None:
-        return "—"
-    if isinstance(moment, str):
-        moment = date.fromisoformat(moment[:10])
-    return format_date(moment, "dd/MM/yyyy" if norm(lang) == "vi" else "d MMM yyyy",
-                       locale=norm(lang))
-
-
-def period_label(label: str, lang: str | None) -> str:
-    """2026-10 -> 'T10/2026' or 'Oct 2026'; 2026-Q3 -> 'Quý III/2026' or 'Q3 2026'."""
-    lang = norm(lang)
-    if len(label) == 7 and label[4] == "-" and label[5:].isdigit():
-        y, m = label.split("-")
-        if lang == "vi":
-            return f"T{int(m)}/{y}"
-        return format_date(date(int(y), int(m), 1), "MMM yyyy", locale="en")
-    if "-Q" in label:
-        y, q = label.split("-Q")
-        roman = ("I", "II", "III", "IV")[int(q) - 1]
-        return f"Quý {roman}/{y}" if lang == "vi" else f"Q{q} {y}"
-    if len(label) == 10:
-        return day(label, lang)
-    return label
 
 
 # --- overview (the wall) and the shared components: appended, one block per screen ---------
@@ -497,4 +436,29 @@ TEXTS.update({
     "audit.newer": ("← Mới hơn", "← Newer"),
     "audit.older": ("Cũ hơn →", "Older →"),
     "audit.page": ("Trang {page}/{pages} · {total} sự kiện", "Page {page}/{pages} · {total} events"),
+})
+
+# --- briefings page
+TEXTS.update({
+    "nav.briefings": ("Bản tin", "Briefings"),
+    "brf.title": ("Bản tin phục vụ họp lãnh đạo", "Briefings for the leaders' meetings"),
+    "brf.subtitle": ("Bản tin PDF hằng ngày và bản tin tạo theo yêu cầu; giữ 60 bản gần nhất",
+                     "Daily and on-demand PDF briefings; the newest 60 are kept"),
+    "brf.make": ("Tạo bản tin", "Make a briefing"),
+    "brf.started": ("Đang tạo bản tin…", "Making the briefing…"),
+    "brf.busy": ("Một bản tin đang được tạo, hãy chờ xong", "A briefing is being made; wait for it"),
+    "brf.not_allowed": ("Tài khoản chỉ đọc không tạo được bản tin",
+                        "Read-only accounts cannot make briefings"),
+    "brf.forbidden": ("Không có quyền xem bản tin", "Not allowed to see briefings"),
+    "brf.none": ("Chưa có bản tin nào", "No briefing yet"),
+    "brf.date": ("Ngày", "Date"),
+    "brf.made_at": ("Lập lúc", "Made at"),
+    "brf.pages": ("Số trang", "Pages"),
+    "brf.size": ("Dung lượng", "Size"),
+    "brf.status": ("Loại", "Kind"),
+    "brf.download": ("Tải PDF", "Download PDF"),
+    "brf.failed": ("Lỗi", "Failed"),
+    "brf.trigger.manual": ("Theo yêu cầu", "On demand"),
+    "brf.trigger.scheduled": ("Hằng ngày", "Daily"),
+    "brf.trigger.cli": ("Dòng lệnh", "Command line"),
 })
