@@ -339,7 +339,6 @@ TEXTS.update({
 
 # --- server-rendered pages: sign-in, refusals and errors, the admin console
 TEXTS.update({
-    "lang.name": ("Tiếng Việt", "English"),
     "login.title": ("Đăng nhập", "Sign in"),
     "login.user": ("Tên đăng nhập", "User name"),
     "login.password": ("Mật khẩu", "Password"),
@@ -350,7 +349,6 @@ TEXTS.update({
     "login.throttled": ("Quá nhiều lần đăng nhập sai, hãy thử lại sau 15 phút",
                         "Too many failed sign-ins, try again in 15 minutes"),
     "login.wrong": ("Sai tên đăng nhập hoặc mật khẩu", "Wrong user name or password"),
-    "logout.title": ("Đăng xuất", "Sign out"),
     # Refusals: the English text is also the JSON `error` API clients read.
     "deny.not_found": ("Không tìm thấy", "not found"),
     "deny.login_required": ("Cần đăng nhập", "authentication required"),
@@ -387,7 +385,6 @@ TEXTS.update({
     "admin.title": ("Quản trị", "Administration"),
     "admin.nav.console": ("Tài khoản & token", "Accounts & tokens"),
     "admin.nav.audit": ("Nhật ký", "Audit log"),
-    "admin.nav.displays": ("Màn hình", "Displays"),
     "admin.nav.overview": ("← Tổng quan", "← Overview"),
     "admin.once": ("Chỉ hiện một lần: hãy lưu ngay.", "Shown once: store it now."),
     "admin.accounts": ("Tài khoản", "Accounts"),
@@ -413,7 +410,6 @@ TEXTS.update({
     "admin.token.revoked": ("thu hồi", "revoked"),
     "admin.revoke": ("Thu hồi", "Revoke"),
     "admin.add_token": ("Tạo token", "Create token"),
-    "admin.displays": ("Màn hình", "Displays"),
     "admin.displays.link": ("Màn hình, điểm cầu và danh sách phát →",
                             "Displays, bridge points and playlists →"),
     "admin.done.add": ("Đã thêm {name} ({role}); mật khẩu:", "Added {name} ({role}); password:"),

@@ -7,8 +7,9 @@ The policy, source by source (checked in Chromium on every page: tests/browser/t
   'unsafe-inline', no 'unsafe-eval': plotly.js 4 only needs eval for its WebGL traces
   (scattergl, splom, parcoords: regl compiles with Function()), which the app does not use;
   adding one of those traces means adding 'unsafe-eval' here.
-- style-src 'self' 'unsafe-inline': Dash components, Plotly and the server-rendered login and
-  error pages write inline styles; styles cannot run code.
+- style-src 'self' 'unsafe-inline': Dash components, Plotly and the server-rendered pages
+  (web/templates: sign-in, errors, admin console) write inline styles; styles cannot run code.
+  Those pages carry no script at all.
 - img-src 'self' data: blob:: Plotly draws some images as data: URLs; camera frames are same-origin
   (in-process relay, or nginx sending /streams to the relay service).
 - connect-src 'self': Dash callbacks (fetch) and stream polling go to the app only.

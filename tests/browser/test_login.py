@@ -63,7 +63,7 @@ def test_login_form_then_every_page_under_csp_without_console_errors(live_app) -
         # Sign out through the form: the pages ask for a login again. The form is in the
         # language just chosen on the Dash page (vi -> en).
         driver.get(live_app.url + "/logout")
-        assert driver.find_element(By.ID, "logout-submit").text == t("logout.title", "en")
+        assert driver.find_element(By.ID, "logout-submit").text == t("logout", "en")
         driver.find_element(By.ID, "logout-submit").click()
         wait_for(driver, lambda d: "/login" in d.current_url)
         driver.get(live_app.url + "/savings")

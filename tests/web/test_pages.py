@@ -39,3 +39,25 @@ def test_a_first_dash_visit_starts_in_the_language_chosen_at_sign_in(web_app) ->
     client.set_cookie("ops_lang", "en")
     layout = json.dumps(client.get("/_dash-layout").get_json())
     assert '"id": "lang"' in layout and '"data": "en"' in layout
+
+
+def test_every_text_the_pages_name_is_in_the_catalogue() -> None:
+    """A missing key would show as the key itself: every one the templates and the access
+    package name is in web/i18n.py, in both languages."""
+    import re
+    from pathlib import Path
+
+    from web.i18n import TEXTS
+
+    web = Path(__file__).resolve().parents[2] / "web"
+    named = set()
+    for path in [*web.glob("templates/**/*.html"), *web.glob("**/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        named |= set(re.findall(r'\bt\(\s*"([a-z0-9_.]+)"', text))
+        named |= {k for k in re.findall(r'"((?:deny|login|err|admin|audit|revoked)\.[a-z0-9_.]+)"',
+                                         text) if not k.endswith(".html")}
+    named = {k for k in named if not k.endswith(".")}  # t("admin." ~ action): both listed too
+    assert len(named) > 60
+    missing = sorted(k for k in named if k not in TEXTS)
+    assert missing == []
+    assert all(all(TEXTS[k]) for k in named)

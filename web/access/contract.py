@@ -137,26 +137,32 @@ def validate_callback(app: dash.Dash) -> Response | None:
         return deny(400, "unknown callback")
     if "callback" not in spec:
         return deny(400, "not a server-side callback")
+    problem = _arguments_problem(body, spec)
+    if problem is None and not _outputs_match(output, body.get("outputs")):
+        problem = "callback 'outputs' do not match the callback"
+    changed = body.get("changedPropIds", [])
+    if problem is None and (not isinstance(changed, list)
+                            or not all(isinstance(c, str) for c in changed)):
+        problem = "callback 'changedPropIds' must be a list of strings"
+    return None if problem is None else deny(400, problem)
+
+
+def _arguments_problem(body: dict[str, Any], spec: dict[str, Any]) -> str | None:
+    """What is wrong with the inputs and state the body gives a callback (None: nothing)."""
     inputs, state = body.get("inputs"), body.get("state", [])
     if not isinstance(inputs, list) or not isinstance(state, list):
-        return deny(400, "callback 'inputs' and 'state' must be lists")
+        return "callback 'inputs' and 'state' must be lists"
+    declared = list(spec.get("inputs", [])) + list(spec.get("state", []))
     if len(inputs) != len(spec.get("inputs", [])) or len(state) != len(spec.get("state", [])):
-        return deny(400, "callback arguments do not match the callback")
+        return "callback arguments do not match the callback"
     if not all(_prop_ref(i) for i in inputs + state):
-        return deny(400, "callback arguments must be {id, property, value} objects")
+        return "callback arguments must be {id, property, value} objects"
     if not all(isinstance(a.get("value", ""), str) for a in _flat(inputs + state)
                if a.get("property") in URL_PROPS):
-        return deny(400, "URL properties must be strings")
+        return "URL properties must be strings"
     wrong = [a for a in _flat(inputs + state) if not _within_contract(a)]
     if wrong:
-        return deny(400, f"callback value of the wrong type for "
-                          f"{str(wrong[0].get('property'))[:40]}")
-    declared = list(spec.get("inputs", [])) + list(spec.get("state", []))
+        return f"callback value of the wrong type for {str(wrong[0].get('property'))[:40]}"
     if not all(_matches(given, want) for given, want in zip(inputs + state, declared, strict=True)):
-        return deny(400, "callback arguments do not match the callback")
-    if not _outputs_match(output, body.get("outputs")):
-        return deny(400, "callback 'outputs' do not match the callback")
-    changed = body.get("changedPropIds", [])
-    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
-        return deny(400, "callback 'changedPropIds' must be a list of strings")
+        return "callback arguments do not match the callback"
     return None
