@@ -50,6 +50,7 @@ from data import audit, clock, sessions, tokens, users
 from data.db import Database, current
 from settings import Settings
 from web import throttle
+from web.origin import same_origin
 
 ROLES = ("admin", "staff", "leader")
 READ_ONLY = ("leader", "display")
@@ -333,10 +334,7 @@ def _is_activity(path: str) -> bool:
 
 
 def _same_origin() -> bool:
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return True  # non-browser clients; SameSite=Lax keeps cross-site POSTs cookie-less
-    return urlsplit(origin).netloc == request.host
+    return same_origin(request.headers.get("Origin"), request.host)
 
 
 # --- the callback-body validator ----------------------------------------------------------------
