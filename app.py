@@ -17,7 +17,7 @@ import streams
 from data import api, cache, seed
 from data.db import EXTENSION_KEY, Database
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import admin, auth, displays, errors, health, roles, security, streamaccess
+from web import admin, auth, dashsetup, displays, errors, health, roles, security, streamaccess
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     auth.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
     security.init_app(app)  # CSP and the other security headers on every response
     streams.attach(server, settings, refuse=roles.relay_refusal(settings))  # built, not started
+    dashsetup.finish(app)  # complete before it serves: threads' first requests find no half set-up
     return app
 
 
