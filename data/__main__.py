@@ -1,4 +1,4 @@
-"""Command line: python -m data migrate | init | ingest | token | user | display | audit | simulate | rollup | withdraw."""
+"""Command line: python -m data migrate | init | ingest | token | user | display | audit | simulate | rollup | withdraw | backup | restore."""
 from __future__ import annotations
 
 import argparse
@@ -76,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
 
     withdraw.add_arguments(p_wd)
 
+    p_bak = sub.add_parser("backup", help="a consistent copy of the database while the app runs")
+    p_bak.add_argument("--out", required=True, metavar="FILE",
+                       help="the new file (SQLite: a database file; PostgreSQL: a pg_dump archive)")
+    p_res = sub.add_parser("restore", help="load a backup into an empty database")
+    p_res.add_argument("file")
+    p_res.add_argument("--force", action="store_true",
+                       help="replace a database that already holds tables")
+
     args = parser.parse_args(argv)
     settings = load_or_exit()  # bad OPS_* variables: one line, exit 2
     try:
@@ -93,6 +101,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
     from data import migrate
     from data.db import Database
 
+    if args.command in ("backup", "restore"):  # before opening: neither creates the database
+        return _backup_or_restore(args, settings)
     database = Database(settings.sqlalchemy_url)
     try:
         if args.command == "migrate":
@@ -160,6 +170,24 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
     finally:
         database.dispose()
     return 2
+
+
+def _backup_or_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from data import backup
+
+    try:
+        if args.command == "backup":
+            made = backup.backup(settings, args.out)
+            print(f"backup of the {made.backend} database: {made.path} ({made.size_bytes} bytes, "
+                  f"{made.seconds:.1f} s)")
+        else:
+            done = backup.restore(settings, args.file, force=args.force)
+            print(f"restored {done.path} into the {done.backend} database: {done.tables} tables"
+                  + (" (replaced)" if done.replaced else "") + f", {done.seconds:.1f} s")
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
