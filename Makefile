@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install bench lint clean
+.PHONY: run stack test install bench lint clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ install: $(BIN)/activate
 
 run: install
 	$(BIN)/python app.py
+
+stack: install
+	deploy/start
 
 test: install
 	tools/test-deps

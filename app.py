@@ -23,6 +23,7 @@ from web import (
     admin,
     api,
     api_briefings,
+    dashsetup,
     displays,
     errors,
     health,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     access.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
     security.init_app(app)  # CSP and the other security headers on every response
     streams.attach(server, settings, refuse=roles.relay_refusal(settings))  # built, not started
+    dashsetup.finish(app)  # complete before it serves: threads' first requests find no half set-up
     return app
 
 

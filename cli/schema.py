@@ -1,9 +1,11 @@
 """Schema and set-up commands: migrate, init."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from cli.context import Env, pass_env
+from cli.context import CommandError, Env, pass_env
 
 
 @click.command()
@@ -38,4 +40,36 @@ def init(env: Env, years: int | None, seed_value: int | None, force: bool, empty
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
-COMMANDS: list[click.Command] = [migrate, init]
+@click.command()
+@click.option("--out", required=True, metavar="FILE", type=click.Path(path_type=Path),
+              help="the new file (SQLite: a database file; PostgreSQL: a pg_dump archive)")
+@pass_env
+def backup(env: Env, out: Path) -> None:
+    """A consistent copy of the database while the app runs."""
+    from data import backup as backups
+
+    try:
+        made = backups.backup(env.settings, out)
+    except backups.BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    click.echo(f"backup of the {made.backend} database: {made.path} ({made.size_bytes} bytes, "
+               f"{made.seconds:.1f} s)")
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="replace a database that already holds tables")
+@pass_env
+def restore(env: Env, file: Path, force: bool) -> None:
+    """Load a backup into an empty database."""
+    from data import backup as backups
+
+    try:
+        done = backups.restore(env.settings, file, force=force)
+    except backups.BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    click.echo(f"restored {done.path} into the {done.backend} database: {done.tables} tables"
+               + (" (replaced)" if done.replaced else "") + f", {done.seconds:.1f} s")
+
+
+COMMANDS: list[click.Command] = [migrate, init, backup, restore]

@@ -104,8 +104,10 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     stop_live_app(live)
 
 
-def make_driver(width: int = 1920, height: int = 1080) -> webdriver.Chrome:
-    """Headless Chromium with console and network logs; fails loudly if Chromium is missing."""
+def make_driver(width: int = 1920, height: int = 1080, *,
+                self_signed_tls: bool = False) -> webdriver.Chrome:
+    """Headless Chromium with console and network logs; fails loudly if Chromium is missing.
+    self_signed_tls: accept the test's own certificate (nginx in front of the stack)."""
     if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
         pytest.fail("Debian packages chromium and chromium-driver are required (see .ci/run)")
     options = webdriver.ChromeOptions()
@@ -116,6 +118,7 @@ def make_driver(width: int = 1920, height: int = 1080) -> webdriver.Chrome:
                  f"--window-size={width},{height}", "--hide-scrollbars", "--lang=vi"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    options.accept_insecure_certs = self_signed_tls
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     # Window size includes browser chrome in some modes: set the viewport exactly.
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",

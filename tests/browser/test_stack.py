@@ -1,6 +1,9 @@
-"""The production stack end to end: honcho runs deploy/Procfile (gunicorn with 3 workers, the relay
-service, the camera and feed simulators) on real PostgreSQL and Redis; a person signs in and every
-page renders; the cameras are read once each; an API ingest makes a revision and a resend does not.
+"""The production stack end to end, as the README's Production section sets it up: deploy/start
+with an environment file runs deploy/Procfile (gunicorn with 3 workers, the relay service, the
+camera and feed simulators) on real PostgreSQL and Redis, behind Debian's nginx with the shipped
+site file (only ports, upstreams and certificate paths substituted; TLS on a port other than 443).
+A person signs in through nginx and every page renders; the cameras are read once each; an API
+ingest makes a revision and a resend does not.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import requests
 import sqlalchemy as sa
 from selenium.webdriver.common.by import By
 
+from tests import nginx
 from tests.browser.conftest import (
     console_errors,
     make_driver,
@@ -36,7 +40,9 @@ PAGES = ["/", "/indicators", "/savings", "/reporting", "/cameras"]
 
 @dataclass
 class Stack:
-    url: str
+    url: str  # nginx: https://127.0.0.1:<port>
+    cert: Path  # nginx's self-signed certificate, to verify it by
+    nginx_log: Path  # nginx's access log
     env: dict[str, str]
     relay_url: str
     sim_url: str
@@ -83,9 +89,9 @@ def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFa
         "OPS_SECRET_KEY": secrets.token_urlsafe(48),
         "OPS_RELAY_TOKEN": secrets.token_urlsafe(48),
         "OPS_RELAY_URL": f"http://127.0.0.1:{relay_port}",
-        # No nginx here: browsers fetch video from the relay's own port with signed URLs (in
-        # production nginx sends /streams there and this stays empty).
-        "OPS_RELAY_PUBLIC_URL": f"http://127.0.0.1:{relay_port}",
+        "OPS_DASHBOARD_URL": f"http://127.0.0.1:{web_port}",
+        "OPS_TRUSTED_PROXIES": "1",
+        "OPS_SECURE_COOKIES": "1",
         "OPS_DATA_DIR": str(data_dir),
         "OPS_BIND": f"127.0.0.1:{web_port}",
         "OPS_WEB_WORKERS": "3",
@@ -95,9 +101,11 @@ def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFa
         "OPS_SIM_RTSP_PORT": str(rtsp_port),
         "OPS_CAMERAS_FILE": small_cameras_file(data_dir),
         "OPS_FEED_INTERVAL": "1",
-        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
-        "PYTHONUNBUFFERED": "1",
     })
+    # The environment file is all the stack's configuration, as deploy/ops.env is in production.
+    env_file = data_dir / "ops.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items() if k.startswith("OPS_")))
+    env.update(PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}", PYTHONUNBUFFERED="1")
     # The production set-up, as the README says: schema, data, the first admin.
     _cli(env, "-m", "data", "migrate")
     _cli(env, "-m", "data", "init", "--years", "1")
@@ -105,17 +113,20 @@ def stack(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFa
     _cli(env, "-m", "data", "user", "add", "admin", "--role", "admin", "--password-stdin",
          stdin=password + "\n")
     log = data_dir / "stack.log"
+    bare = {k: v for k, v in env.items() if not k.startswith("OPS_")}
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "honcho"), "-f",
-                                 "deploy/Procfile", "-d", str(ROOT), "start"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([str(ROOT / "deploy" / "start"), "-e", str(env_file)],
+                                cwd=ROOT, env=bare, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
-    stack = Stack(f"http://127.0.0.1:{web_port}", env, f"http://127.0.0.1:{relay_port}",
-                  f"http://127.0.0.1:{sim_port}", password, log)
     try:
-        _until(lambda: requests.get(stack.url + "/healthz", timeout=2).status_code == 200,
-               90, "web workers answering /healthz", log)
-        yield stack
+        with nginx.running(tmp_path_factory.mktemp("nginx"), f"127.0.0.1:{web_port}",
+                           f"127.0.0.1:{relay_port}") as site:
+            stack = Stack(site.url, site.cert, site.prefix / "access.log", env, f"http://127.0.0.1:{relay_port}",
+                          f"http://127.0.0.1:{sim_port}", password, log)
+            _until(lambda: requests.get(stack.url + "/healthz", verify=stack.cert,
+                                        timeout=2).status_code == 200,
+                   90, "web workers answering /healthz through nginx", log)
+            yield stack
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -152,7 +163,7 @@ def test_three_workers_serve_every_page_without_console_errors(stack: Stack) -> 
     assert len(workers) == 3
     # Workers are stateless: no simulator, relay or capture threads in them.
     assert all(w.num_threads() <= 8 + 4 for w in workers), [w.num_threads() for w in workers]
-    driver = make_driver()
+    driver = make_driver(self_signed_tls=True)
     try:
         driver.get(f"{stack.url}/login?next=/")
         driver.find_element(By.ID, "username").send_keys("admin")
@@ -170,6 +181,13 @@ def test_three_workers_serve_every_page_without_console_errors(stack: Stack) -> 
         assert requested_hosts(driver) <= {"127.0.0.1"}
     finally:
         driver.quit()
+    # Chromium went through nginx over HTTP/2, and nginx passed its callbacks (same origin,
+    # port included) to the workers: none refused, none failed (499: the browser left the page
+    # before the answer, as Dash cancels a page's callbacks when it navigates).
+    statuses = re.findall(r'"POST /_dash-update-component\S* HTTP/2.0" (\d+) ',
+                          stack.nginx_log.read_text())
+    assert statuses.count("200") >= len(PAGES), statuses
+    assert set(statuses) <= {"200", "204", "499"}, statuses
 
 
 def test_each_camera_stream_is_read_once_by_the_relay_service(stack: Stack) -> None:
@@ -203,10 +221,10 @@ def test_api_ingest_makes_a_revision_and_a_resend_changes_nothing(stack: Stack) 
     body = f"indicator,region,period,value\n{code},VN,{period},{secrets.randbelow(900) + 100}.5\n"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
     first = requests.post(stack.url + "/api/v1/submissions", data=body.encode(), headers=headers,
-                          timeout=10)
+                          verify=stack.cert, timeout=10)
     assert first.status_code == 200, first.text
     again = requests.post(stack.url + "/api/v1/submissions", data=body.encode(), headers=headers,
-                          timeout=10)
+                          verify=stack.cert, timeout=10)
     assert again.status_code == 200, again.text
     with engine.connect() as conn:
         revisions = conn.execute(sa.text(

@@ -14,7 +14,6 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -25,6 +24,7 @@ from core.db import Database
 from settings import Settings
 from web.access.paths import CALLBACK_PATH, PASSIVE_PREFIXES, PUBLIC_PREFIXES
 from web.access.principal import ROLES, Principal
+from web.origin import same_origin as origin_matches
 
 SESSION_MAX_AGE_S = 12 * 3600
 ACTIVITY_GRANULARITY_S = 60  # rewrite the session cookie at most once a minute
@@ -84,10 +84,8 @@ def csrf_ok(presented: str | None) -> bool:
 
 
 def same_origin() -> bool:
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return True  # non-browser clients; SameSite=Lax keeps cross-site POSTs cookie-less
-    return urlsplit(origin).netloc == request.host
+    """The browser's Origin names the host it addressed (the port too; see web.origin)."""
+    return origin_matches(request.headers.get("Origin"), request.host)
 
 
 def set_csrf_cookie(response: Response) -> Response:
