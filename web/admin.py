@@ -233,6 +233,14 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+def _actor(actor: str, people: dict[str, str]) -> Markup:
+    """The person's full name and unit with the login name beside it; other actors as stored."""
+    label = people.get(actor)
+    if label is None or label == actor:
+        return escape(actor)
+    return Markup(f'{escape(label)} <small class="muted">({escape(actor)})</small>')
+
+
 @bp.get("/admin/audit")
 def audit_log() -> Response:
     require("admin")
@@ -253,8 +261,9 @@ def audit_log() -> Response:
             f'name="from" value="{day_from or ""}" id="audit-from"></label><label>Đến ngày / To'
             f'<input type="date" name="to" value="{day_to or ""}" id="audit-to"></label>'
             f'<button id="audit-apply">Lọc / Filter</button></form>')
+    people = users.labels(current(), [e.actor for e in found.rows])  # who, by full name and unit
     rows = "".join(
-        f'<tr><td>{_when(e.time)}</td><td>{escape(e.actor)}</td><td>{escape(e.kind)}</td>'
+        f'<tr><td>{_when(e.time)}</td><td>{_actor(e.actor, people)}</td><td>{escape(e.kind)}</td>'
         f'<td>{escape(e.detail)}</td><td>{escape(e.address)}</td></tr>' for e in found.rows)
     query = {k: v for k, v in (("actor", actor), ("action", action),
                                ("from", day_from and day_from.isoformat()),
