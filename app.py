@@ -87,8 +87,9 @@ def prepare_database(settings: Settings) -> dict[str, int]:
 
 
 def start_background(app: dash.Dash) -> None:
-    """Start what `python app.py` runs beside the pages: the live feed simulator and the camera
-    relay (with the simulated cameras), as the settings enable them; both stop cleanly at exit."""
+    """Start what `python app.py` runs beside the pages: the live feed simulator, the camera
+    relay (with the simulated cameras) and the alert evaluator, as the settings enable them;
+    each stops cleanly at exit."""
     server = app.server
     settings: Settings = server.config["OPS_SETTINGS"]
     if settings.simulate and "ops_feeds" not in server.extensions:
@@ -101,6 +102,14 @@ def start_background(app: dash.Dash) -> None:
     if service is not None and not getattr(service, "_started", False):
         service.start()
         atexit.register(service.stop)
+    if settings.alert_evaluator and "ops_alerts" not in server.extensions:
+        # The deployment's one alert evaluator (a lease keeps a second one idle).
+        from alerts.evaluator import Evaluator
+
+        evaluator = Evaluator(server, server.extensions[EXTENSION_KEY], settings)
+        server.extensions["ops_alerts"] = evaluator
+        evaluator.start()
+        atexit.register(evaluator.stop)
 
 
 def main() -> None:
