@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ PUBLIC_EXACT = frozenset({"/login", "/favicon.ico", "/_favicon.ico", "/healthz",
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/display/")
 JSON_PREFIXES = ("/api/", "/streams/", "/_dash", "/_reload-hash", "/healthz")
 ADMIN_PREFIXES = ("/admin", "/api/v1/admin")
+# The one write a leader makes: taking or closing an alert (web/api_alerts.py checks the role).
+LEADER_WRITES = re.compile(r"^/api/v1/alerts/\d{1,12}/(acknowledge|resolve)$")
 # Requests that do not count as a person being active (polling, video, hot reload).
 PASSIVE_PREFIXES = ("/streams/", "/_reload-hash", "/healthz")
 
@@ -545,7 +548,8 @@ def _guard(app: dash.Dash, settings: Settings) -> Response | None:
     if path.startswith(ADMIN_PREFIXES) and principal.role != "admin":
         return _deny(403, "administrators only")
     if method not in READ_METHODS:
-        if principal.read_only and path not in (CALLBACK_PATH, "/logout"):
+        if principal.read_only and path not in (CALLBACK_PATH, "/logout") and not (
+                principal.role == "leader" and LEADER_WRITES.match(path)):
             return _deny(403, "read-only account")
         if path == SUBMISSIONS_PATH and principal.role not in ("staff", "admin"):
             return _deny(403, "submissions need a staff or admin account")
