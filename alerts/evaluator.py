@@ -116,6 +116,7 @@ class Evaluator:
 
     def start(self) -> None:
         if self._thread is None:
+            self._stop.clear()  # started again after a stop
             self._thread = threading.Thread(target=self.run_forever, name="ops-alerts",
                                             daemon=True)
             self._thread.start()

@@ -92,10 +92,11 @@ def one(database: Database, alert_id: int) -> dict[str, Any] | None:
 
 
 def live(database: Database, limit: int = WALL_LIMIT) -> list[dict[str, Any]]:
-    """Open and acknowledged alerts for the wall: escalated first, then critical, then oldest."""
+    """Open and acknowledged alerts for the wall: escalated first, then critical, then those
+    nobody has yet, then the oldest."""
     order = (case((Alert.escalated_at.is_not(None) & (Alert.state == "open"), 0), else_=1),
-             case((Alert.state == "open", 0), else_=1),
-             case((Alert.severity == "critical", 0), else_=1), Alert.opened_at)
+             case((Alert.severity == "critical", 0), else_=1),
+             case((Alert.state == "open", 0), else_=1), Alert.opened_at)
     with database.sessions() as s:
         rows = list(s.scalars(select(Alert).where(Alert.active_key.is_not(None))
                               .order_by(*order).limit(limit)))

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import cameras, displays, indicators, overview, reporting, savings, shell
+from callbacks import alerts, cameras, displays, indicators, overview, reporting, savings, shell
 
 # Dash's app-less @dash.callback hands its callbacks to the first app only; tests build many
 # apps, so every module registers on the app it is given instead.
-MODULES = (shell, indicators, savings, reporting, overview, cameras, displays)
+MODULES = (shell, indicators, savings, reporting, overview, cameras, displays, alerts)
 
 
 def register(app: dash.Dash) -> None:

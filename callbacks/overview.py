@@ -15,9 +15,11 @@ from typing import Any
 import dash
 from dash import Input, Output, State, html
 
+from alerts import store as alert_store
 from callbacks.displays import lost_alert
 from core import periods
 from core.clock import local_now, utc_now
+from layouts.alerts import wall_panel
 from layouts.components import (
     indicator_tile,
     kpi_card,
@@ -470,10 +472,9 @@ def update_live(_n: int | None, lang: str | None) -> list[Any]:
 
 
 def update_alerts(_n: int | None, lang: str | None) -> list[Any]:
-    alerts = queries.fetch(queries.threshold_alerts)
-    late = queries.fetch(queries.late_now)
-    return alerts_children(alerts.data, late.data, norm(lang),
-                           alerts.stale_since or late.stale_since)
+    """The live alerts from the alert table (alerts.store): escalated first, with their owner."""
+    got = queries.fetch(alert_store.wall_alerts)
+    return wall_panel(got.data, norm(lang), utc_now(), got.stale_since)
 
 
 def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
@@ -504,7 +505,7 @@ def register(app: dash.Dash) -> None:
                  Output("overview-portal", "children"), Output("overview-ticker", "data"),
                  slow, lang)(update_facts)
     app.callback(Output("overview-live", "children"), live, lang)(update_live)
-    app.callback(Output("overview-alerts", "children"), slow, lang)(update_alerts)
+    app.callback(Output("overview-alerts", "children"), live, lang)(update_alerts)
     app.callback(Output("overview-camera-strip", "children"), live, lang)(update_cameras)
     # The "saved since launch" estimate counts up in the browser on the shell's 1 s clock.
     app.clientside_callback(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import dash
 
-from layouts import cameras, displays, indicators, overview, reporting, savings, shell
+from layouts import alerts, cameras, displays, indicators, overview, reporting, savings, shell
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ PAGES: tuple[Page, ...] = (
     Page("cameras", "/cameras", cameras.layout, "nav.cameras"),
     Page("displays", "/displays", displays.status_layout, "nav.displays"),
     Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
+    Page("alerts", "/alerts", alerts.layout, "nav.alerts"),
 )
 
 
