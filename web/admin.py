@@ -97,6 +97,12 @@ def _accounts() -> str:
             f'<form class="inline" method="post" action="/admin/users/{name}/role">{_csrf_field()}'
             f'<select name="role" aria-label="role of {name}">{roles}</select>'
             f'<button id="role-{name}">Đổi vai trò / Set role</button></form>'
+            f'<form class="inline" method="post" action="/admin/users/{name}/person">{_csrf_field()}'
+            f'<input name="full_name" value="{escape(u.full_name)}" maxlength="200" '
+            f'aria-label="full name of {name}" placeholder="Họ tên / Full name" id="full-name-{name}">'
+            f'<input name="unit" value="{escape(u.unit)}" maxlength="200" aria-label="unit of {name}"'
+            f' placeholder="Đơn vị / Unit" id="unit-{name}">'
+            f'<button id="person-{name}">Lưu / Save</button></form>'
             f'<form class="inline" method="post" action="/admin/users/{name}/reset">{_csrf_field()}'
             f'<button id="reset-{name}">Đặt lại mật khẩu / Reset password</button></form>'
             f'<form class="inline" method="post" action="/admin/users/{name}/{toggle}">'
@@ -115,7 +121,10 @@ def _accounts() -> str:
             f'<th>Trạng thái / Status</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
             f'<form method="post" action="/admin/users" class="row" style="margin-top:12px">'
             f'{_csrf_field()}<label>Tên đăng nhập / User name<input name="name" id="new-user-name" '
-            f'required maxlength="64" pattern="[a-z0-9][a-z0-9._\\-]*"></label><label>Vai trò / Role'
+            f'required maxlength="64" pattern="[a-z0-9][a-z0-9._\\-]*"></label><label>Họ tên / Full name'
+            f'<input name="full_name" id="new-user-full-name" maxlength="200"></label>'
+            f'<label>Đơn vị / Unit<input name="unit" id="new-user-unit" maxlength="200"></label>'
+            f'<label>Vai trò / Role'
             f'<select name="role" id="new-user-role">{roles}</select></label><button id="add-user">'
             f'Thêm tài khoản / Add account</button><span class="muted">Mật khẩu được tạo và hiện '
             f'một lần / a password is generated and shown once</span></form></section>')
@@ -176,7 +185,8 @@ def add_user() -> Response:
         import secrets
 
         password = secrets.token_urlsafe(18)
-        users.add(current(), name, role, password, actor=actor, address=address)
+        users.add(current(), name, role, password, actor=actor, address=address,
+                  full_name=request.form.get("full_name", ""), unit=request.form.get("unit", ""))
         return password
 
     return _act(run, f"Đã thêm {users.norm_name(name)} ({role}); mật khẩu / password:")
@@ -188,6 +198,14 @@ def set_role(name: str) -> Response:
     return _act(lambda actor, address: users.set_role(current(), name, role, actor=actor,
                                                       address=address),
                 f"{name}: vai trò mới / new role {role}")
+
+
+@bp.post("/admin/users/<name>/person")
+def set_person(name: str) -> Response:
+    full_name, unit = request.form.get("full_name", ""), request.form.get("unit", "")
+    return _act(lambda actor, address: users.set_person(current(), name, full_name, unit,
+                                                        actor=actor, address=address),
+                f"{name}: đã lưu họ tên, đơn vị / full name and unit saved")
 
 
 @bp.post("/admin/users/<name>/disable")

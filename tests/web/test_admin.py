@@ -180,3 +180,22 @@ def test_a_password_reset_ends_the_accounts_open_sessions(admin, client_for, db,
     client.post(f"/admin/users/{name}/reset", data={"csrf_token": token})
     assert victim.get("/api/v1/indicators").status_code == 401
     assert client.get("/admin").status_code == 200  # the admin's own session is untouched
+
+
+def test_full_name_and_unit_from_the_console_and_in_the_audit_log(admin, db) -> None:
+    client, me = admin
+    token = _csrf(client.get("/admin").get_data(as_text=True))
+    got = client.post("/admin/users", data={"csrf_token": token, "name": "op-hoa", "role": "staff",
+                                            "full_name": "Lê Thị Hoa", "unit": "Vụ Tổng hợp"})
+    assert got.status_code == 200
+    assert next(u for u in users.list_users(db) if u.name == "op-hoa").label == \
+        "Lê Thị Hoa, Vụ Tổng hợp"
+    client.post("/admin/users/op-hoa/person", data={"csrf_token": token,
+                                                   "full_name": "Lê Thị Hoa", "unit": "Cục KSTTHC"})
+    assert _last_admin_event(db, me).detail == "user person op-hoa"
+    refused = client.post("/admin/users/op-hoa/person", data={"csrf_token": token,
+                                                             "full_name": "a\x01", "unit": ""})
+    assert refused.status_code == 400
+    users.set_person(db, me, "Phạm Minh Quân", "Văn phòng Chính phủ")
+    log = client.get(f"/admin/audit?actor={me}").get_data(as_text=True)
+    assert "Phạm Minh Quân, Văn phòng Chính phủ" in log
