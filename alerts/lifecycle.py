@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accounts import audit
@@ -72,15 +72,13 @@ def _event(session: Session, alert: Alert, action: str, now: datetime, actor: st
                            comment=comment))
 
 
-def _open(session: Session, cond: Condition, now: datetime, policy: Policy) -> Alert:
+def _new(session: Session, cond: Condition, now: datetime, policy: Policy) -> Alert:
     alert = Alert(key=cond.key, active_key=cond.key, kind=cond.kind, subject=cond.subject,
                   period=cond.period, agency=cond.agency, title=cond.title[:300],
                   severity=policy.severity.get(cond.kind, "warning"), state="open",
                   opened_at=now, last_seen_at=now, acknowledged_comment="", resolved_reason="",
                   opened_count=1)
     session.add(alert)
-    session.flush()
-    _event(session, alert, "opened", now, comment=cond.title[:300])
     return alert
 
 
@@ -104,38 +102,57 @@ def evaluate(session: Session, detected: Detected, now: datetime, policy: Policy
              on_change: Callable[[Session, Alert, str], None] | None = None) -> Outcome:
     """Bring the alert table in line with what is detected now (inside the caller's transaction).
 
-    on_change(session, alert, "opened" | "escalated") queues notifications.
+    on_change(session, alert, "opened" | "escalated") queues notifications. Cheap when nothing
+    changes: the live alerts are read as plain rows and kept ones are touched with one UPDATE
+    per 500 keys, so only alerts that open, clear or escalate become ORM objects.
     """
     out = Outcome()
     found = detected.by_key()
-    live = {a.key: a for a in session.scalars(select(Alert).where(Alert.active_key.is_not(None)))}
-    for key, cond in found.items():
-        alert = live.get(key)
-        if alert is not None:
-            alert.last_seen_at = now
+    live = {r.key: r for r in session.execute(
+        select(Alert.id, Alert.key, Alert.kind, Alert.state, Alert.severity, Alert.opened_at,
+               Alert.escalated_at).where(Alert.active_key.is_not(None)))}
+    kept = [key for key in found if key in live]
+    for i in range(0, len(kept), 500):
+        session.execute(update(Alert).where(Alert.active_key.in_(kept[i:i + 500]))
+                        .values(last_seen_at=now))
+    missing = [key for key in found if key not in live]
+    recent: dict[str, Alert] = {}
+    if missing:
+        # Alerts of these conditions resolved within the flap window come back instead.
+        for alert in session.scalars(
+                select(Alert).where(Alert.state == "resolved",
+                                    Alert.resolved_at >= now - policy.flap)
+                .order_by(Alert.resolved_at)):
+            if alert.key in found:
+                recent[alert.key] = alert  # the newest wins
+    opened: list[Alert] = []
+    for key in missing:
+        again = recent.get(key)
+        if again is not None:
+            _reopen(session, again, now)
+            out.reopened.append(again.id)
+        else:
+            opened.append(_new(session, found[key], now, policy))
+    if opened:
+        session.flush()  # one flush for every new alert: their ids for the history
+        for alert in opened:
+            _event(session, alert, "opened", now, comment=alert.title)
+            out.opened.append(alert.id)
+            if on_change:
+                on_change(session, alert, "opened")
+    for key, row in live.items():
+        if key not in found and row.kind in detected.checked:
+            alert = session.get(Alert, row.id)
+            if alert is not None:
+                _close(session, alert, now, None, CLEARED)
+                out.resolved.append(row.id)
             continue
-        recent = session.scalar(
-            select(Alert).where(Alert.key == key, Alert.state == "resolved",
-                                Alert.resolved_at >= now - policy.flap)
-            .order_by(Alert.resolved_at.desc()).limit(1))
-        if recent is not None:
-            _reopen(session, recent, now)
-            live[key] = recent
-            out.reopened.append(recent.id)
-            continue
-        alert = _open(session, cond, now, policy)
-        live[key] = alert
-        out.opened.append(alert.id)
-        if on_change:
-            on_change(session, alert, "opened")
-    for key, alert in live.items():
-        if key not in found and alert.kind in detected.checked:
-            _close(session, alert, now, None, CLEARED)
-            out.resolved.append(alert.id)
-            continue
-        limit = policy.escalate_after.get(alert.severity)
-        if (alert.state == "open" and alert.escalated_at is None and limit is not None
-                and now - alert.opened_at >= limit):
+        limit = policy.escalate_after.get(row.severity)
+        if (row.state == "open" and row.escalated_at is None and limit is not None
+                and now - row.opened_at >= limit):
+            alert = session.get(Alert, row.id)
+            if alert is None:
+                continue
             alert.escalated_at = now
             _event(session, alert, "escalated", now)
             out.escalated.append(alert.id)

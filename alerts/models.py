@@ -43,9 +43,11 @@ class Alert(Base):
     opened_count: Mapped[int] = mapped_column(Integer, default=1)  # re-opened within the flap window
 
     __table_args__ = (
-        # The /alerts page lists one state newest first; the wall reads the live ones.
-        Index("ix_alert_state_opened", "state", "opened_at"),
-        Index("ix_alert_kind_opened", "kind", "opened_at"),
+        # The /alerts page lists one state (and kind) newest first, paging on the id: these
+        # keep a page of 100 an index range over 100,000 old alerts, not a sort of them all.
+        Index("ix_alert_state_id", "state", "id"),
+        Index("ix_alert_kind_state_id", "kind", "state", "id"),
+        Index("ix_alert_resolved_at", "resolved_at"),  # the flap window's look-back
     )
 
 

@@ -42,8 +42,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('alert', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_alert_key'), ['key'], unique=False)
-        batch_op.create_index('ix_alert_kind_opened', ['kind', 'opened_at'], unique=False)
-        batch_op.create_index('ix_alert_state_opened', ['state', 'opened_at'], unique=False)
+        batch_op.create_index('ix_alert_kind_state_id', ['kind', 'state', 'id'], unique=False)
+        batch_op.create_index('ix_alert_resolved_at', ['resolved_at'], unique=False)
+        batch_op.create_index('ix_alert_state_id', ['state', 'id'], unique=False)
 
     op.create_table('alert_lease',
     sa.Column('name', sa.String(length=40), nullable=False),
@@ -110,8 +111,9 @@ def downgrade() -> None:
     op.drop_table('alert_event')
     op.drop_table('alert_lease')
     with op.batch_alter_table('alert', schema=None) as batch_op:
-        batch_op.drop_index('ix_alert_state_opened')
-        batch_op.drop_index('ix_alert_kind_opened')
+        batch_op.drop_index('ix_alert_state_id')
+        batch_op.drop_index('ix_alert_resolved_at')
+        batch_op.drop_index('ix_alert_kind_state_id')
         batch_op.drop_index(batch_op.f('ix_alert_key'))
 
     op.drop_table('alert')
