@@ -64,8 +64,12 @@ def act(_ack: int, _resolve: int, selected: int | None, comment: str | None, don
     fn = lifecycle.acknowledge if action == "acknowledge" else lifecycle.resolve
     try:
         fn(current(), int(selected), principal.name, comment or "", utc_now(), client_address())
-    except lifecycle.AlertError as exc:
-        return str(exc), dash.no_update, dash.no_update
+    except lifecycle.AlertConflict:
+        return t("al.err.conflict", lang), (done or 0) + 1, dash.no_update  # show the new state
+    except lifecycle.AlertNotFound:
+        raise dash.exceptions.PreventUpdate from None
+    except lifecycle.AlertError:
+        return t("al.err.comment", lang), dash.no_update, dash.no_update
     store.wall_alerts.forget()
     return t("al.done." + action, lang), (done or 0) + 1, ""
 
