@@ -14,7 +14,7 @@ from layouts.components import page_head, stale_badge
 from pagestate.alerts import KINDS, STATES, alert_href, parse_state
 from web.i18n import number, t
 
-WALL_SHOWN = 4  # items on the wall's panel; the rest as "+N more"
+WALL_SHOWN = 3  # items on the wall's panel (each readable whole at 1080p); the rest "+N more"
 REFRESH_MS = 3_000  # /alerts list refresh
 
 
