@@ -22,6 +22,7 @@ from web import (
     access,
     admin,
     api,
+    api_alerts,
     api_briefings,
     dashsetup,
     displays,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     api.init_app(server)
     api_briefings.init_app(server)  # /api/v1/briefings: list, progress, PDF, make one
+    api_alerts.init_app(server)  # /api/v1/alerts: list, acknowledge, resolve
     admin.init_app(server)  # /admin: accounts, tokens, audit log (admin role, CSRF)
     health.init_app(server)
     streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay
@@ -103,16 +105,16 @@ def prepare_database(settings: Settings) -> dict[str, int]:
 
 def start_background(app: dash.Dash) -> None:
     """Start what `python app.py` runs beside the pages: the live feed simulator, the daily
-    briefing and the camera relay (with the simulated cameras), as the settings enable them;
-    each stops cleanly at exit."""
+    briefing, the alert evaluator and the camera relay (with the simulated cameras), as the
+    settings enable them; each stops cleanly at exit."""
     server = app.server
     settings: Settings = server.config["OPS_SETTINGS"]
     if settings.simulate and "ops_feeds" not in server.extensions:
         from feeds import simulator
 
-        simulator = simulator.start(server.extensions[EXTENSION_KEY], interval=settings.feed_interval)
-        server.extensions["ops_feeds"] = simulator
-        atexit.register(simulator.stop)
+        feed_sim = simulator.start(server.extensions[EXTENSION_KEY], interval=settings.feed_interval)
+        server.extensions["ops_feeds"] = feed_sim
+        atexit.register(feed_sim.stop)
     if "ops_briefings" not in server.extensions:  # the daily briefing PDF (one per deployment)
         from briefings import schedule
 
@@ -122,6 +124,14 @@ def start_background(app: dash.Dash) -> None:
     if service is not None and not getattr(service, "_started", False):
         service.start()
         atexit.register(service.stop)
+    if settings.alert_evaluator and "ops_alerts" not in server.extensions:
+        # The deployment's one alert evaluator (a lease keeps a second one idle).
+        from alerts.evaluator import Evaluator
+
+        evaluator = Evaluator(server, server.extensions[EXTENSION_KEY], settings)
+        server.extensions["ops_alerts"] = evaluator
+        evaluator.start()
+        atexit.register(evaluator.stop)
 
 
 def main() -> None:

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     web_workers: int = Field(0, ge=0, le=1024)  # workers beside this one (gunicorn.conf.py); 0: unknown
     briefing_at: str = "07:00"  # the daily briefing PDF, Viet Nam time (HH:MM)
     relay_public_url: str = ""  # where browsers reach an external relay; empty: same origin (nginx /streams)
+    smtp_url: str = ""  # alert e-mail: smtp://[user:password@]host:port (smtps:// for TLS); empty: no mail
+    alert_recipients: str = ""  # "camera=a@x,b@x;agency:BCT=c@x;*=d@x" (kind, agency:CODE or *)
+    alert_mail_from: str = "ops-centre@localhost"  # the From of alert e-mails
+    alert_interval: float = Field(5.0, ge=0.5, le=300)  # seconds between alert evaluations
+    alert_severity: str = ""  # per kind over the defaults, e.g. "late=critical,feed=warning"
+    alert_feed_stale: float = Field(120.0, ge=5, le=86400)  # seconds without a reading: feed alert
+    alert_evaluator: bool = True  # `python app.py` evaluates alerts in a thread (production: its own process)
 
     @field_validator("redis_url")
     @classmethod
@@ -80,6 +87,28 @@ class Settings(BaseSettings):
             return datetime.strptime(value.strip(), "%H:%M").strftime("%H:%M")
         except ValueError:
             raise ValueError("expected a time of day HH:MM (e.g. 07:00)") from None
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("expected smtp://host:port or smtps://host:port")
+        return value
+
+    @field_validator("alert_recipients")
+    @classmethod
+    def _recipients(cls, value: str) -> str:
+        from alerts.recipients import parse
+
+        parse(value)  # raises ValueError naming the bad part
+        return value
+
+    @field_validator("alert_severity")
+    @classmethod
+    def _severity(cls, value: str) -> str:
+        from alerts.conditions import severities
+
+        severities(value)
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -15,10 +15,10 @@ from core.db import Database, transaction
 log = logging.getLogger("ops.audit")
 
 KINDS = ("login", "login_failed", "login_throttled", "logout", "token_used", "submission",
-         "admin")
+         "admin", "alert")
 # What an administrator did, by the first words of an "admin" event's detail.
 ADMIN_ACTIONS = ("user add", "user role", "user disable", "user enable", "user reset-password",
-                 "token create", "token revoke")
+                 "token create", "token revoke", "user person")
 PAGE_SIZE = 50
 
 

@@ -21,6 +21,9 @@ class User(Base):
     __tablename__ = "app_user"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)  # stored lower-case
+    # Shown wherever a person is named (who acknowledged, who presents, the audit log).
+    full_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    unit: Mapped[str] = mapped_column(String(200), default="", server_default="")
     role: Mapped[code16]  # admin | staff | leader
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, never the password
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

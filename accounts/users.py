@@ -46,25 +46,50 @@ class UserInfo:
     disabled_at: datetime | None
     # A digest of the password hash: a session remembers it, so a reset ends older sessions.
     password_stamp: str = ""
+    full_name: str = ""
+    unit: str = ""
 
     @property
     def active(self) -> bool:
         return self.disabled_at is None
 
+    @property
+    def label(self) -> str:
+        """'Full Name, Unit' as screens name the person; the login name when none is recorded."""
+        return person_label(self.name, self.full_name, self.unit)
+
+
+def person_label(name: str, full_name: str, unit: str) -> str:
+    """'Nguyễn Văn An, Vụ Tổng hợp'; the login name stands in for a missing full name."""
+    shown = full_name.strip() or name
+    return f"{shown}, {unit.strip()}" if unit.strip() else shown
+
 
 def _info(u: User) -> UserInfo:
     stamp = hashlib.sha256(u.password_hash.encode()).hexdigest()[:16]
-    return UserInfo(u.id, u.name, u.role, u.created_at, u.last_login_at, u.disabled_at, stamp)
+    return UserInfo(u.id, u.name, u.role, u.created_at, u.last_login_at, u.disabled_at, stamp,
+                    u.full_name or "", u.unit or "")
 
 
 def norm_name(name: str) -> str:
     return (name or "").strip().lower()
 
 
+def _clean_text(value: str, what: str) -> str:
+    """A full name or unit: trimmed, at most 200 characters, no control characters."""
+    value = (value or "").strip()
+    if len(value) > 200:
+        raise UserError(f"{what}: at most 200 characters")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise UserError(f"{what}: control characters are not allowed")
+    return value
+
+
 def add(database: Database, name: str, role: str, password: str, *, actor: str = "cli",
-        address: str = "") -> UserInfo:
+        address: str = "", full_name: str = "", unit: str = "") -> UserInfo:
     """Create an account; the password is stored only as an argon2id hash."""
     name = norm_name(name)
+    full_name, unit = _clean_text(full_name, "full name"), _clean_text(unit, "unit")
     if not NAME_RE.match(name):
         raise UserError("user name: 1-64 of a-z 0-9 . _ -, starting with a letter or digit")
     if role not in ROLES:
@@ -76,7 +101,8 @@ def add(database: Database, name: str, role: str, password: str, *, actor: str =
         with transaction(database.sessions) as session:
             if session.scalar(select(User).where(User.name == name)) is not None:
                 raise UserError(f"user '{name}' exists")
-            user = User(name=name, role=role, password_hash=digest, created_at=utc_now())
+            user = User(name=name, role=role, password_hash=digest, created_at=utc_now(),
+                        full_name=full_name, unit=unit)
             session.add(user)
             session.flush()
             audit.add(session, "admin", actor, f"user add {name} role={role}", address)
@@ -88,6 +114,29 @@ def add(database: Database, name: str, role: str, password: str, *, actor: str =
 def list_users(database: Database) -> list[UserInfo]:
     with database.sessions() as session:
         return [_info(u) for u in session.scalars(select(User).order_by(User.id))]
+
+
+def set_person(database: Database, name: str, full_name: str, unit: str, *, actor: str = "cli",
+               address: str = "") -> UserInfo:
+    """Record an account's full name and unit (the admin console edits them)."""
+    full_name, unit = _clean_text(full_name, "full name"), _clean_text(unit, "unit")
+    with transaction(database.sessions) as session:
+        user = _user(session, name)
+        if (user.full_name, user.unit) != (full_name, unit):
+            user.full_name, user.unit = full_name, unit
+            audit.add(session, "admin", actor, f"user person {user.name}", address)
+        return _info(user)
+
+
+def labels(database: Database, names: list[str]) -> dict[str, str]:
+    """Login name -> 'Full Name, Unit' for the given accounts (one query; unknown names absent)."""
+    wanted = sorted({norm_name(n) for n in names if n})
+    if not wanted:
+        return {}
+    with database.sessions() as session:
+        rows = session.execute(select(User.name, User.full_name, User.unit)
+                               .where(User.name.in_(wanted)))
+        return {n: person_label(n, f or "", u or "") for n, f, u in rows}
 
 
 def get(database: Database, user_id: int) -> UserInfo | None:

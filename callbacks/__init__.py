@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash
 
 from callbacks import (
+    alerts,
     briefings,
     cameras,
     displays,
@@ -16,7 +17,7 @@ from callbacks import (
 
 # Dash's app-less @dash.callback hands its callbacks to the first app only; tests build many
 # apps, so every module registers on the app it is given instead.
-MODULES = (shell, indicators, savings, reporting, overview, cameras, displays, briefings)
+MODULES = (shell, indicators, savings, reporting, overview, cameras, displays, briefings, alerts)
 
 
 def register(app: dash.Dash) -> None:

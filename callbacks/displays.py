@@ -8,6 +8,7 @@ import dash
 from dash import Input, Output, State, ctx, html
 from flask import abort
 
+from accounts import users
 from core.db import current
 from displays import registry
 from displays import status as display_status
@@ -53,7 +54,9 @@ def present_action(req: dict | None) -> dict[str, Any]:
         live.stop(principal.name)
         return {"on": False, "t": time.time()}
     takeover = req.get("action") == "takeover"
-    ok, _ = live.start(principal.name, principal.name, path, search, takeover=takeover)
+    # The banner on the bridge points names the person ('Full Name, Unit'), not the login.
+    shown = users.labels(current(), [principal.name]).get(principal.name, principal.name)
+    ok, _ = live.start(principal.name, shown, path, search, takeover=takeover)
     return {"on": ok, "t": time.time()}
 
 

@@ -15,10 +15,12 @@ from typing import Any
 import dash
 from dash import Input, Output, State, html
 
+from alerts import store as alert_store
 from callbacks.displays import lost_alert
 from core import periods
 from core.cache import fetch
 from core.clock import local_now, utc_now
+from layouts.alerts import wall_panel
 from layouts.components import (
     indicator_tile,
     kpi_card,
@@ -28,7 +30,7 @@ from layouts.components import (
 )
 from reporting import catalogue, queries
 from streams.client import camera_config, relay_down, relay_status
-from ui.wording import indicator_name, qualifier
+from ui.wording import qualifier
 from web.i18n import day, norm, number, period_label, t, when
 
 log = logging.getLogger(__name__)
@@ -355,42 +357,6 @@ def per_minute(points: list[list[Any]] | None) -> list[float]:
 
 # --- alerts ------------------------------------------------------------------------------------
 
-def _chips(items: list[str], lang: str, className: str) -> list[html.Span]:
-    chips = [html.Span(text, className=f"chip {className}") for text in items[:MAX_CHIPS]]
-    if len(items) > MAX_CHIPS:
-        chips.append(html.Span(t("ov.alerts.more", lang).format(n=len(items) - MAX_CHIPS),
-                               className="chip chip-more"))
-    return chips
-
-
-def alerts_children(alerts: list[dict[str, Any]] | None, late: list[dict[str, Any]] | None,
-                    lang: str, stale_since: str | None = None) -> list[Any]:
-    """Indicators past thresholds and agencies late with their latest monthly report."""
-    lang = norm(lang)
-    decimals = _decimals()
-    past = [f"{_short(a, lang)} {number(a['value'], lang, decimals.get(a['code'], 1))}"
-            f"{' ' + unit_label(a.get('unit'), lang) if a.get('unit') else ''}"
-            f" ({period_label(a.get('period', ''), lang)})" for a in alerts or []]
-    names = [(x["name_en"] if lang == "en" else x["name_vi"]) for x in late or []]
-    groups = [html.Span(t("ov.alerts", lang), className="ov-alerts-label"),
-              stale_badge(stale_since, lang)]
-    if past:
-        groups.append(html.Div(className="alert-group alert-threshold", children=[
-            html.Span(f"{t('ov.alerts.threshold', lang)} ({len(past)})", className="group-label"),
-            *_chips(past, lang, "chip-bad")]))
-    if names:
-        groups.append(html.Div(className="alert-group alert-late", children=[
-            html.Span(f"{t('ov.alerts.late', lang)} ({len(names)})", className="group-label"),
-            *_chips(names, lang, "chip-warn")]))
-    if not past and not names:
-        groups.append(html.Span(t("ov.alerts.none", lang), className="chip chip-good"))
-    return groups
-
-
-def _short(item: dict[str, Any], lang: str) -> str:
-    return indicator_name(item, lang)
-
-
 def camera_strip(states: list[dict[str, Any]] | None, lang: str,
                  enabled: bool = True) -> list[Any]:
     """Cameras down, named (or all live); a muted note when the relay does not answer.
@@ -460,10 +426,9 @@ def update_live(_n: int | None, lang: str | None) -> list[Any]:
 
 
 def update_alerts(_n: int | None, lang: str | None) -> list[Any]:
-    alerts = fetch(queries.threshold_alerts)
-    late = fetch(queries.late_now)
-    return alerts_children(alerts.data, late.data, norm(lang),
-                           alerts.stale_since or late.stale_since)
+    """The live alerts from the alert table (alerts.store): escalated first, with their owner."""
+    got = fetch(alert_store.wall_alerts)
+    return wall_panel(got.data, norm(lang), utc_now(), got.stale_since)
 
 
 def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
@@ -494,7 +459,7 @@ def register(app: dash.Dash) -> None:
                  Output("overview-portal", "children"), Output("overview-ticker", "data"),
                  slow, lang)(update_facts)
     app.callback(Output("overview-live", "children"), live, lang)(update_live)
-    app.callback(Output("overview-alerts", "children"), slow, lang)(update_alerts)
+    app.callback(Output("overview-alerts", "children"), live, lang)(update_alerts)
     app.callback(Output("overview-camera-strip", "children"), live, lang)(update_cameras)
     # The "saved since launch" estimate counts up in the browser on the shell's 1 s clock.
     app.clientside_callback(

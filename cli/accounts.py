@@ -18,10 +18,10 @@ ROLES = click.Choice(("admin", "staff", "leader"))
 
 def users_table(infos: list[users.UserInfo]) -> str:
     lines = [f"{'ID':>4}  {'NAME':<20}  {'ROLE':<7}  {'CREATED (UTC)':<19}  {'LAST LOGIN':<19}  "
-             "DISABLED"]
+             f"{'DISABLED':<19}  PERSON"]
     for u in infos:
         lines.append(f"{u.id:>4}  {u.name:<20}  {u.role:<7}  {cli_time(u.created_at):<19}  "
-                     f"{cli_time(u.last_login_at):<19}  {cli_time(u.disabled_at)}")
+                     f"{cli_time(u.last_login_at):<19}  {cli_time(u.disabled_at):<19}  {u.label}")
     return "\n".join(lines)
 
 
@@ -60,15 +60,18 @@ def user() -> None:
 @user.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=ROLES)
+@click.option("--full-name", default="", help="the person's full name, shown wherever they act")
+@click.option("--unit", default="", help="the person's unit (vụ, cục, văn phòng ...)")
 @click.option("--password-stdin", is_flag=True,
               help="read the password from the first line of stdin (else one is generated and"
                    " printed once)")
 @with_database
-def user_add(database: Database, name: str, role: str, password_stdin: bool) -> None:
+def user_add(database: Database, name: str, role: str, full_name: str, unit: str,
+             password_stdin: bool) -> None:
     """Add an account."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(18)
     with _Errors(users.UserError):
-        info = users.add(database, name, role, password)
+        info = users.add(database, name, role, password, full_name=full_name, unit=unit)
     click.echo(f"user {info.name} ({info.role}) created")
     if not password_stdin:
         click.echo(f"password (shown once, store it now): {password}")

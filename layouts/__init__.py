@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import dash
 
 from layouts import (
+    alerts,
     briefings,
     cameras,
     displays,
@@ -41,6 +42,7 @@ PAGES: tuple[Page, ...] = (
     Page("displays", "/displays", displays.status_layout, "nav.displays"),
     Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
     Page("briefings", "/briefings", briefings.layout, "nav.briefings"),
+    Page("alerts", "/alerts", alerts.layout, "nav.alerts"),
 )
 
 

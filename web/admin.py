@@ -54,6 +54,7 @@ def _agencies() -> dict[str, str]:
 def _accounts() -> list[dict[str, Any]]:
     me = current_principal()
     return [{"name": u.name, "role": u.role, "active": u.active, "created": _when(u.created_at),
+             "full_name": u.full_name, "unit": u.unit,
              "last_login": _when(u.last_login_at), "disabled": _when(u.disabled_at),
              "you": me is not None and me.name == u.name}
             for u in users.list_users(current())]
@@ -97,7 +98,8 @@ def add_user() -> Response:
 
     def run(actor: str, address: str) -> str:
         password = secrets.token_urlsafe(18)
-        users.add(current(), name, role, password, actor=actor, address=address)
+        users.add(current(), name, role, password, actor=actor, address=address,
+                  full_name=request.form.get("full_name", ""), unit=request.form.get("unit", ""))
         return password
 
     return _act(run, "admin.done.add", name=users.norm_name(name), role=role)
@@ -109,6 +111,14 @@ def set_role(name: str) -> Response:
     return _act(lambda actor, address: users.set_role(current(), name, role, actor=actor,
                                                       address=address),
                 "admin.done.role", name=name, role=role)
+
+
+@bp.post("/admin/users/<name>/person")
+def set_person(name: str) -> Response:
+    full_name, unit = request.form.get("full_name", ""), request.form.get("unit", "")
+    return _act(lambda actor, address: users.set_person(current(), name, full_name, unit,
+                                                        actor=actor, address=address),
+                "admin.done.person", name=name)
 
 
 @bp.post("/admin/users/<name>/disable")
@@ -154,6 +164,12 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+def _person(actor: str, people: dict[str, str]) -> str:
+    """The person's full name and unit for an actor that is an account, else "" (shown as is)."""
+    label = people.get(actor, "")
+    return "" if label == actor else label
+
+
 @bp.get("/admin/audit")
 def audit_log() -> Response:
     require("admin")
@@ -165,6 +181,7 @@ def audit_log() -> Response:
     page = int(request.args.get("page", "1")) if (request.args.get("page") or "").isdigit() else 1
     found = audit.search(current(), actor=actor, action=action, day_from=day_from, day_to=day_to,
                          page=page)
+    people = users.labels(current(), [e.actor for e in found.rows])  # who, by full name and unit
     query = {k: v for k, v in (("actor", actor), ("action", action),
                                ("from", day_from and day_from.isoformat()),
                                ("to", day_to and day_to.isoformat())) if v}
@@ -176,8 +193,8 @@ def audit_log() -> Response:
         "admin/audit.html", title_key="audit.title", here="/admin/audit", actor=actor, action=action,
         actions=("", *audit.KINDS, *audit.ADMIN_ACTIONS), day_from=day_from or "",
         day_to=day_to or "", found=found,
-        rows=[{"time": _when(e.time), "actor": e.actor, "kind": e.kind, "detail": e.detail,
-               "address": e.address} for e in found.rows],
+        rows=[{"time": _when(e.time), "actor": e.actor, "person": _person(e.actor, people),
+               "kind": e.kind, "detail": e.detail, "address": e.address} for e in found.rows],
         newer=page_href(found.page - 1) if found.page > 1 else "",
         older=page_href(found.page + 1) if found.page < found.pages else "")
 

@@ -87,7 +87,7 @@ def login_browser(driver: webdriver.Chrome, live: LiveApp, next_path: str = "/he
 
 def stop_live_app(live: LiveApp) -> None:
     live.server.shutdown()
-    for key in ("ops_feeds", "ops_streams"):
+    for key in ("ops_feeds", "ops_streams", "ops_alerts"):
         service = live.app.server.extensions.get(key)
         if service is not None:
             service.stop()

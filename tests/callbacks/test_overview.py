@@ -147,9 +147,18 @@ def test_live_feeds_and_alerts(app: Any) -> None:
     assert text(find(live, "overview-live-RT_EDOCS")) == f"{totals['RT_EDOCS']:,.0f}".replace(",", ".")
     assert text(find(live, "overview-live-RT_POWER")) == f"{totals['RT_POWER']:,.0f}".replace(",", ".")
     assert find(live, "overview-power-spark").src.startswith("data:image/svg+xml")
+    assert "Không có cảnh báo" in text(ov.update_alerts(0, "vi"))  # nothing evaluated yet
+    from alerts.evaluator import Evaluator
+
+    settings = app.server.config["OPS_SETTINGS"]
+    Evaluator(app.server, app.server.extensions["ops_db"], settings).run_once()
+    from alerts import store
+
+    store.wall_alerts.forget()
     alerts = text(ov.update_alerts(0, "vi"))
     late = queries.late_now()
     assert ("Chậm báo cáo" in alerts) == bool(late)
+    assert "Chưa ai tiếp nhận" in alerts
     assert ov.update_cameras(0, "vi") == []  # cameras switched off: no camera chip at all
 
 

@@ -197,3 +197,22 @@ def test_a_leader_opening_admin_in_a_browser_gets_a_page_saying_why(client_for) 
     # An API client asking for JSON still gets JSON.
     answer = leader.get("/admin", headers={"Accept": "application/json"})
     assert answer.status_code == 403 and answer.get_json() == {"error": "administrators only"}
+
+
+def test_full_name_and_unit_from_the_console_and_in_the_audit_log(admin, db) -> None:
+    client, me = admin
+    token = _csrf(client.get("/admin").get_data(as_text=True))
+    got = client.post("/admin/users", data={"csrf_token": token, "name": "op-hoa", "role": "staff",
+                                            "full_name": "Lê Thị Hoa", "unit": "Vụ Tổng hợp"})
+    assert got.status_code == 200
+    assert next(u for u in users.list_users(db) if u.name == "op-hoa").label == \
+        "Lê Thị Hoa, Vụ Tổng hợp"
+    client.post("/admin/users/op-hoa/person", data={"csrf_token": token,
+                                                   "full_name": "Lê Thị Hoa", "unit": "Cục KSTTHC"})
+    assert _last_admin_event(db, me).detail == "user person op-hoa"
+    refused = client.post("/admin/users/op-hoa/person", data={"csrf_token": token,
+                                                             "full_name": "a\x01", "unit": ""})
+    assert refused.status_code == 400
+    users.set_person(db, me, "Phạm Minh Quân", "Văn phòng Chính phủ")
+    log = client.get(f"/admin/audit?actor={me}").get_data(as_text=True)
+    assert "Phạm Minh Quân, Văn phòng Chính phủ" in log

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from core.db import Database
-from reporting import seed
+from data import prepare
 from settings import from_env
 from tests.conftest import login
 from tests.helpers import wait_for
@@ -70,7 +70,7 @@ def _first_requests(port: int, env: dict[str, str], urls: list[str], log: Path) 
 def test_every_worker_serves_its_first_concurrent_requests(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     database = Database(database_url)
-    seed.init_database(database, empty=True)  # the CLI's step; workers never seed
+    prepare.init_database(database, empty=True)  # the CLI's step; workers never seed
     database.dispose()
     urls = _page_scripts(tmp_path)
     port = free_port()

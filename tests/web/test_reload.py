@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from accounts import tokens
 from core.db import Database
-from reporting import seed
+from data import prepare
 from reporting.models import Submission
 from tests.helpers import wait_for
 from tests.servers import free_port
@@ -92,7 +92,7 @@ class Load:
 def test_a_graceful_reload_under_load_loses_nothing(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     database = Database(database_url)
-    seed.init_database(database, empty=True)
+    prepare.init_database(database, empty=True)
     _, token = tokens.create(database, "BTC")
     scripts = _page_scripts(tmp_path)
     port = free_port()

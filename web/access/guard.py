@@ -22,6 +22,7 @@ from web.access.contract import validate_callback
 from web.access.paths import (
     ADMIN_PREFIXES,
     CALLBACK_PATH,
+    LEADER_WRITES,
     READ_METHODS,
     SUBMISSIONS_PATH,
     bad_path,
@@ -113,7 +114,8 @@ def write_refusal(principal: Principal, path: str) -> Response | None:
     """Writes: not by read-only roles, submissions by staff and admin, sessions need CSRF."""
     if request.method in READ_METHODS:
         return None
-    if principal.read_only and path not in (CALLBACK_PATH, LOGOUT_PATH):
+    if principal.read_only and path not in (CALLBACK_PATH, LOGOUT_PATH) and not (
+            principal.role == "leader" and LEADER_WRITES.match(path)):
         return refuse(403, "deny.read_only")
     if path == SUBMISSIONS_PATH and principal.role not in ("staff", "admin"):
         return refuse(403, "deny.submit_role")

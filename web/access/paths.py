@@ -1,6 +1,7 @@
 """Which paths are public, which answer JSON, and the refusals and redirects the guard sends."""
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlsplit
 
 from flask import Response, jsonify, redirect, request
@@ -12,6 +13,8 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CALLBACK_PATH = "/_dash-update-component"
 SUBMISSIONS_PATH = "/api/v1/submissions"
 # /relay/access authenticates the relay itself (OPS_RELAY_TOKEN; web.streamaccess).
+# The one write a leader makes: taking or closing an alert (web/api_alerts.py checks the role).
+LEADER_WRITES = re.compile(r"^/api/v1/alerts/\d{1,12}/(acknowledge|resolve)$")
 PUBLIC_EXACT = frozenset({"/login", "/favicon.ico", "/_favicon.ico", "/healthz", "/relay/access"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/display/")
 JSON_PREFIXES = ("/api/", "/streams/", "/_dash", "/_reload-hash", "/healthz")

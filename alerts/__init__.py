@@ -1,0 +1,1 @@
+"""Alerts: detected conditions become owned alert instances with a lifecycle, history and mail."""

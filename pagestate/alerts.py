@@ -1,0 +1,45 @@
+"""The alerts page's URL state: ?state=open&kind=camera&agency=BCT&period=2026-11&alert=12."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pagestate import first, search_string
+
+STATES = ("open", "acknowledged", "resolved")
+KINDS = ("threshold", "late", "camera", "display", "feed")
+CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
+PERIOD = re.compile(r"^[0-9]{4}(-[0-9QH]{1,3})?$")
+
+
+@dataclass(frozen=True)
+class AlertsState:
+    """Filters and the alert whose history is open; '' state means the live ones."""
+
+    state: str = ""
+    kind: str = ""
+    agency: str = ""
+    period: str = ""
+    alert: int | None = None
+
+    def search(self) -> str:
+        return search_string({"state": self.state, "kind": self.kind, "agency": self.agency,
+                              "period": self.period, "alert": self.alert})
+
+
+def parse_state(query: dict[str, Any]) -> AlertsState:
+    """What the URL asks for; anything not acceptable is dropped, never an error."""
+    state = first(query.get("state")).strip()
+    kind = first(query.get("kind")).strip()
+    agency = first(query.get("agency")).strip().upper()
+    period = first(query.get("period")).strip().upper()
+    raw = first(query.get("alert")).strip()
+    return AlertsState(state if state in STATES else "", kind if kind in KINDS else "",
+                       agency if CODE.match(agency) else "", period if PERIOD.match(period) else "",
+                       int(raw) if raw.isdigit() and len(raw) < 12 else None)
+
+
+def alert_href(alert_id: int) -> str:
+    """Where a wall alert drills to."""
+    return "/alerts" + AlertsState(alert=alert_id).search()
