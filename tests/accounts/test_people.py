@@ -17,7 +17,9 @@ def test_full_name_and_unit(database: Database) -> None:
         "lan": "Nguyễn Thị Lan, Văn phòng Chính phủ", "binh": "binh"}
     changed = users.set_person(database, "binh", "Trần Văn Bình", "")
     assert changed.label == "Trần Văn Bình"
-    assert "Trần Văn Bình" in users.format_table(users.list_users(database))
+    from cli.accounts import users_table
+
+    assert "Trần Văn Bình" in users_table(users.list_users(database))
 
 
 @pytest.mark.parametrize("bad", ["a\x00b", "x" * 201, "tab\there"])
