@@ -3,5 +3,6 @@ from accounts import models as _accounts  # noqa: F401  (registers the tables)
 from core.models import Base
 from displays import models as _displays  # noqa: F401
 from reporting import models as _reporting  # noqa: F401
+from tasks import models as _tasks  # noqa: F401
 
 metadata = Base.metadata
