@@ -18,7 +18,7 @@ from core import cache
 from core.db import EXTENSION_KEY, Database
 from data import prepare
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import admin, api, auth, displays, errors, health, roles, security, streamaccess
+from web import admin, api, api_tasks, auth, displays, errors, health, roles, security, streamaccess
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     callbacks.register(app)
 
     api.init_app(server)
+    api_tasks.init_app(server)  # /api/v1/tasks: task tracking (summary, list, import)
     admin.init_app(server)  # /admin: accounts, tokens, audit log (admin role, CSRF)
     health.init_app(server)
     streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay

@@ -2,7 +2,7 @@
 
 Who: user accounts (admin, staff, leader) sign in at /login into a signed-cookie session;
 display tokens open a read-only session at /display/<token> (or are sent as bearer tokens);
-agency tokens (bearer) may only POST /api/v1/submissions.
+agency tokens (bearer) may only POST /api/v1/submissions (and VPCP's, the tracking system's, /api/v1/tasks).
 
 What is public: /login, /display/<token> (it authenticates), /assets/..., Dash's static
 /_dash-component-suites/..., /favicon.ico, /_favicon.ico and /healthz (anonymous callers get only
@@ -50,6 +50,7 @@ from accounts import audit, sessions, tokens, users
 from core import clock
 from core.db import Database, current
 from settings import Settings
+from tasks.importer import TRACKING_AGENCY
 from web import throttle
 
 ROLES = ("admin", "staff", "leader")
@@ -57,6 +58,7 @@ READ_ONLY = ("leader", "display")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CALLBACK_PATH = "/_dash-update-component"
 SUBMISSIONS_PATH = "/api/v1/submissions"
+TASKS_PATH = "/api/v1/tasks"  # POST: the tracking system's exports (tasks.importer)
 # /relay/access authenticates the relay itself (OPS_RELAY_TOKEN; web.streamaccess).
 PUBLIC_EXACT = frozenset({"/login", "/favicon.ico", "/_favicon.ico", "/healthz", "/relay/access"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/display/")
@@ -310,7 +312,7 @@ def _bearer_principal(database: Database, token: str, path: str) -> Principal | 
             return Principal("display", "display", found.name, found.id, "bearer")
         return _deny(401, "display token revoked" if found.reason == "revoked"
                      else "missing or unknown bearer token")
-    if path == SUBMISSIONS_PATH and request.method == "POST":
+    if path in (SUBMISSIONS_PATH, TASKS_PATH) and request.method == "POST":
         check = tokens.check(database, token)  # records last use
     else:
         check = tokens.peek(database, token)
@@ -541,6 +543,8 @@ def _guard(app: dash.Dash, settings: Settings) -> Response | None:
     if principal.kind == "agency":
         if path == SUBMISSIONS_PATH and method == "POST":
             return None
+        if path == TASKS_PATH and method == "POST" and principal.agency == TRACKING_AGENCY:
+            return None  # the Government Office's token is the tracking system's
         return _deny(403, "agency tokens may only submit data")
     if path.startswith(ADMIN_PREFIXES) and principal.role != "admin":
         return _deny(403, "administrators only")
