@@ -75,6 +75,8 @@ def _consistent(rows: list[TaskRow], stored: dict[str, TaskDocument]
     counts = Counter(r.ident for r in rows)
     first: dict[str, tuple[str, date, str]] = {
         n: (d.kind, d.issued_on, d.assigned_by) for n, d in stored.items()}
+    for row in rows:  # a document is what its first row in the file says (unless stored)
+        first.setdefault(row.document, _doc_fields(row))
     kept, refused = [], []
     for row in rows:
         if counts[row.ident] > 1:
@@ -83,7 +85,7 @@ def _consistent(rows: list[TaskRow], stored: dict[str, TaskDocument]
                                    f"task {row.task_no} of {row.document} is repeated in the "
                                    "file"))
             continue
-        known = first.setdefault(row.document, _doc_fields(row))
+        known = first[row.document]
         if known != _doc_fields(row):
             kind, issued, by = known
             refused.append(Refusal(

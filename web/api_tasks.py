@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts import audit, tokens
@@ -31,6 +32,12 @@ class BadQuery(ValueError):
 
 def init_app(server: Flask) -> None:
     server.register_blueprint(blueprint)
+
+
+@blueprint.errorhandler(SQLAlchemyError)
+def _database_down(_exc: SQLAlchemyError) -> Response:
+    return error("database unavailable: nothing was stored, try again shortly", 503,
+                 **{"Retry-After": "30"})
 
 
 @blueprint.errorhandler(BadQuery)
@@ -145,7 +152,8 @@ def post_import() -> Response:
                                        content_type=content_type, channel="api", actor=actor)
         code = (400 if result.file_error else 422 if result.status == "rejected"
                 else 207 if result.status == "partial" else 200)
-    audit.record(database, "task_import", actor,
+    # Audited as a submission (the log's kind for data sent in), named as a task import.
+    audit.record(database, "submission", actor,
                  f"task import {result.import_id} status={result.status} "
                  f"accepted={result.accepted} rejected={len(result.refused)}",
                  request.remote_addr or "")
