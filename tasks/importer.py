@@ -119,6 +119,16 @@ def _document_ids(session: Session, numbers: Sequence[str]) -> dict[str, int]:
     return out
 
 
+def ids_of(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """The ids the database gave to task rows just inserted, found by (document, number)."""
+    documents = sorted({r["document_id"] for r in rows})
+    found: dict[tuple[int, int], int] = {}
+    for part in _chunks(documents):
+        found.update(((d, n), t) for t, d, n in session.execute(
+            select(Task.id, Task.document_id, Task.task_no).where(Task.document_id.in_(part))))
+    return [found[(r["document_id"], r["task_no"])] for r in rows]
+
+
 def _task_values(row: TaskRow) -> dict[str, Any]:
     return {"content": row.content, "lead_agency": row.lead_agency, "deadline": row.deadline,
             "completed_on": row.completed_on, "is_key": row.key, "theme": row.theme,
@@ -159,16 +169,15 @@ def _store(session: Session, rows: list[TaskRow], import_id: int, source: str
     if changed:
         session.execute(update(Task), changed)
     if new:
-        created = session.execute(
-            insert(Task).returning(Task.id, Task.document_id, Task.task_no),
-            [{"document_id": doc_ids[r.document], "task_no": r.task_no,
-              "document_date": r.document_date, "revision": 1, "source": source,
-              "updated_at": now, **_task_values(r)} for r in new])
-        id_of = {(d, n): i for i, d, n in created}
-        revisions += [_revision(id_of[(doc_ids[r.document], r.task_no)], 1, r, import_id, now)
-                      for r in new]
+        rows = [{"document_id": doc_ids[r.document], "task_no": r.task_no,
+                 "document_date": r.document_date, "revision": 1, "source": source,
+                 "updated_at": now, **_task_values(r)} for r in new]
+        # Core executemany: one batch (the ORM's bulk path splits rows by which are None).
+        session.execute(insert(Task.__table__), rows)
+        revisions += [_revision(task_id, 1, r, import_id, now)
+                      for task_id, r in zip(ids_of(session, rows), new, strict=True)]
     if revisions:
-        session.execute(insert(TaskRevision), revisions)
+        session.execute(insert(TaskRevision.__table__), revisions)
     return len(new), len(changed), unchanged
 
 
