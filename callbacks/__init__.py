@@ -4,10 +4,13 @@ from __future__ import annotations
 import dash
 
 from callbacks import cameras, displays, indicators, overview, reporting, savings, shell
+from callbacks import tasks as tasks_page
+from callbacks import tasks_panel as tasks_wall
 
 # Dash's app-less @dash.callback hands its callbacks to the first app only; tests build many
 # apps, so every module registers on the app it is given instead.
-MODULES = (shell, indicators, savings, reporting, overview, cameras, displays)
+MODULES = (shell, indicators, savings, reporting, overview, cameras, displays, tasks_page,
+           tasks_wall)
 
 
 def register(app: dash.Dash) -> None:

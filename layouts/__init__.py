@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import dash
 
 from layouts import cameras, displays, indicators, overview, reporting, savings, shell
+from layouts import tasks as tasks_page
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ PAGES: tuple[Page, ...] = (
     Page("cameras", "/cameras", cameras.layout, "nav.cameras"),
     Page("displays", "/displays", displays.status_layout, "nav.displays"),
     Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
+    Page("tasks", "/tasks", tasks_page.layout, "nav.tasks"),
+    Page("task", "/tasks/<task_id>", tasks_page.task_layout, "nav.tasks",
+         path_template="/tasks/<task_id>", in_nav=False),
 )
 
 

@@ -98,9 +98,9 @@ def _task_dict(task: Task, number: str, day: date) -> dict[str, Any]:
 
 
 def list_in(session: Session, filters: Filters, day: date, state: str = "", page: int = 1,
-            size: int = 50) -> dict[str, Any]:
+            size: int = 50, cap: int = PAGE_MAX) -> dict[str, Any]:
     """One page of tasks (overdue ones by deadline, oldest first) and how many match."""
-    size = max(1, min(size, PAGE_MAX))
+    size = max(1, min(size, cap))
     page = max(1, page)
     stmt = filters.apply(select(Task, TaskDocument.number).join(
         TaskDocument, TaskDocument.id == Task.document_id))
@@ -182,3 +182,27 @@ def task(task_id: int, day: str) -> dict[str, Any] | None:
     """Not memoized: one task is read when someone opens it."""
     with current().sessions() as session:
         return task_in(session, task_id, date.fromisoformat(day))
+
+
+EXPORT_MAX = 100_000  # rows of one CSV export (ten years of one agency fit)
+EXPORT_COLUMNS = ("document", "document_date", "task_no", "content", "lead_agency", "deadline",
+                  "completed_on", "key", "theme", "meeting", "status", "days_overdue")
+
+
+def export_in(session: Session, filters: Filters, day: date, state: str = ""
+              ) -> list[dict[str, Any]]:
+    """The rows of a CSV export, at most EXPORT_MAX, in the list's order."""
+    return list_in(session, filters, day, state, 1, EXPORT_MAX, cap=EXPORT_MAX)["tasks"]
+
+
+@memoized(ttl=TTL)
+def agencies() -> list[dict[str, str]]:
+    """The agencies that lead tasks (ministries and provinces of today), for the filters."""
+    from reporting.models import Agency
+
+    with current().sessions() as session:
+        rows = session.execute(select(Agency.code, Agency.name_vi, Agency.name_en, Agency.kind)
+                               .where(Agency.era.in_(("both", "post2025")),
+                                      Agency.kind.in_(("ministry", "agency", "province")))
+                               .order_by(Agency.kind, Agency.code))
+        return [{"code": c, "name_vi": vi, "name_en": en, "kind": k} for c, vi, en, k in rows]

@@ -160,3 +160,29 @@ def post_import() -> Response:
     response = jsonify(result.to_dict())
     response.status_code = code
     return response
+
+
+@blueprint.get("/export.csv")
+def export_csv() -> Response:
+    """The filtered list as CSV (UTF-8 with BOM, so spreadsheets read the Vietnamese)."""
+    import csv
+    import io
+
+    start, stop, agency, theme = _window()
+    state = request.args.get("status", "").strip()
+    if state and state not in status.STATUSES:
+        raise BadQuery(f"'status' must be one of {', '.join(status.STATUSES)}")
+    key_text = request.args.get("key", "").strip()
+    key = None if key_text not in ("0", "1") else key_text == "1"
+    document = request.args.get("document", "").strip().upper().replace(" ", "")[:60]
+    filters = summary.Filters(date.fromisoformat(start), date.fromisoformat(stop), agency, theme,
+                              key, document)
+    with current().sessions() as session:
+        rows = summary.export_in(session, filters, status.today(), state)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(summary.EXPORT_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    name = f"nhiem-vu-{start}-{stop}{'-' + agency if agency else ''}.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
