@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import ALL, Input, Output, ctx, dcc, html
 
 from callbacks.tasks_panel import panel_body, year_ago
 from pagestate.tasks import TasksState
@@ -97,10 +97,14 @@ def _names(lang: str | None) -> dict[str, str]:
 def update_page(agency: str | None, start: str | None, stop: str | None, theme: str | None,
                 key: str | None, state_value: str | None, document: str | None,
                 page: int | None, lang: str | None) -> tuple[Any, ...]:
-    """Everything on /tasks from the filters; the URL follows them."""
+    """The callback: the filters as a state (a new filter starts at page 1), then the page."""
     if ctx.triggered_id not in (None, "tk-page", "lang"):
-        page = 1  # a new filter starts at the first page
-    state = _state(agency, start, stop, theme, key, state_value, document, page)
+        page = 1
+    return page_view(_state(agency, start, stop, theme, key, state_value, document, page), lang)
+
+
+def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
+    """Everything on /tasks for a state; the URL follows it."""
     today = status.today()
     first, last = state.window(today)
     key_flag = None if not state.key else state.key == "1"
@@ -227,4 +231,4 @@ def register(app: dash.Dash) -> None:
                  Input("lang", "data"))(task_view)
 
 
-__all__ = ["register", "update_page", "task_view", "State"]
+__all__ = ["register", "page_view", "update_page", "task_view"]
