@@ -1,17 +1,18 @@
 """/tasks callbacks: the filters in the URL, agencies ranked, the list, and one task's view."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 
 from callbacks.tasks_panel import panel_body, year_ago
+from core.clock import utc_to_local
 from pagestate.tasks import TasksState
 from tasks import status
 from tasks import summary as queries
-from web.i18n import day, number, percent, t
+from web.i18n import day, number, percent, t, when
 
 RANK_ROWS = 60  # every current ministry and province fits
 PAGE = 50
@@ -123,13 +124,9 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
     title = t("tasks.overdue_list" if shown == status.OPEN_OVERDUE else "tasks.list", lang)
     if shown != status.OPEN_OVERDUE:
         title += f": {t(f'tasks.{shown}', lang)}"
-    pager = [html.Button("‹", id={"tk-pg": state.page - 1}, className="btn btn-small",
-                         disabled=state.page <= 1),
-             html.Span(f"{t('tasks.shown', lang)} {number(min(total, (state.page - 1) * PAGE + 1), lang)}"
-                       f"–{number(min(total, state.page * PAGE), lang)} {t('tasks.of', lang)} "
-                       f"{number(total, lang)}"),
-             html.Button("›", id={"tk-pg": state.page + 1}, className="btn btn-small",
-                         disabled=state.page >= pages)]
+    pager = (f"{t('tasks.shown', lang)} {number(min(total, (state.page - 1) * PAGE + 1), lang)}"
+             f"–{number(min(total, state.page * PAGE), lang)} {t('tasks.of', lang)} "
+             f"{number(total, lang)}")
     meta = [html.Span(f"{t('tasks.window', lang)} {day(first, lang)} – {day(last, lang)}",
                       className="chip"),
             html.Span(names.get(state.agency, state.agency), className="chip")
@@ -145,7 +142,8 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
     return (t("tasks.title", lang), meta,
             panel_body(now, then, lang, min(today, date.fromisoformat(last))),
             ranked_table(ranked, names, lang, search), title, list_table(found, names, lang),
-            pager, f"/api/v1/tasks/export.csv{_export(state, first, last, shown)}",
+            pager, state.page <= 1, state.page >= pages,
+            f"/api/v1/tasks/export.csv{_export(state, first, last, shown)}",
             t("tasks.csv", lang), t("tasks.ranked", lang), search, state.page,
             *labels, agency_options, theme_options, key_options, status_options)
 
@@ -158,11 +156,12 @@ def _export(state: TasksState, first: str, last: str, shown: str) -> str:
                           "document": state.document})
 
 
-def turn_page(_clicks: list[int | None]) -> int:
-    target = ctx.triggered_id
-    if not isinstance(target, dict) or not any(_clicks):
+def turn_page(_prev: int | None, _next: int | None, page: int | None) -> int:
+    """‹ and ›: the page store moves; the page callback (and the URL) follow."""
+    step = {"tk-prev": -1, "tk-next": 1}.get(str(ctx.triggered_id), 0)
+    if not step:
         raise dash.exceptions.PreventUpdate
-    return max(1, int(target["tk-pg"]))
+    return max(1, int(page or 1) + step)
 
 
 def task_view(task_id: str | None, lang: str | None) -> Any:
@@ -187,7 +186,7 @@ def task_view(task_id: str | None, lang: str | None) -> Any:
     history = html.Table([html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
         "tasks.revision", "tasks.received", "tasks.deadline", "tasks.completed_on",
         "tasks.progress", "tasks.report_document")])), html.Tbody([html.Tr([
-            html.Td(str(h["revision"])), html.Td(h["received_at"].replace("T", " ")),
+            html.Td(str(h["revision"])), html.Td(when(utc_to_local(datetime.fromisoformat(h["received_at"])), lang)),
             html.Td(day(h["deadline"], lang) if h["deadline"] else "—"),
             html.Td(day(h["completed_on"], lang) if h["completed_on"] else "—"),
             html.Td(h["progress"] or "—"), html.Td(h["report_document"] or "—")])
@@ -212,6 +211,7 @@ def register(app: dash.Dash) -> None:
         Output("tk-summary", "children"),
         Output("tk-ranked", "children"), Output("tk-list-title", "children"),
         Output("tk-list", "children"), Output("tk-pager", "children"),
+        Output("tk-prev", "disabled"), Output("tk-next", "disabled"),
         Output("tk-csv", "href"), Output("tk-csv", "children"),
         Output("tk-ranked-title", "children"), Output("tk-url", "search"),
         Output("tk-page", "data", allow_duplicate=True),
@@ -225,8 +225,9 @@ def register(app: dash.Dash) -> None:
         Input("tk-document", "value"), Input("tk-page", "data"), Input("lang", "data"),
         prevent_initial_call="initial_duplicate",
     )(update_page)
-    app.callback(Output("tk-page", "data", allow_duplicate=True),
-                 Input({"tk-pg": ALL}, "n_clicks"), prevent_initial_call=True)(turn_page)
+    app.callback(Output("tk-page", "data", allow_duplicate=True), Input("tk-prev", "n_clicks"),
+                 Input("tk-next", "n_clicks"), State("tk-page", "data"),
+                 prevent_initial_call=True)(turn_page)
     app.callback(Output("tk-task", "children"), Input("tk-task-id", "data"),
                  Input("lang", "data"))(task_view)
 

@@ -39,14 +39,15 @@ def _rate(value: float | None, lang: str | None) -> str:
 
 
 def _change(now: float | None, then: float | None, lang: str | None, points: bool,
-            worse_if_up: bool) -> html.Span:
+            worse_if_up: bool | None) -> html.Span:
     """'▲ +1.2 điểm % so cùng kỳ' coloured by whether it is better or worse."""
     if now is None or then is None:
         return html.Span("", className="tk-change")
     delta = (now - then) * 100 if points else (now - then) / then * 100 if then else None
     if delta is None:
         return html.Span("", className="tk-change")
-    tone = "flat" if abs(delta) < 0.05 else ("bad" if (delta > 0) == worse_if_up else "good")
+    tone = ("flat" if abs(delta) < 0.05 or worse_if_up is None
+            else "bad" if (delta > 0) == worse_if_up else "good")
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "■"
     unit = t("tasks.points", lang) if points else "%"
     return html.Span(f"{arrow} {signed(delta, lang, 1)} {unit} {t('tasks.vs_year', lang)}",
@@ -81,7 +82,8 @@ def panel_body(now: dict[str, Any], then: dict[str, Any] | None, lang: str | Non
             html.Div(className="tk-assigned", children=[
                 html.Div(number(assigned, lang), className="tk-assigned-value"),
                 html.Div(t("tasks.assigned", lang), className="tk-fig-label"),
-                _change(assigned, then.get("assigned"), lang, False, False),
+                # More tasks assigned is neither good nor bad: the change is shown untinted.
+                _change(assigned, then.get("assigned"), lang, False, None),
             ]),
             html.Div(figures, className="tk-figs"),
             html.Div(rates, className="tk-rates"),

@@ -17,6 +17,10 @@ def _field(label_id: str, control: object, className: str = "field") -> html.Div
         html.Label(id=label_id, className="field-label"), control])
 
 
+def _own(value: str) -> list[str]:
+    return [value] if value else []
+
+
 def layout(**query: str) -> html.Div:
     state = parse(query)
     return html.Div(className="pg pg-tasks", children=[
@@ -24,17 +28,21 @@ def layout(**query: str) -> html.Div:
         page_head("tk-title", "tk-meta", "tk-badges", t("tasks.title", "vi")),
         html.Section(id="tk-summary", className="tk-panel tk-wall"),
         html.Div(className="pg-controls tk-controls control", children=[
+            # The URL's value is an option from the start (the callback fills the rest), or
+            # the dropdown would drop it before the first callback reads it.
             _field("tk-l-agency", dcc.Dropdown(id="tk-agency", value=state.agency or None,
-                                               clearable=True, className="dd")),
+                                               options=_own(state.agency), clearable=True,
+                                               className="dd")),
             _field("tk-l-period", html.Div(className="tk-dates", children=[
                 dcc.Input(id="tk-from", type="date", value=state.start, debounce=True,
                           className="date-input"),
                 dcc.Input(id="tk-to", type="date", value=state.stop, debounce=True,
                           className="date-input")])),
             _field("tk-l-theme", dcc.Dropdown(id="tk-theme", value=state.theme or None,
-                                              clearable=True, className="dd")),
-            _field("tk-l-key", dcc.Dropdown(id="tk-key", value=state.key or None, clearable=True,
-                                            className="dd")),
+                                              options=_own(state.theme), clearable=True,
+                                              className="dd")),
+            _field("tk-l-key", dcc.Dropdown(id="tk-key", value=state.key or None,
+                                            options=["1", "0"], clearable=True, className="dd")),
             _field("tk-l-status", dcc.Dropdown(id="tk-status", value=state.status or None,
                                                options=list(STATUSES), clearable=True,
                                                className="dd")),
@@ -53,7 +61,10 @@ def layout(**query: str) -> html.Div:
                     html.A(id="tk-csv", className="btn btn-csv", href="/api/v1/tasks/export.csv"),
                 ]),
                 html.Div(id="tk-list", className="table-wrap"),
-                html.Div(id="tk-pager", className="tk-pager"),
+                html.Div(className="tk-pager", children=[
+                    html.Button("‹", id="tk-prev", n_clicks=0, className="btn btn-small"),
+                    html.Span(id="tk-pager"),
+                    html.Button("›", id="tk-next", n_clicks=0, className="btn btn-small")]),
             ]),
         ]),
     ])

@@ -35,9 +35,9 @@ def test_wall_panel_shows_the_year_to_date(ctx: None) -> None:
 
 def test_page_filters_are_the_url_and_the_list_is_overdue_first(ctx: None) -> None:
     out = page.page_view(TasksState(agency="BCT", key="1"), "vi")
-    search = out[10]
+    search = out[12]
     assert search == "?agency=BCT&key=1"
-    assert out[7].startswith("/api/v1/tasks/export.csv?") and "status=open_overdue" in out[7]
+    assert out[9].startswith("/api/v1/tasks/export.csv?") and "status=open_overdue" in out[9]
     listing = _text(out[5])
     first = date(status.today().year, 1, 1).isoformat()
     found = queries.listing(first, status.today().isoformat(), "BCT", "", True, "",
