@@ -76,12 +76,13 @@ def _fate(rng: np.random.Generator, issued: date, today: date) -> tuple[date | N
     return deadline, done
 
 
-def _documents(rng: np.random.Generator, year: int, until: date) -> list[dict[str, Any]]:
+def _documents(rng: np.random.Generator, year: int, until: date, per_year: int = PER_YEAR
+               ) -> list[dict[str, Any]]:
     first = date(year, 1, 1)
     span = (min(date(year, 12, 31), until) - first).days + 1
     if span <= 0:
         return []
-    total = int(PER_YEAR * span / 365)
+    total = int(per_year * span / 365)
     out, number, placed = [], 0, 0
     kinds = _pick(rng, tuple((k, w) for k, _, w in KINDS), total)
     suffix = {k: s for k, s, _ in KINDS}
@@ -96,13 +97,14 @@ def _documents(rng: np.random.Generator, year: int, until: date) -> list[dict[st
     return out
 
 
-def build(session: Session, years: int, seed: int, now: datetime) -> int:
+def build(session: Session, years: int, seed: int, now: datetime,
+          per_year: int = PER_YEAR) -> int:
     """Insert `years` calendar years (the current one to date) and 17/NQ-CP; the task count."""
     rng = np.random.default_rng(seed + 19)
     today = now.date()
     codes, weights = _agencies(session)
     docs = [d for year in range(today.year - max(years, 1) + 1, today.year + 1)
-            for d in _documents(rng, year, today)]
+            for d in _documents(rng, year, today, per_year)]
     assigners = _pick(rng, ASSIGNERS, len(docs))
     # Core executemany (one batch; the ORM's bulk path splits rows by which values are None),
     # then the ids the database gave, read back by number.

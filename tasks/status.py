@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, literal
+from sqlalchemy import and_, func
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.clock import local_now
@@ -66,12 +66,19 @@ def condition(status: str, day: date) -> ColumnElement[bool]:
     return conditions[status]
 
 
-def counted(status: str, day: date) -> ColumnElement[int]:
-    """1 for a task in the status, else 0: summed, it counts the status in one pass."""
-    return case((condition(status, day), literal(1)), else_=literal(0))
+def aggregates(day: date) -> list[ColumnElement[int]]:
+    """The five counts, `assigned` and `due` as one pass of aggregates (labelled).
 
-
-def due_by(day: date) -> ColumnElement[int]:
-    """1 for a task whose deadline is on or before the day (the second rate's denominator)."""
-    return case((and_(Task.deadline.is_not(None), Task.deadline <= day), literal(1)),
-                else_=literal(0))
+    Four filtered counts do the work; the rest is arithmetic on them. NULL comparisons are
+    false, so a task without a deadline falls out of every dated count by itself:
+    no_deadline = all - with a deadline; open_in_time = with a deadline - the other three.
+    """
+    done = and_(Task.completed_on.is_not(None), Task.completed_on <= day)
+    with_deadline = func.count(Task.deadline)
+    on_time = func.count().filter(and_(done, Task.completed_on <= Task.deadline))
+    late = func.count().filter(and_(done, Task.completed_on > Task.deadline))
+    overdue = func.count().filter(and_(Task.deadline < day, ~done))
+    return [func.count().label("assigned"), on_time.label(DONE_ON_TIME), late.label(DONE_LATE),
+            (with_deadline - on_time - late - overdue).label(OPEN_IN_TIME),
+            overdue.label(OPEN_OVERDUE), (func.count() - with_deadline).label(NO_DEADLINE),
+            func.count().filter(Task.deadline <= day).label("due")]

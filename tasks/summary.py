@@ -1,6 +1,6 @@
 """The read side of task tracking: the counts, the agencies ranked, the list and one task.
 
-Every count is one SQL aggregate (SUM of CASE on the two dates, see tasks.status) over the
+Every count is one pass of SQL aggregates (filtered COUNTs on the two dates, tasks.status) over the
 tasks whose assigning document is dated in the window, read through the covering indexes of
 tasks.models. The memoized functions take plain values (ISO dates, codes) and return plain
 dicts and lists; the *_in functions take a session, for the CLI, tests and the bench.
@@ -50,9 +50,7 @@ class Filters:
 
 
 def _columns(day: date) -> list[Any]:
-    return [func.count().label("assigned"),
-            *[func.coalesce(func.sum(status.counted(s, day)), 0).label(s) for s in COUNTS],
-            func.coalesce(func.sum(status.due_by(day)), 0).label("due")]
+    return status.aggregates(day)
 
 
 def _shares(row: dict[str, int]) -> dict[str, Any]:
