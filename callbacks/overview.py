@@ -16,6 +16,7 @@ import dash
 from dash import Input, Output, State, html
 
 from callbacks.displays import lost_alert
+from callbacks.tasks_panel import overdue_key_chips
 from core import periods
 from core.clock import local_now, utc_now
 from layouts.components import (
@@ -473,7 +474,7 @@ def update_alerts(_n: int | None, lang: str | None) -> list[Any]:
     alerts = queries.fetch(queries.threshold_alerts)
     late = queries.fetch(queries.late_now)
     return alerts_children(alerts.data, late.data, norm(lang),
-                           alerts.stale_since or late.stale_since)
+                           alerts.stale_since or late.stale_since) + overdue_key_chips(lang)
 
 
 def update_cameras(_n: int | None, lang: str | None) -> list[Any]:

@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 import dash
-from dash import Input, Output, html
+from dash import Input, Output, dcc, html
 
+from reporting.queries import fetch
 from tasks import status
 from tasks import summary as queries
 from web.i18n import day, number, percent, signed, t
@@ -25,13 +26,15 @@ def year_ago(on: date) -> date:
         return on.replace(year=on.year - 1, day=28)
 
 
-def ytd(on: date) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(this year to date, last year to the same day), each as of its own day."""
+def ytd(on: date) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(this year to date, last year to the same day), each as of its own day; through fetch,
+    so a database outage leaves the last good figures on the wall (None before any)."""
     before = year_ago(on)
-    now = queries.summary(date(on.year, 1, 1).isoformat(), on.isoformat(), "", "", on.isoformat())
-    then = queries.summary(date(before.year, 1, 1).isoformat(), before.isoformat(), "", "",
-                           before.isoformat())
-    return now, then
+    now = fetch(queries.summary, date(on.year, 1, 1).isoformat(), on.isoformat(), "", "",
+                on.isoformat())
+    then = fetch(queries.summary, date(before.year, 1, 1).isoformat(), before.isoformat(), "",
+                 "", before.isoformat())
+    return now.data, then.data
 
 
 def _rate(value: float | None, lang: str | None) -> str:
@@ -94,9 +97,29 @@ def panel_body(now: dict[str, Any], then: dict[str, Any] | None, lang: str | Non
 def update_panel(_tick: int | None, lang: str | None) -> list[Any]:
     on = status.today()
     now, then = ytd(on)
+    if now is None:
+        return [html.H2(t("tasks.panel", lang), className="panel-title tk-title"),
+                html.Div(t("no_data", lang), className="tk-empty")]
     return panel_body(now, then, lang, on)
 
 
 def register(app: dash.Dash) -> None:
     app.callback(Output("tasks-panel", "children"), Input("tasks-panel-tick", "n_intervals"),
                  Input("lang", "data"))(update_panel)
+
+
+def overdue_key_chips(lang: str | None, limit: int = 3) -> list[Any]:
+    """Alerts for the wall: key tasks overdue, naming the lead agency (one query a minute)."""
+    # Through fetch: with the database down the wall keeps the last alerts, never an error.
+    found = fetch(queries.overdue_key, status.today().isoformat(), limit).data
+    if not found:
+        return []
+    chips: list[Any] = [dcc.Link(
+        f"{t('tasks.key_overdue', lang)}: {task['agency']} · {task['document']} · "
+        f"{number(task['days_overdue'], lang)} {t('tasks.days', lang)}",
+        href=f"/tasks/{task['id']}", className="chip chip-bad") for task in found["tasks"]]
+    more = found["total"] - len(found["tasks"])
+    if more > 0:
+        chips.append(dcc.Link(f"+{number(more, lang)}", className="chip chip-bad",
+                              href="/tasks?key=1&status=open_overdue"))
+    return chips

@@ -204,3 +204,21 @@ def agencies() -> list[dict[str, str]]:
                                       Agency.kind.in_(("ministry", "agency", "province")))
                                .order_by(Agency.kind, Agency.code))
         return [{"code": c, "name_vi": vi, "name_en": en, "kind": k} for c, vi, en, k in rows]
+
+
+def overdue_key_in(session: Session, day: date, limit: int = 5) -> dict[str, Any]:
+    """Key tasks open past their deadline, longest overdue first (the wall's alerts)."""
+    where = [Task.is_key.is_(True), status.condition(status.OPEN_OVERDUE, day)]
+    total = int(session.scalar(select(func.count()).select_from(Task).where(*where)) or 0)
+    rows = session.execute(select(Task.id, Task.lead_agency, Task.deadline, TaskDocument.number)
+                           .join(TaskDocument, TaskDocument.id == Task.document_id)
+                           .where(*where).order_by(Task.deadline, Task.id).limit(limit))
+    return {"total": total, "tasks": [
+        {"id": i, "agency": agency, "document": number, "days_overdue": (day - deadline).days}
+        for i, agency, deadline, number in rows]}
+
+
+@memoized(ttl=TTL, time_args=("day",))
+def overdue_key(day: str, limit: int = 5) -> dict[str, Any]:
+    with current().sessions() as session:
+        return overdue_key_in(session, date.fromisoformat(day), limit)

@@ -454,4 +454,6 @@ TEXTS.update({
     "tasks.not_found": ("Không tìm thấy nhiệm vụ", "No such task"),
     "tasks.sourced": ("Có nguồn", "Sourced"),
     "tasks.window": ("Văn bản giao trong khoảng", "Documents dated"),
+    "tasks.key_overdue": ("Nhiệm vụ trọng tâm quá hạn", "Key task overdue"),
+    "tasks.days": ("ngày", "days"),
 })

@@ -62,3 +62,14 @@ def test_url_state_reads_what_the_issue_writes() -> None:
     state = parse({"agency": "bct", "status": "overdue", "page": "x", "from": "2024-13-01"})
     assert (state.agency, state.status, state.page, state.start) == ("BCT", "open_overdue", 1, "")
     assert state.search() == "?agency=BCT&status=open_overdue"
+
+
+def test_overdue_key_tasks_are_wall_alerts_naming_the_agency(ctx: None) -> None:
+    found = queries.overdue_key(status.today().isoformat(), 3)
+    chips = tasks_panel.overdue_key_chips("vi")
+    assert found["total"] > 0  # the simulated year leaves some key tasks overdue
+    first = found["tasks"][0]
+    assert f"Nhiệm vụ trọng tâm quá hạn: {first['agency']} · {first['document']}" in \
+        _text(chips[0])
+    assert chips[0].href == f"/tasks/{first['id']}"
+    assert len(chips) == min(found["total"], 3) + (found["total"] > 3)
