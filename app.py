@@ -24,6 +24,7 @@ from web import (
     api,
     api_alerts,
     api_briefings,
+    api_tasks,
     dashsetup,
     displays,
     errors,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     api.init_app(server)
     api_briefings.init_app(server)  # /api/v1/briefings: list, progress, PDF, make one
     api_alerts.init_app(server)  # /api/v1/alerts: list, acknowledge, resolve
+    api_tasks.init_app(server)  # /api/v1/tasks: task tracking (summary, list, import)
     admin.init_app(server)  # /admin: accounts, tokens, audit log (admin role, CSRF)
     health.init_app(server)
     streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay

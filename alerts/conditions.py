@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("threshold", "late", "camera", "display", "feed")
+KINDS = ("threshold", "late", "camera", "display", "feed", "task")
 DEFAULT_SEVERITY = {"threshold": "warning", "late": "warning", "camera": "critical",
-                    "display": "critical", "feed": "critical"}
+                    "display": "critical", "feed": "critical", "task": "warning"}
 RELAY = "relay"  # the camera subject standing for the whole relay when it does not answer
 
 
@@ -82,6 +82,14 @@ def feeds(stale: list[dict[str, Any]]) -> list[Condition]:
     return [Condition("feed", str(f["code"]).removeprefix("RT_").lower(),
                       title=str(f.get("name_vi") or f["code"]))
             for f in stale if f.get("code")]
+
+
+def tasks(overdue: list[dict[str, Any]]) -> list[Condition]:
+    """tasks.summary.overdue_key(): a key task past its deadline, `task:17/NQ-CP#12`, naming
+    its lead agency (the subject outlives a revision of the task's content)."""
+    return [Condition("task", f"{x['document']}#{x['task_no']}", agency=str(x["agency"]),
+                      title=f"{x['agency']} · {x['document']} · {x['days_overdue']} ngày")
+            for x in overdue if x.get("document")]
 
 
 def severities(text: str) -> dict[str, str]:

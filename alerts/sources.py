@@ -12,8 +12,11 @@ from core.db import current
 from displays import status as display_status
 from reporting import freshness, queries
 from streams import client
+from tasks import status as task_status
+from tasks import summary as task_queries
 
 log = logging.getLogger(__name__)
+MAX_TASKS = 1000  # overdue key tasks raised at once (the wall shows the first few)
 LIVE_STATE_KEY = "ops_live"  # where the app (web.displays) keeps the displays' live state
 
 
@@ -35,6 +38,8 @@ def gather(feed_stale_after: float) -> Detected:
     read("late", lambda: conditions.late(queries.late_now()))
     read("feed", lambda: conditions.feeds(freshness.stale_feeds(feed_stale_after)))
     read("camera", _cameras)
+    read("task", lambda: conditions.tasks(
+        task_queries.overdue_key(task_status.today().isoformat(), MAX_TASKS)["tasks"]))
     live = _live_state()
     if live is not None:  # without the live state nobody can say a screen was lost
         read("display", lambda: conditions.displays(

@@ -16,6 +16,7 @@ from data import migrate
 from data.schema import metadata
 from reporting import catalogue
 from reporting.seed import build_history, counts
+from tasks import seed as tasks_seed
 
 
 def is_seeded(database: Database) -> bool:
@@ -54,6 +55,7 @@ def _load(database: Database, *, years: int, seed: int, empty: bool, progress: b
         facts: dict[str, object] = {"history": "none" if empty else "simulated"}
         if not empty:
             build_history(session, years, seed, now, progress)
+            tasks_seed.build(session, years, seed, now)
             facts.update(seed=seed, years=years, history_until=now.isoformat())
         facts["seeded_at"] = utc_now().isoformat()
         for key, value in facts.items():

@@ -5,5 +5,6 @@ from briefings import models as _briefings  # noqa: F401
 from core.models import Base
 from displays import models as _displays  # noqa: F401
 from reporting import models as _reporting  # noqa: F401
+from tasks import models as _tasks  # noqa: F401
 
 metadata = Base.metadata

@@ -17,6 +17,7 @@ from layouts import (
     savings,
     shell,
 )
+from layouts import tasks as tasks_page
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ PAGES: tuple[Page, ...] = (
     Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
     Page("briefings", "/briefings", briefings.layout, "nav.briefings"),
     Page("alerts", "/alerts", alerts.layout, "nav.alerts"),
+    Page("tasks", "/tasks", tasks_page.layout, "nav.tasks"),
+    Page("task", "/tasks/<task_id>", tasks_page.task_layout, "nav.tasks",
+         path_template="/tasks/<task_id>", in_nav=False),
 )
 
 

@@ -18,13 +18,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import current
 from settings import Settings
+from tasks.importer import TRACKING_AGENCY
 from web.access.contract import validate_callback
 from web.access.paths import (
     ADMIN_PREFIXES,
+    AGENCY_PATHS,
     CALLBACK_PATH,
     LEADER_WRITES,
     READ_METHODS,
-    SUBMISSIONS_PATH,
+    TASKS_PATH,
     bad_path,
     is_public,
     login_redirect,
@@ -62,7 +64,7 @@ def guard(app: dash.Dash, settings: Settings) -> Response | None:
     if found is None:
         return refuse(401, "deny.login_required") if wants_json(path) else login_redirect()
     if found.kind == "agency":
-        return agency_scope(path)
+        return agency_scope(found, path)
     refused = (role_refusal(found, path) or write_refusal(found, path)
                or callback_refusal(app, path))
     if refused is None:
@@ -97,9 +99,11 @@ def identify(settings: Settings, path: str) -> Principal | Response | None:
         return outage_principal()
 
 
-def agency_scope(path: str) -> Response | None:
-    """Agency tokens submit data, and do nothing else."""
-    if path == SUBMISSIONS_PATH and request.method == "POST":
+def agency_scope(principal: Principal, path: str) -> Response | None:
+    """Agency tokens submit data, and do nothing else; only the Government Office's token is
+    the task-tracking system's."""
+    if request.method == "POST" and path in AGENCY_PATHS and (
+            path != TASKS_PATH or principal.agency == TRACKING_AGENCY):
         return None
     return refuse(403, "deny.agency_submit_only")
 
@@ -117,7 +121,7 @@ def write_refusal(principal: Principal, path: str) -> Response | None:
     if principal.read_only and path not in (CALLBACK_PATH, LOGOUT_PATH) and not (
             principal.role == "leader" and LEADER_WRITES.match(path)):
         return refuse(403, "deny.read_only")
-    if path == SUBMISSIONS_PATH and principal.role not in ("staff", "admin"):
+    if path in AGENCY_PATHS and principal.role not in ("staff", "admin"):
         return refuse(403, "deny.submit_role")
     if principal.via == "session":
         return csrf_refusal(path)

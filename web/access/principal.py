@@ -10,7 +10,7 @@ from flask import Response, abort, g, request
 
 from accounts import tokens
 from core.db import Database
-from web.access.paths import SUBMISSIONS_PATH, refuse
+from web.access.paths import AGENCY_PATHS, refuse
 
 ROLES = ("admin", "staff", "leader")
 READ_ONLY = ("leader", "display")
@@ -71,7 +71,7 @@ def bearer_principal(database: Database, token: str, path: str) -> Principal | R
             return Principal("display", "display", found.name, found.id, "bearer")
         return refuse(401, "deny.display_revoked" if found.reason == "revoked"
                       else "deny.unknown_token")
-    if path == SUBMISSIONS_PATH and request.method == "POST":
+    if path in AGENCY_PATHS and request.method == "POST":
         check = tokens.check(database, token)  # records last use
     else:
         check = tokens.peek(database, token)

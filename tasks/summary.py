@@ -1,0 +1,226 @@
+"""The read side of task tracking: the counts, the agencies ranked, the list and one task.
+
+Every count is one pass of SQL aggregates (filtered COUNTs on the two dates, tasks.status) over the
+tasks whose assigning document is dated in the window, read through the covering indexes of
+tasks.models. The memoized functions take plain values (ISO dates, codes) and return plain
+dicts and lists; the *_in functions take a session, for the CLI, tests and the bench.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from core.cache import memoized
+from core.db import current
+from tasks import status
+from tasks.models import Task, TaskDocument, TaskRevision
+
+TTL = 60  # the wall polls once a minute; one recompute per minute whatever the viewers
+PAGE_MAX = 500
+COUNTS = status.STATUSES
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the summary, the ranking and the list are restricted to."""
+
+    start: date
+    stop: date
+    agency: str = ""
+    theme: str = ""
+    key: bool | None = None
+    document: str = ""
+
+    def apply(self, stmt: Select[Any]) -> Select[Any]:
+        stmt = stmt.where(Task.document_date >= self.start, Task.document_date <= self.stop)
+        if self.agency:
+            stmt = stmt.where(Task.lead_agency == self.agency)
+        if self.theme:
+            stmt = stmt.where(Task.theme == self.theme)
+        if self.key is not None:
+            stmt = stmt.where(Task.is_key == self.key)
+        if self.document:
+            stmt = stmt.where(Task.document_id.in_(
+                select(TaskDocument.id).where(TaskDocument.number == self.document)))
+        return stmt
+
+
+def _columns(day: date) -> list[Any]:
+    return status.aggregates(day)
+
+
+def _shares(row: dict[str, int]) -> dict[str, Any]:
+    """The counts with both published overdue rates as fractions (None when undefined)."""
+    assigned, due, overdue = row["assigned"], row.pop("due"), row[status.OPEN_OVERDUE]
+    row["overdue_share_all"] = overdue / assigned if assigned else None
+    row["overdue_share_due"] = overdue / due if due else None
+    row["due"] = due
+    return row
+
+
+def summary_in(session: Session, filters: Filters, day: date) -> dict[str, Any]:
+    """assigned, the five status counts, due, and the two overdue rates, on a day."""
+    row = session.execute(filters.apply(select(*_columns(day)).select_from(Task))).one()
+    return _shares({k: int(v or 0) for k, v in row._mapping.items()})
+
+
+def ranking_in(session: Session, filters: Filters, day: date) -> list[dict[str, Any]]:
+    """Per lead agency: the counts and both rates, most overdue first."""
+    stmt = filters.apply(select(Task.lead_agency, *_columns(day)).select_from(Task)
+                         .group_by(Task.lead_agency))
+    out = []
+    for row in session.execute(stmt):
+        values = dict(row._mapping)
+        agency = values.pop("lead_agency")
+        out.append({"agency": agency, **_shares({k: int(v or 0) for k, v in values.items()})})
+    out.sort(key=lambda r: (-r[status.OPEN_OVERDUE], -(r["overdue_share_all"] or 0),
+                            r["agency"]))
+    return out
+
+
+def _task_dict(task: Task, number: str, day: date) -> dict[str, Any]:
+    return {
+        "id": task.id, "document": number, "document_date": task.document_date.isoformat(),
+        "task_no": task.task_no, "content": task.content, "lead_agency": task.lead_agency,
+        "deadline": task.deadline.isoformat() if task.deadline else None,
+        "completed_on": task.completed_on.isoformat() if task.completed_on else None,
+        "key": task.is_key, "theme": task.theme, "meeting": task.meeting,
+        "status": status.of(task.deadline, task.completed_on, day),
+        "days_overdue": status.days_overdue(task.deadline, task.completed_on, day),
+        "revision": task.revision, "source": task.source,
+    }
+
+
+def list_in(session: Session, filters: Filters, day: date, state: str = "", page: int = 1,
+            size: int = 50, cap: int = PAGE_MAX) -> dict[str, Any]:
+    """One page of tasks (overdue ones by deadline, oldest first) and how many match."""
+    size = max(1, min(size, cap))
+    page = max(1, page)
+    stmt = filters.apply(select(Task, TaskDocument.number).join(
+        TaskDocument, TaskDocument.id == Task.document_id))
+    counter = filters.apply(select(func.count()).select_from(Task))
+    if state:
+        stmt = stmt.where(status.condition(state, day))
+        counter = counter.where(status.condition(state, day))
+    total = int(session.scalar(counter) or 0)
+    order = ([Task.deadline, Task.document_date, Task.id] if state == status.OPEN_OVERDUE
+             else [Task.document_date.desc(), Task.document_id.desc(), Task.task_no])
+    rows = session.execute(stmt.order_by(*order).limit(size).offset((page - 1) * size))
+    return {"total": total, "page": page, "size": size,
+            "tasks": [_task_dict(task, number, day) for task, number in rows]}
+
+
+def task_in(session: Session, task_id: int, day: date) -> dict[str, Any] | None:
+    """One task with its document and its revisions, newest first."""
+    found = session.execute(select(Task, TaskDocument).join(
+        TaskDocument, TaskDocument.id == Task.document_id).where(Task.id == task_id)).first()
+    if found is None:
+        return None
+    task, document = found
+    out = _task_dict(task, document.number, day)
+    out.update(document_kind=document.kind, assigned_by=document.assigned_by,
+               document_source=document.source, document_note=document.note)
+    history = session.scalars(select(TaskRevision).where(TaskRevision.task_id == task_id)
+                              .order_by(TaskRevision.revision.desc()))
+    out["history"] = [{
+        "revision": r.revision, "received_at": r.received_at.isoformat(timespec="seconds"),
+        "deadline": r.deadline.isoformat() if r.deadline else None,
+        "completed_on": r.completed_on.isoformat() if r.completed_on else None,
+        "lead_agency": r.lead_agency, "content": r.content, "progress": r.progress,
+        "report_document": r.report_document, "import_id": r.import_id} for r in history]
+    return out
+
+
+def themes_in(session: Session) -> list[str]:
+    return [t for t in session.scalars(select(Task.theme).distinct().order_by(Task.theme)) if t]
+
+
+# --- memoized, for the screens and the API (plain arguments: ISO dates and codes) ------------
+
+def _filters(start: str, stop: str, agency: str = "", theme: str = "", key: bool | None = None,
+             document: str = "") -> Filters:
+    return Filters(date.fromisoformat(start), date.fromisoformat(stop), agency, theme, key,
+                   document)
+
+
+@memoized(ttl=TTL, time_args=("day",))
+def summary(start: str, stop: str, agency: str, theme: str, day: str) -> dict[str, Any]:
+    with current().sessions() as session:
+        return summary_in(session, _filters(start, stop, agency, theme),
+                          date.fromisoformat(day))
+
+
+@memoized(ttl=TTL, time_args=("day",))
+def ranking(start: str, stop: str, theme: str, key: bool | None, document: str,
+            day: str) -> list[dict[str, Any]]:
+    with current().sessions() as session:
+        return ranking_in(session, _filters(start, stop, "", theme, key, document),
+                          date.fromisoformat(day))
+
+
+@memoized(ttl=TTL, time_args=("day",))
+def listing(start: str, stop: str, agency: str, theme: str, key: bool | None, document: str,
+            state: str, page: int, size: int, day: str) -> dict[str, Any]:
+    with current().sessions() as session:
+        return list_in(session, _filters(start, stop, agency, theme, key, document),
+                       date.fromisoformat(day), state, page, size)
+
+
+@memoized(ttl=TTL)
+def themes() -> list[str]:
+    with current().sessions() as session:
+        return themes_in(session)
+
+
+def task(task_id: int, day: str) -> dict[str, Any] | None:
+    """Not memoized: one task is read when someone opens it."""
+    with current().sessions() as session:
+        return task_in(session, task_id, date.fromisoformat(day))
+
+
+EXPORT_MAX = 100_000  # rows of one CSV export (ten years of one agency fit)
+EXPORT_COLUMNS = ("document", "document_date", "task_no", "content", "lead_agency", "deadline",
+                  "completed_on", "key", "theme", "meeting", "status", "days_overdue")
+
+
+def export_in(session: Session, filters: Filters, day: date, state: str = ""
+              ) -> list[dict[str, Any]]:
+    """The rows of a CSV export, at most EXPORT_MAX, in the list's order."""
+    return list_in(session, filters, day, state, 1, EXPORT_MAX, cap=EXPORT_MAX)["tasks"]
+
+
+@memoized(ttl=TTL)
+def agencies() -> list[dict[str, str]]:
+    """The agencies that lead tasks (ministries and provinces of today), for the filters."""
+    from reporting.models import Agency
+
+    with current().sessions() as session:
+        rows = session.execute(select(Agency.code, Agency.name_vi, Agency.name_en, Agency.kind)
+                               .where(Agency.era.in_(("both", "post2025")),
+                                      Agency.kind.in_(("ministry", "agency", "province")))
+                               .order_by(Agency.kind, Agency.code))
+        return [{"code": c, "name_vi": vi, "name_en": en, "kind": k} for c, vi, en, k in rows]
+
+
+def overdue_key_in(session: Session, day: date, limit: int = 5) -> dict[str, Any]:
+    """Key tasks open past their deadline, longest overdue first (the wall's alerts)."""
+    where = [Task.is_key.is_(True), status.condition(status.OPEN_OVERDUE, day)]
+    total = int(session.scalar(select(func.count()).select_from(Task).where(*where)) or 0)
+    rows = session.execute(select(Task.id, Task.task_no, Task.lead_agency, Task.deadline,
+                                  TaskDocument.number)
+                           .join(TaskDocument, TaskDocument.id == Task.document_id)
+                           .where(*where).order_by(Task.deadline, Task.id).limit(limit))
+    return {"total": total, "tasks": [
+        {"id": i, "task_no": no, "agency": agency, "document": number,
+         "days_overdue": (day - deadline).days}
+        for i, no, agency, deadline, number in rows]}
+
+
+@memoized(ttl=TTL, time_args=("day",))
+def overdue_key(day: str, limit: int = 5) -> dict[str, Any]:
+    with current().sessions() as session:
+        return overdue_key_in(session, date.fromisoformat(day), limit)

@@ -1,0 +1,80 @@
+"""The wall panel and /tasks callbacks on a seeded app: the figures come from the summary, the
+URL follows the filters, the task view shows the history."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from callbacks import tasks as page
+from callbacks import tasks_panel
+from pagestate.tasks import TasksState, parse
+from tasks import status
+from tasks import summary as queries
+
+
+def _text(component: Any) -> str:
+    """Every string inside a component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+def test_wall_panel_shows_the_year_to_date(ctx: None) -> None:
+    today = status.today()
+    now, _then = tasks_panel.ytd(today)
+    body = _text(tasks_panel.update_panel(0, "vi"))
+    assert "Nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao" in body
+    assert f"{now['assigned']:,}".replace(",", ".") in body
+    assert "Quá hạn / đã đến hạn" in body
+    assert "Tasks assigned by the Government" in _text(tasks_panel.update_panel(0, "en"))
+
+
+def test_page_filters_are_the_url_and_the_list_is_overdue_first(ctx: None) -> None:
+    out = page.page_view(TasksState(agency="BCT", key="1"), "vi")
+    search = out[12]
+    assert search == "?agency=BCT&key=1"
+    assert out[9].startswith("/api/v1/tasks/export.csv?") and "status=open_overdue" in out[9]
+    listing = _text(out[5])
+    first = date(status.today().year, 1, 1).isoformat()
+    found = queries.listing(first, status.today().isoformat(), "BCT", "", True, "",
+                            status.OPEN_OVERDUE, 1, page.PAGE, status.today().isoformat())
+    if found["tasks"]:
+        assert found["tasks"][0]["content"][:40] in listing
+    else:
+        assert "Không có nhiệm vụ nào" in listing
+
+
+def test_task_view_has_its_history(ctx: None) -> None:
+    found = queries.listing("2019-03-07", "2019-03-07", "", "", None, "17/NQ-CP", "", 1, 5,
+                            status.today().isoformat())
+    task_id = found["tasks"][0]["id"]
+    view = _text(page.task_view(str(task_id), "vi"))
+    assert "17/NQ-CP" in view and "Lịch sử cập nhật" in view
+    assert "Không tìm thấy" in _text(page.task_view("999999999", "vi"))
+    assert "Không tìm thấy" in _text(page.task_view("x'1", "vi"))
+
+
+def test_url_state_reads_what_the_issue_writes() -> None:
+    state = parse({"agency": "bct", "status": "overdue", "page": "x", "from": "2024-13-01"})
+    assert (state.agency, state.status, state.page, state.start) == ("BCT", "open_overdue", 1, "")
+    assert state.search() == "?agency=BCT&status=open_overdue"
+
+
+def test_overdue_key_tasks_are_wall_alerts_naming_the_agency(ctx: None) -> None:
+    """Each key task past its deadline is one alert (`task:<document>#<no>`) naming its agency."""
+    from alerts import sources
+
+    found = queries.overdue_key(status.today().isoformat(), 3)
+    assert found["total"] > 0  # the simulated year leaves some key tasks overdue
+    detected = sources.gather(feed_stale_after=600)
+    assert "task" in detected.checked
+    tasks_raised = [c for c in detected.conditions if c.kind == "task"]
+    assert len(tasks_raised) == found["total"]
+    first = found["tasks"][0]
+    key = f"task:{first['document']}#{first['task_no']}"
+    raised = detected.by_key()[key]
+    assert raised.agency == first["agency"] and first["agency"] in raised.title
