@@ -186,7 +186,7 @@ def build_history(session: Session, now: datetime | None = None, seed: int = 202
     now = (now or utc_now()).replace(second=0, microsecond=0)
     demo_flood = now - timedelta(hours=30)
     session.merge(Meta(key=DEMO_FLOOD_KEY, value=demo_flood.isoformat()))
-    start = now - timedelta(days=days)
+    start = (now - timedelta(days=days)).replace(minute=0)
     rolled_before = (now - timedelta(hours=48)).replace(minute=0)
     rows: list[dict[str, object]] = []
     for p in params(session, seed, demo_flood):
@@ -195,17 +195,17 @@ def build_history(session: Session, now: datetime | None = None, seed: int = 202
         while at < now:
             at += STEP
             state = step(p, state, inflow(p, at, seed, demo_flood), at, STEP.total_seconds())
-            if at < rolled_before:
-                hour.append(state)
-                if len(hour) == 6:  # one hourly row, as the rollup would leave it
-                    mean = State(*(sum(getattr(h, f) for h in hour) / 6
-                                   for f in ("level", "volume", "turbine", "spillway")),
-                                 gates=max(h.gates for h in hour),
-                                 inflow=sum(h.inflow for h in hour) / 6)
-                    rows.append(_row(p, mean, at - timedelta(hours=1), "rollup", 6))
-                    hour = []
-            else:
+            if at >= rolled_before:
                 rows.append(_row(p, state, at, SOURCE))
+                continue
+            hour.append(state)
+            if (at + STEP).hour != at.hour:  # the hour [h, h+1) is complete: one row, as rolled
+                n = len(hour)
+                mean = State(*(sum(getattr(h, f) for h in hour) / n
+                               for f in ("level", "volume", "turbine", "spillway")),
+                             gates=max(h.gates for h in hour), inflow=sum(h.inflow for h in hour) / n)
+                rows.append(_row(p, mean, at.replace(minute=0), "rollup", n))
+                hour = []
     for i in range(0, len(rows), 2000):
         session.execute(insert(DamReading), rows[i:i + 2000])
     return len(rows)
