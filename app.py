@@ -18,7 +18,7 @@ from core import cache
 from core.db import EXTENSION_KEY, Database
 from data import prepare
 from settings import Settings, SettingsError, exit_on_bad_settings, get_settings, load_or_exit
-from web import admin, api, auth, displays, errors, health, roles, security, streamaccess
+from web import admin, api, api_dams, auth, displays, errors, health, roles, security, streamaccess
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("ops")
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = layouts.shell.app_shell
     callbacks.register(app)
 
+    api_dams.init_app(server)  # before api: its catch-all 404 under /api/v1
     api.init_app(server)
     admin.init_app(server)  # /admin: accounts, tokens, audit log (admin role, CSRF)
     health.init_app(server)

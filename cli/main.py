@@ -20,9 +20,9 @@ def root(ctx: click.Context) -> None:
 
 def _register() -> None:
     """Each domain's commands; imported here so `--help` lists every one."""
-    from cli import accounts, displays, feeds, reporting, schema
+    from cli import accounts, dams, displays, feeds, reporting, schema
 
-    for module in (schema, reporting, accounts, displays, feeds):
+    for module in (schema, reporting, accounts, displays, feeds, dams):
         for command in module.COMMANDS:
             root.add_command(command)
 

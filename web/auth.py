@@ -57,6 +57,8 @@ READ_ONLY = ("leader", "display")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CALLBACK_PATH = "/_dash-update-component"
 SUBMISSIONS_PATH = "/api/v1/submissions"
+# What an agency token may POST: submissions, and the dams' readings (web/api_dams.py).
+AGENCY_PATHS = frozenset({SUBMISSIONS_PATH, "/api/v1/dams/readings"})
 # /relay/access authenticates the relay itself (OPS_RELAY_TOKEN; web.streamaccess).
 PUBLIC_EXACT = frozenset({"/login", "/favicon.ico", "/_favicon.ico", "/healthz", "/relay/access"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/display/")
@@ -310,7 +312,7 @@ def _bearer_principal(database: Database, token: str, path: str) -> Principal | 
             return Principal("display", "display", found.name, found.id, "bearer")
         return _deny(401, "display token revoked" if found.reason == "revoked"
                      else "missing or unknown bearer token")
-    if path == SUBMISSIONS_PATH and request.method == "POST":
+    if path in AGENCY_PATHS and request.method == "POST":
         check = tokens.check(database, token)  # records last use
     else:
         check = tokens.peek(database, token)
@@ -539,7 +541,7 @@ def _guard(app: dash.Dash, settings: Settings) -> Response | None:
 
     method = request.method
     if principal.kind == "agency":
-        if path == SUBMISSIONS_PATH and method == "POST":
+        if path in AGENCY_PATHS and method == "POST":
             return None
         return _deny(403, "agency tokens may only submit data")
     if path.startswith(ADMIN_PREFIXES) and principal.role != "admin":
@@ -547,7 +549,7 @@ def _guard(app: dash.Dash, settings: Settings) -> Response | None:
     if method not in READ_METHODS:
         if principal.read_only and path not in (CALLBACK_PATH, "/logout"):
             return _deny(403, "read-only account")
-        if path == SUBMISSIONS_PATH and principal.role not in ("staff", "admin"):
+        if path in AGENCY_PATHS and principal.role not in ("staff", "admin"):
             return _deny(403, "submissions need a staff or admin account")
         if principal.via == "session":
             if not _same_origin():
