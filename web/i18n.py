@@ -400,3 +400,31 @@ TEXTS.update({
     "cam.means.STALE": ("khung hình chậm hoặc hình đứng yên", "frames late, or the picture frozen"),
     "cam.means.OFFLINE": ("mất kết nối, đang tự kết nối lại", "no connection; reconnecting"),
 })
+
+# The dams behind the cameras (dams/): levels and discharge on the camera pages.
+TEXTS.update({
+    "dam.level": ("Mực nước", "Level"),
+    "dam.discharge": ("Tổng xả", "Discharge"),
+    "dam.inflow": ("Lưu lượng về", "Inflow"),
+    "dam.outflow": ("Tổng lưu lượng xả", "Total discharge"),
+    "dam.spillway": ("Xả qua tràn", "Spillway"),
+    "dam.gates": ("Cửa xả đang mở", "Spillway gates open"),
+    "dam.gates_short": ("cửa xả", "gates"),
+    "dam.normal": ("MNDBT", "Normal level"),
+    "dam.flood_limit": ("MN trước lũ", "Flood-season limit"),
+    "dam.dead": ("MNC", "Dead level"),
+    "dam.crest": ("Đỉnh đập", "Crest"),
+    "dam.chart_title": ("Mực nước và lưu lượng 7 ngày", "Level and flows, 7 days"),
+    "dam.no_data": ("Chưa có số liệu hồ chứa", "No reservoir readings yet"),
+    "dam.at": ("lúc", "at"),
+    "dam.spilling": ("ĐANG XẢ LŨ", "FLOOD RELEASE"),
+    "dam.demo": ("Số liệu hồ chứa: mô phỏng, mực nước tham chiếu minh họa",
+                 "Reservoir data: simulated; reference levels are demonstration values"),
+    "dam.map_mode": ("Tô màu theo", "Colour by"),
+    "dam.map_mode.status": ("Tín hiệu", "Signal"),
+    "dam.map_mode.level": ("Mực nước", "Level"),
+    "dam.band.NORMAL": ("Dưới mực nước trước lũ", "Below the flood-season limit"),
+    "dam.band.LIMIT": ("Trên mực nước trước lũ", "Above the flood-season limit"),
+    "dam.band.HIGH": ("Trên mực nước dâng bình thường", "Above the normal level"),
+    "dam.band.NODATA": ("Không có số liệu", "No readings"),
+})
