@@ -56,7 +56,7 @@ def water_line(info: dict[str, Any] | None, lang: str) -> html.Div | None:
         html.Span(f"{number(last.get('discharge_m3s'), lang)} m³/s", className="dam-discharge"),
     ]
     if last.get("gates_open"):
-        parts.append(html.Span(f"{last['gates_open']} {t('dam.gates_short', lang)}",
+        parts.append(html.Span(f"{last['gates_open']} {t('dam.gates_tile', lang)}",
                                className="dam-gates"))
     return html.Div(parts, className="dam-water")
 

@@ -192,7 +192,7 @@ def build_history(session: Session, now: datetime | None = None, seed: int = 202
     for p in params(session, seed, demo_flood):
         state, at = start_state(p, start), start
         hour: list[State] = []
-        while at < now:
+        while at + STEP <= now:  # never past now: a reading from the future would be refused
             at += STEP
             state = step(p, state, inflow(p, at, seed, demo_flood), at, STEP.total_seconds())
             if at >= rolled_before:

@@ -2,13 +2,13 @@
 the Hershey ASCII fold as the fallback when no font is installed."""
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ._cv import cv2
-from .scene import ascii_label
 
 FONTS = (  # bold sans faces with Vietnamese coverage, as Debian/Ubuntu and Fedora ship them
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -16,6 +16,12 @@ FONTS = (  # bold sans faces with Vietnamese coverage, as Debian/Ubuntu and Fedo
     "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
 )
+
+
+def ascii_label(text: str) -> str:
+    """Hershey fonts are ASCII-only: fold Vietnamese diacritics ('Hòa Bình' -> 'Hoa Binh')."""
+    text = text.replace("Đ", "D").replace("đ", "d")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 @lru_cache(maxsize=16)

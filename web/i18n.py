@@ -410,6 +410,7 @@ TEXTS.update({
     "dam.spillway": ("Xả qua tràn", "Spillway"),
     "dam.gates": ("Cửa xả đang mở", "Spillway gates open"),
     "dam.gates_short": ("cửa xả", "gates"),
+    "dam.gates_tile": ("cửa", "gates"),
     "dam.normal": ("MNDBT", "Normal level"),
     "dam.flood_limit": ("MN trước lũ", "Flood-season limit"),
     "dam.dead": ("MNC", "Dead level"),
