@@ -36,7 +36,8 @@ HISTORY_DAYS = 7
 SLOT = timedelta(days=5)  # flood events are drawn per dam and slot
 FLOOD_CHANCE = 0.35  # of a slot in the rainy season holding a flood
 PEAK_HOURS = 14.0  # time to the peak of a flood hydrograph
-DRAIN_HOURS = 6.0  # the operator brings the level back to target over this many hours
+DRAIN_HOURS = 6.0
+HOLD_M = 0.1  # within this below the target, gates pass what the turbines cannot (no flapping)  # the operator brings the level back to target over this many hours
 DEMO_FLOOD_KEY = "dams_demo_flood"  # Meta: a flood started at init, so a demonstration shows one
 DEMO_FLOOD_DAMS = 8
 SOURCE = "simulated"
@@ -145,7 +146,12 @@ def step(p: Params, state: State, q_in: float, at: datetime, dt_s: float) -> Sta
     turbine = min(p.turbine_max, max(0.2 * p.turbine_max, q_in * share)) if state.level > p.dead else 0.0
     # What must leave to come back to the target in DRAIN_HOURS (m3/s; volumes in million m3).
     needed = q_in + (state.volume - v_target) * 1e6 / (DRAIN_HOURS * 3600)
-    spill_wanted = max(0.0, needed - turbine) if state.level > target else 0.0
+    if state.level > target:
+        spill_wanted = max(0.0, needed - turbine)
+    elif state.level > target - HOLD_M and q_in > turbine:  # held at the target: pass the surplus
+        spill_wanted = q_in - turbine
+    else:
+        spill_wanted = 0.0
     per_gate = max(p.mean_inflow * 6 / max(p.gates, 1), 1.0)  # a gate's capacity at design head
     gates = min(p.gates, math.ceil(spill_wanted / per_gate)) if spill_wanted > 1 else 0
     spill = min(spill_wanted, gates * per_gate)

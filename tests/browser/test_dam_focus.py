@@ -77,3 +77,21 @@ def test_focus_view_chart(cam_app: LiveApp, browser) -> None:
         "return (v && v.readyState >= 2) || (i && i.naturalWidth > 0);"), timeout=60)
     _shot(browser, "dams-focus")
     assert console_errors(browser) == []
+
+
+def test_wall_and_focus_on_a_4k_wall(cam_app: LiveApp) -> None:
+    """The same pages on a 3840x2160 wall: numbers and chart drawn at its size."""
+    dam = _spilling(cam_app)
+    driver = make_driver(3840, 2160)
+    try:
+        login_browser(driver, cam_app)
+        driver.get(cam_app.url + "/cameras")
+        wait_for(driver, lambda d: "m³/s" in d.find_element(By.ID, f"cam-tile-{dam['camera']}").text)
+        wait_for(driver, lambda d: d.execute_script(
+            "const i = document.getElementById('cam-mosaic'); return i && i.naturalWidth >= 3840;"))
+        _shot(driver, "dams-cameras-4k")
+        driver.get(cam_app.url + f"/cameras?cam={dam['camera']}")
+        wait_for(driver, lambda d: (c := d.execute_script(CHART)) and c["drawn"] == 3)
+        _shot(driver, "dams-focus-4k")
+    finally:
+        driver.quit()
