@@ -24,6 +24,7 @@ from web import (
     api,
     api_alerts,
     api_briefings,
+    api_dams,
     api_tasks,
     dashsetup,
     displays,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = layouts.shell.app_shell
     callbacks.register(app)
 
+    api_dams.init_app(server)  # before api: its catch-all 404 under /api/v1
     api.init_app(server)
     api_briefings.init_app(server)  # /api/v1/briefings: list, progress, PDF, make one
     api_alerts.init_app(server)  # /api/v1/alerts: list, acknowledge, resolve

@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("threshold", "late", "camera", "display", "feed", "task")
+DAM_KINDS = ("dam-level", "dam-spill", "dam-silent")
+KINDS = ("threshold", "late", "camera", "display", "feed", "task", *DAM_KINDS)
 DEFAULT_SEVERITY = {"threshold": "warning", "late": "warning", "camera": "critical",
-                    "display": "critical", "feed": "critical", "task": "warning"}
+                    "display": "critical", "feed": "critical", "task": "warning",
+                    "dam-level": "warning", "dam-spill": "warning", "dam-silent": "warning"}
 RELAY = "relay"  # the camera subject standing for the whole relay when it does not answer
 
 
@@ -25,6 +27,7 @@ class Condition:
     period: str = ""
     agency: str = ""
     title: str = ""  # what was detected, in words (Vietnamese names; screens add the kind)
+    severity: str = ""  # set by a source that grades its own conditions; else the kind's
 
     @property
     def key(self) -> str:
@@ -90,6 +93,20 @@ def tasks(overdue: list[dict[str, Any]]) -> list[Condition]:
     return [Condition("task", f"{x['document']}#{x['task_no']}", agency=str(x["agency"]),
                       title=f"{x['agency']} · {x['document']} · {x['days_overdue']} ngày")
             for x in overdue if x.get("document")]
+
+
+def dams(found: list[Any]) -> list[Condition]:
+    """dams.conditions.conditions(): `dam-level:hoa-binh` (level past its flood-season limit),
+    `dam-spill:hoa-binh` (xả lũ: gates open or water over the spillway), `dam-silent:hoa-binh`
+    (no reading for 30 minutes); critical where the dam says so (past the normal water level,
+    or a spill beyond the turbines' capacity)."""
+    out = []
+    for c in found:
+        kind, _, subject = c.key.partition(":")
+        if kind in KINDS and subject:
+            out.append(Condition(kind, subject, title=f"{c.subject}: {c.detail_vi}",
+                                 severity=c.severity if c.severity == "critical" else ""))
+    return out
 
 
 def severities(text: str) -> dict[str, str]:

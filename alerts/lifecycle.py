@@ -75,7 +75,7 @@ def _event(session: Session, alert: Alert, action: str, now: datetime, actor: st
 def _new(session: Session, cond: Condition, now: datetime, policy: Policy) -> Alert:
     alert = Alert(key=cond.key, active_key=cond.key, kind=cond.kind, subject=cond.subject,
                   period=cond.period, agency=cond.agency, title=cond.title[:300],
-                  severity=policy.severity.get(cond.kind, "warning"), state="open",
+                  severity=cond.severity or policy.severity.get(cond.kind, "warning"), state="open",
                   opened_at=now, last_seen_at=now, acknowledged_comment="", resolved_reason="",
                   opened_count=1)
     session.add(alert)

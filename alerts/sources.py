@@ -9,6 +9,7 @@ from flask import current_app
 from alerts import conditions
 from alerts.conditions import Detected
 from core.db import current
+from dams import conditions as dam_conditions
 from displays import status as display_status
 from reporting import freshness, queries
 from streams import client
@@ -38,6 +39,7 @@ def gather(feed_stale_after: float) -> Detected:
     read("late", lambda: conditions.late(queries.late_now()))
     read("feed", lambda: conditions.feeds(freshness.stale_feeds(feed_stale_after)))
     read("camera", _cameras)
+    _dams(found)
     read("task", lambda: conditions.tasks(
         task_queries.overdue_key(task_status.today().isoformat(), MAX_TASKS)["tasks"]))
     live = _live_state()
@@ -54,3 +56,15 @@ def _cameras() -> list[conditions.Condition]:
             raise RuntimeError("relay status unavailable")
         return []  # no cameras configured: nothing to raise, and old camera alerts clear
     return conditions.cameras(rows, client.relay_down(rows))
+
+
+def _dams(found: Detected) -> None:
+    """The three dam kinds come from one source: all checked, or none (then none may clear)."""
+    try:
+        raised = conditions.dams(dam_conditions.conditions())
+    except Exception as exc:  # noqa: BLE001 - one source down must not stop the others
+        log.warning("alerts: dams source unavailable: %s", exc.__class__.__name__)
+        return
+    for kind in conditions.DAM_KINDS:
+        found.add(kind, [c for c in raised if c.kind == kind])
+

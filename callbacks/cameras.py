@@ -15,7 +15,7 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html, no_update
 
-from callbacks import provincemap
+from callbacks import damview, provincemap
 from core.clock import VN_TZ
 from layouts.cameras import STRIP_SIZE, href, live_url
 from layouts.components import stale_since_text
@@ -106,8 +106,9 @@ def count_chips(rows: list[dict[str, Any]] | None, lang: str) -> list[html.Span]
     return chips
 
 
-def tile(row: dict[str, Any], lang: str, kiosk: bool) -> dcc.Link:
-    """One overlay cell: status flag (words, not only colour), name band with frame age."""
+def tile(row: dict[str, Any], lang: str, kiosk: bool, dam: dict[str, Any] | None = None) -> dcc.Link:
+    """One overlay cell: status flag (words, not only colour), the dam's level and discharge,
+    name band with frame age."""
     state = str(row.get("state"))
     flag = None
     if state != "LIVE":
@@ -118,6 +119,7 @@ def tile(row: dict[str, Any], lang: str, kiosk: bool) -> dcc.Link:
     return dcc.Link(id=f"cam-tile-{row['id']}", href=href(row["id"], kiosk),
                     className=f"cam-tile cam-{state.lower()}", children=[
         flag,
+        damview.water_line(dam, lang),
         html.Div(className="cam-tile-band", children=[
             html.Span(className="cam-dot"),
             html.Span(row.get("name") or row["id"], className="cam-tile-name"),
@@ -144,9 +146,17 @@ def down_list(rows: list[dict[str, Any]] | None, lang: str, kiosk: bool) -> list
             for r in down]
 
 
-def map_figure(rows: list[dict[str, Any]] | None, lang: str) -> go.Figure:
-    """Dams by status on the 34-province map (shipped shapes: nothing loads from outside)."""
+def map_figure(rows: list[dict[str, Any]] | None, lang: str, mode: str = "status",
+               levels: dict[str, dict[str, Any]] | None = None) -> go.Figure:
+    """Dams by status (or, mode 'level', by level against their limits) on the 34-province map
+    (shipped shapes: nothing loads from outside)."""
     dams = [r for r in rows or [] if r.get("lat") is not None and r.get("lon") is not None]
+    if mode == "level":
+        dams = damview.map_rows(dams, levels or {})
+        got = counts(dams)
+        legend = {b: f"{t(f'dam.band.{b}', lang)} ({got.get(b, 0)})" for b in damview.BANDS}
+        return provincemap.status_map(dams, damview.BAND_COLOURS, legend, lang, 400,
+                                      order=damview.BANDS, quiet="NORMAL")
     got = counts(dams)
     legend = {s: f"{state_label(s, lang)} ({got.get(s, 0)})" for s in STATES}
     return provincemap.status_map(dams, CAMERA_STATE_COLOURS, legend, lang, 400)
@@ -214,6 +224,7 @@ def strip_children(rows: list[dict[str, Any]] | None, lang: str, n: int = 0) -> 
         count("LIVE"), count("STALE"), count("OFFLINE"),
     ])
     shots = []
+    dams = damview.by_camera() if live else {}
     if live:
         start = (n * STRIP_SIZE) % len(live)
         picked = [live[(start + i) % len(live)] for i in range(min(STRIP_SIZE, len(live)))]
@@ -222,21 +233,27 @@ def strip_children(rows: list[dict[str, Any]] | None, lang: str, n: int = 0) -> 
             html.Img(src=stream_url(f"/streams/{r['id']}.jpg", {"w": "320", "t": str(n)}), alt="",
                      className="cam-shot-img"),
             html.Span(r.get("name") or r["id"], className="cam-shot-name"),
+            damview.water_line(dams.get(r["id"]), lang),
         ]) for r in picked]
     return [summary, html.Div(shots, className="cam-shots")]
 
 
 # --- the callbacks ------------------------------------------------------------------------------
 
-def update_wall(_n: int | None, lang: str | None, search: str | None, sig: Any) -> tuple[Any, ...]:
-    """Title, counts, overlay tiles, attention list, map (redrawn only when states change)."""
+def update_wall(_n: int | None, lang: str | None, search: str | None, sig: Any,
+                mode: str | None = "status") -> tuple[Any, ...]:
+    """Title, counts, overlay tiles, attention list, map (redrawn only when what it shows changes)."""
     lang = norm(lang)
     rows = relay_status()
     kiosk = _kiosk(search)
-    overlay = [tile(r, lang, kiosk) for r in rows] if rows else []
+    dams = damview.by_camera() if rows else {}
+    overlay = [tile(r, lang, kiosk, dams.get(r["id"])) for r in rows] if rows else []
     title = f"{t('cam.title', lang)} · {len(rows)} {t('cam.sites', lang)}" if rows else t("cam.title", lang)
-    new_sig = [lang, [(r.get("id"), r.get("state")) for r in rows or []]]
-    figure = map_figure(rows, lang) if new_sig != sig else no_update
+    mode = "level" if mode == "level" else "status"
+    shown = [(r.get("id"), r.get("state") if mode == "status" else damview.band(dams.get(r["id"])))
+             for r in rows or []]
+    new_sig = [lang, mode, shown]
+    figure = map_figure(rows, lang, mode, dams) if new_sig != sig else no_update
     note = [html.P(t("cam.demo_note", lang), className="cam-demo-note"),
             html.Dl(className="cam-legend", children=[
                 html.Div([html.Dt([html.Span(className="cam-dot"), state_label(s, lang)]),
@@ -246,6 +263,12 @@ def update_wall(_n: int | None, lang: str | None, search: str | None, sig: Any) 
     return (title, count_chips(rows, lang) if rows is not None else [], overlay,
             t("cam.attention", lang), down_list(rows, lang, kiosk), t("cam.map", lang), note,
             figure, new_sig if figure is not no_update else no_update)
+
+
+def _wall_with_mode(n: int | None, lang: str | None, mode: str | None, search: str | None,
+                    sig: Any) -> tuple[Any, ...]:
+    """update_wall in the order Dash passes the inputs (the map mode is an input)."""
+    return update_wall(n, lang, search, sig, mode)
 
 
 def update_focus(_n: int | None, lang: str | None, cam: str | None) -> tuple[Any, ...]:
@@ -296,8 +319,10 @@ def register(app: dash.Dash) -> None:
         Output("cam-overlay", "children"), Output("cam-down-title", "children"),
         Output("cam-down", "children"), Output("cam-map-title", "children"),
         Output("cam-note", "children"), Output("cam-map", "figure"), Output("cam-map-sig", "data"),
-        tick, lang, State("url", "search"), State("cam-map-sig", "data"),
-    )(update_wall)
+        tick, lang, Input("cam-map-mode", "value"), State("url", "search"),
+        State("cam-map-sig", "data"),
+    )(_wall_with_mode)
+    damview.register(app)
     app.callback(
         Output("cam-focus-title", "children"), Output("cam-focus-state", "children"),
         Output("cam-live-flag", "children"), Output("cam-facts", "children"),

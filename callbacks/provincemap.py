@@ -139,10 +139,13 @@ def _labels(fig: go.Figure, codes: list[str], names: dict[str, str], texts: dict
 
 
 def status_map(dams: list[dict[str, Any]], colours: dict[str, str], legend: dict[str, str],
-               lang: str | None, height: int) -> go.Figure:
+               lang: str | None, height: int,
+               order: tuple[str, ...] = ("LIVE", "CONNECTING", "STALE", "OFFLINE"),
+               quiet: str = "LIVE") -> go.Figure:
     """Dams by status over the 34 provinces: one trace per status, named dams when not live.
 
-    dams: [{name, lat, lon, state}]; colours/legend: state -> colour / legend text.
+    dams: [{name, lat, lon, state}]; colours/legend: state -> colour / legend text; order:
+    the states drawn, bottom up; quiet: the state drawn small and unnamed.
     """
     feats = geo.provinces()
     codes = [f["id"] for f in feats["features"]]
@@ -150,16 +153,16 @@ def status_map(dams: list[dict[str, Any]], colours: dict[str, str], legend: dict
         geojson=feats, locations=codes, z=[0] * len(codes), featureidkey="id", name="provinces",
         colorscale=[[0, LAND], [1, LAND]], showscale=False, hoverinfo="skip",
         marker={"line": {"color": LAND_EDGE, "width": 0.8}}))
-    for state in ("LIVE", "CONNECTING", "STALE", "OFFLINE"):
+    for state in order:
         group = [d for d in dams if d.get("state") == state]
         if not group:
             continue
         fig.add_trace(go.Scattergeo(
             lon=[d["lon"] for d in group], lat=[d["lat"] for d in group],
-            mode="markers" if state == "LIVE" else "markers+text",
+            mode="markers" if state == quiet else "markers+text",
             text=[d.get("name") for d in group], textposition="middle right",
             textfont={"color": colours[state], "size": 15}, name=legend[state],
-            marker={"size": 13 if state == "LIVE" else 17, "color": colours[state],
+            marker={"size": 13 if state == quiet else 17, "color": colours[state],
                     "line": {"color": EDGE, "width": 1.5}}, showlegend=True))
     _archipelagos(fig, lang, size=12, dots=True)
     _layout(fig, lang, height)

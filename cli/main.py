@@ -20,9 +20,9 @@ def root(ctx: click.Context) -> None:
 
 def _register() -> None:
     """Each domain's commands; imported here so `--help` lists every one."""
-    from cli import accounts, alerts, briefings, displays, feeds, reporting, schema, tasks
+    from cli import accounts, alerts, briefings, dams, displays, feeds, reporting, schema, tasks
 
-    for module in (schema, reporting, accounts, displays, feeds, tasks, briefings, alerts):
+    for module in (schema, reporting, accounts, displays, feeds, tasks, dams, briefings, alerts):
         for command in module.COMMANDS:
             root.add_command(command)
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from core.clock import local_now, utc_now
 from core.db import Database, exclusive, has_schema, transaction
 from core.models import Meta
+from dams import seed as dams_seed
 from data import migrate
 from data.schema import metadata
 from reporting import catalogue
@@ -52,6 +53,7 @@ def _load(database: Database, *, years: int, seed: int, empty: bool, progress: b
     """Reference data and history in one transaction: a crash leaves nothing half-seeded."""
     with transaction(database.sessions) as session:
         catalogue.load(session)
+        dams_seed.load(session, simulated=not empty, now=now, seed=seed)
         facts: dict[str, object] = {"history": "none" if empty else "simulated"}
         if not empty:
             build_history(session, years, seed, now, progress)

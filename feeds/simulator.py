@@ -63,6 +63,9 @@ class FeedSimulator:
                 for i in live
             ]
             self._provinces = list(s.scalars(select(Region.code).where(Region.kind == "province")))
+        from dams.simulate import DamFeed
+
+        self._dams = DamFeed(database)
 
     @property
     def running(self) -> bool:
@@ -118,6 +121,7 @@ class FeedSimulator:
             ingest_bytes(self.database, _csv(rows), filename="live-feed.csv", agency=agency,
                          channel="simulator", content_type="text/csv")
         self.ticks += 1
+        self._dams.maybe_tick()  # the dams' gateways, once a minute (dams/simulate.py)
         if self.ticks % REPORT_EVERY == 0:
             self.late_report()
         self.maybe_roll_up(now)

@@ -29,6 +29,7 @@ from web.streamaccess import stream_url
 
 STATUS_MS = 2_000  # status poll: /streams/status (through a 1 s server-side cache)
 STRIP_MS = 3_000  # overview strip: snapshots rotate, counts refresh
+DAM_MS = 30_000  # the focus view's dam chart: readings arrive once a minute
 STRIP_SIZE = 5  # snapshots in the overview strip (a full round of 32 dams in 7 ticks)
 
 
@@ -81,7 +82,13 @@ def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
                 html.Div(id="cam-down", className="cam-down"),
             ]),
             html.Section(className="cam-panel cam-map-panel", children=[
-                html.H2(id="cam-map-title", className="cam-panel-title"),
+                html.Div(className="cam-map-head", children=[
+                    html.H2(id="cam-map-title", className="cam-panel-title"),
+                    dcc.RadioItems(id="cam-map-mode", value="status", inline=True,
+                                   className="cam-map-mode control",
+                                   options=[{"label": "status", "value": "status"},
+                                            {"label": "level", "value": "level"}]),
+                ]),
                 dcc.Graph(id="cam-map", className="cam-map",
                           config={"displayModeBar": False, "staticPlot": True, "responsive": True,
                                   "topojsonURL": "/assets/topojson/"},  # never a CDN
@@ -104,21 +111,38 @@ def focus(cam: str, kiosk: bool, boot: str, mjpeg: bool = False) -> html.Div:
             html.Div(id="cam-focus-state", className="cam-focus-state"),
         ]),
         html.Div(className="cam-focus-body", children=[
-            html.Div(className="cam-live-box", children=[
-                # One video connection: the camera's own H.264 remuxed to fMP4 and played through
-                # Media Source Extensions (assets/45-camera-live.js), no transcoding. The MJPEG <img>
-                # gets its src only when MSE cannot play it (no MSE, H.265, relay says no). The
-                # store keeps fresh URLs (a signed one expires) for reconnecting.
-                dcc.Store(id="cam-live-base", data=live_url(cam, boot)),
-                html.Video(id="cam-live-video", className="cam-live-video", muted=True, autoPlay=True,
-                           crossOrigin=cross_origin(live_url(cam, boot, "mp4")),
-                           **{"data-live": "" if mjpeg else live_url(cam, boot, "mp4"),
-                              "data-fallback": live_url(cam, boot)}),
-                html.Img(id="cam-live-img", className="cam-live-img", alt="",
-                         crossOrigin=cross_origin(live_url(cam, boot))),
-                html.Div(id="cam-live-flag", className="cam-live-flag"),
+            html.Div(className="cam-focus-main", children=[
+                html.Div(className="cam-live-box", children=[
+                    # One video connection: the camera's own H.264 remuxed to fMP4 and played through
+                    # Media Source Extensions (assets/45-camera-live.js), no transcoding. The MJPEG <img>
+                    # gets its src only when MSE cannot play it (no MSE, H.265, relay says no). The
+                    # store keeps fresh URLs (a signed one expires) for reconnecting.
+                    dcc.Store(id="cam-live-base", data=live_url(cam, boot)),
+                    html.Video(id="cam-live-video", className="cam-live-video", muted=True, autoPlay=True,
+                               crossOrigin=cross_origin(live_url(cam, boot, "mp4")),
+                               **{"data-live": "" if mjpeg else live_url(cam, boot, "mp4"),
+                                  "data-fallback": live_url(cam, boot)}),
+                    html.Img(id="cam-live-img", className="cam-live-img", alt="",
+                             crossOrigin=cross_origin(live_url(cam, boot))),
+                    html.Div(id="cam-live-flag", className="cam-live-flag"),
+                ]),
+                dam_panel(),
             ]),
             html.Aside(id="cam-facts", className="cam-facts"),
+        ]),
+    ])
+
+
+def dam_panel() -> html.Section:
+    """The dam's numbers and its 7-day chart under the picture (callbacks/damview.py)."""
+    return html.Section(className="cam-panel cam-dam-panel", children=[
+        dcc.Interval(id="cam-dam-tick", interval=DAM_MS),
+        html.H2(id="cam-dam-title", className="cam-panel-title"),
+        html.Div(className="cam-dam-body", children=[
+            html.Div(id="cam-dam-now", className="cam-dam-now"),
+            dcc.Graph(id="cam-dam-chart", className="cam-dam-chart",
+                      config={"displayModeBar": False, "responsive": True},
+                      style={"height": "100%", "width": "100%"}),
         ]),
     ])
 

@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from alerts.conditions import KINDS
 from pagestate import first, search_string
 
 STATES = ("open", "acknowledged", "resolved")
-KINDS = ("threshold", "late", "camera", "display", "feed")
 CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
 PERIOD = re.compile(r"^[0-9]{4}(-[0-9QH]{1,3})?$")
 

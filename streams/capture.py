@@ -125,7 +125,8 @@ class StreamReader:
     """
 
     def __init__(self, camera: CameraConfig, stream: StreamConfig, url: str, relay: RelayOptions,
-                 want_all: Callable[[], bool] = lambda: False) -> None:
+                 want_all: Callable[[], bool] = lambda: False,
+                 want_grid: Callable[[], bool] = lambda: False) -> None:
         self.camera, self.stream, self.relay = camera, stream, relay
         self.name = stream.name
         self.roles = stream.role_list()
@@ -133,7 +134,8 @@ class StreamReader:
         self.reader_kind = reader_kind(url, stream.reader or camera.options.reader)
         self.slot = FrameSlot()
         self.live: LiveFeed | None = LiveFeed(camera.id) if "live" in self.roles else None
-        self.want_all = want_all
+        self.want_all = want_all  # MJPEG viewers: every picture, converted at mjpeg_fps
+        self.want_grid = want_grid  # a mosaic watched: every picture, converted at mosaic_tile_fps
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._source: MjpegSource | FfmpegSource | PacketSource | None = None
@@ -234,8 +236,9 @@ class StreamReader:
         if live is not None:
             live.start_source(source.extradata, source.width, source.height)
         grid = "grid" in self.roles
-        decoding_all = False
+        decoding_all = mjpeg = False
         pictures = PictureRate(self.relay.mjpeg_fps)
+        tiles = PictureRate(self.relay.mosaic_tile_fps)
         for packet in source.packets():
             now = time.monotonic()
             self._last_data = now
@@ -246,10 +249,11 @@ class StreamReader:
                 live.push(packet.data, packet.key, packet.dts, packet.pts)
             if grid:
                 if packet.key:  # switch modes only on a keyframe: a decoder cannot start mid-GOP
-                    decoding_all = self.want_all()
+                    mjpeg = self.want_all()
+                    decoding_all = mjpeg or self.want_grid()
                 if packet.key or decoding_all:
                     stamp = sei_stamp(packet.data[:256]) or time.time()
-                    wanted = pictures.due(packet.dts, now) or packet.key
+                    wanted = (pictures if mjpeg else tiles).due(packet.dts, now) or packet.key
                     for image in source.decode(packet.data, pictures=wanted):
                         self.decodes += 1
                         self._publish(None, image, stamp, count=False)
@@ -336,7 +340,9 @@ class CameraReader:
         if isinstance(urls, str):  # one URL: the main stream (older callers and tests)
             urls = {streams[0].name: urls}
         self.viewers = 0  # MJPEG viewers of this camera (the relay counts them)
-        self.streams = {s.name: StreamReader(camera, s, urls[s.name], relay, self._mjpeg_watched)
+        self.grid_until = 0.0  # monotonic: a mosaic showed this camera lately (streams/mosaic.py)
+        self.streams = {s.name: StreamReader(camera, s, urls[s.name], relay, self._mjpeg_watched,
+                                             self._grid_watched)
                         for s in streams if s.name in urls}
         self.grid = next(r for r in self.streams.values() if "grid" in r.roles)
         self.live_reader = next(r for r in self.streams.values() if "live" in r.roles)
@@ -344,6 +350,10 @@ class CameraReader:
 
     def _mjpeg_watched(self) -> bool:
         return self.viewers > 0
+
+    def _grid_watched(self) -> bool:
+        """A mosaic wants more pictures than keyframes give, and one was built lately."""
+        return time.monotonic() < self.grid_until
 
     @property
     def live(self) -> LiveFeed | None:

@@ -74,15 +74,18 @@ class RelayOptions(BaseModel):
         "snapped to the smallest mosaic at least that wide (8 columns: 1280, 1920, 2560, 3840 px).",
     )
     mosaic_fps: float = Field(
-        1.0, gt=0, le=15,
+        5.0, gt=0, le=15,
         description="Mosaic pictures per second, each built once for all viewers. Bytes sent and built grow "
-        "with it; 1 suits an overview of many cameras (the focus view is the full-rate stream).",
+        "with it; 5 makes a wall of 32 cameras visibly move from across the room (the focus view is the "
+        "full-rate stream).",
     )
     mosaic_tile_fps: float = Field(
-        1.0, gt=0, le=15,
+        5.0, gt=0, le=15,
         description="How often each tile's picture is refreshed. Below mosaic_fps, tiles take turns: every "
-        "picture carries some fresh tiles while each camera is decoded only this often. A state change "
-        "(camera down or back) shows on the next picture whatever the turn.",
+        "picture carries some fresh tiles while each camera is converted only this often. Above the grid "
+        "stream's keyframe rate, the grid stream is decoded whole (every picture) while a mosaic is "
+        "watched, and only keyframes otherwise. A state change (camera down or back) shows on the next "
+        "picture whatever the turn.",
     )
     mjpeg_fps: float = Field(
         10.0, ge=0, le=60,
@@ -98,6 +101,8 @@ class RelayOptions(BaseModel):
             raise ValueError("offline_after_s must be >= stale_after_s")
         if any(w % 16 or not 64 <= w <= 960 for w in self.mosaic_tile_widths) or not self.mosaic_tile_widths:
             raise ValueError("mosaic_tile_widths must be multiples of 16 between 64 and 960")
+        if "mosaic_tile_fps" not in self.model_fields_set:  # unset: as fast as the mosaic, up to 5
+            self.mosaic_tile_fps = min(self.mosaic_tile_fps, self.mosaic_fps)
         if self.mosaic_tile_fps > self.mosaic_fps:
             raise ValueError("mosaic_tile_fps must be <= mosaic_fps")
         if self.backoff_max_s < self.backoff_base_s:

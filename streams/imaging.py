@@ -5,7 +5,7 @@ import numpy as np
 
 from ._cv import cv2
 from .capture import Frame, State
-from .scene import ascii_label
+from .lettering import draw_text
 
 STATE_COLOURS = {  # BGR; high contrast for a wall seen from 5 m
     State.LIVE: (60, 180, 60), State.STALE: (0, 170, 255), State.OFFLINE: (40, 40, 220),
@@ -45,9 +45,7 @@ def offline_tile(name: str, width: int, height: int, state: State = State.OFFLIN
     """A dark picture with the camera's name and its state in large coloured letters."""
     image = np.full((height, width, 3), 28, np.uint8)
     scale = max(0.35, width / 640)
-    label = ascii_label(name)
-    cv2.putText(image, label, (int(12 * scale), int(40 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * scale,
-                (230, 230, 230), max(1, int(2 * scale)), cv2.LINE_AA)
+    draw_text(image, name, int(12 * scale), int(40 * scale), int(30 * scale), (230, 230, 230))
     text = state.value
     size = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.4 * scale, max(1, int(3 * scale)))[0]
     cv2.putText(image, text, ((width - size[0]) // 2, (height + size[1]) // 2), cv2.FONT_HERSHEY_SIMPLEX,

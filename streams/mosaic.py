@@ -12,9 +12,11 @@ from .capture import CameraReader, Frame, State
 from .config import RelayOptions
 from .imaging import STATE_COLOURS, decode_for_width, encode_jpeg, offline_tile
 from .jpegsplice import MCU, encode, join, split, tables
+from .lettering import draw_text, stamp_box
 from .multipart import mjpeg_part, wire_chunk
-from .scene import ascii_label
+from .scene import clock_text
 
+GRID_WATCH_S = 3.0  # cameras keep decoding every picture this long after a mosaic last showed them
 BAND_GREY = 18  # label band and letterbox: dark, so white names read from across the room
 
 
@@ -52,6 +54,9 @@ class Mosaic:
         self.readers, self.options = readers, options
         self.period = 1.0 / options.mosaic_fps
         self.turns = max(1, round(options.mosaic_fps / options.mosaic_tile_fps))
+        # Keyframes alone give about one picture a second (simulator sub_keyframe_s, typical NVR
+        # sub streams): a faster tile rate needs every picture decoded, but only while watched.
+        self.decode_all = options.mosaic_tile_fps > 1.0
         self.tile_w = tile_width or options.mosaic_tile_width  # a multiple of 16 (validated): whole MCUs
         self.tile_h = max(MCU, round(self.tile_w * 9 / 16 / MCU) * MCU)  # about 16:9, whole MCU rows
         self.columns = min(options.mosaic_columns, max(1, len(readers)))
@@ -118,6 +123,8 @@ class Mosaic:
         return join(self._header, segments)
 
     def _tile(self, index: int, reader: CameraReader) -> _Tile:
+        if self.decode_all:  # tells the camera to decode its whole grid stream for a while
+            reader.grid_until = time.monotonic() + GRID_WATCH_S
         state = reader.state()
         frame = reader.slot.latest
         live = frame is not None and state is not State.OFFLINE
@@ -149,6 +156,9 @@ class Mosaic:
         top = max(0, (picture.shape[0] - self.tile_h) // 2)  # centre crop; a shorter picture sits at the top
         rows = min(self.tile_h, picture.shape[0])
         tile[:rows] = picture[top : top + rows]
+        # The picture's own capture time, VN clock, at the top: the name bars (burned in below,
+        # and the wall's HTML overlay) cover the bottom of the tile.
+        stamp_box(tile, clock_text(frame.ts)[11:], max(10, self.tile_h // 9))
         return self._label(tile, name, state)
 
     def _label(self, tile: np.ndarray, name: str, state: State) -> np.ndarray:
@@ -158,9 +168,7 @@ class Mosaic:
         band = self._bands.get((name, state))
         if band is None:
             band = np.full((label_h, w, 3), BAND_GREY, np.uint8)
-            scale = label_h / 30
-            cv2.putText(band, ascii_label(name), (6, label_h - label_h // 4), cv2.FONT_HERSHEY_SIMPLEX, scale,
-                        (255, 255, 255), 1, cv2.LINE_AA)
+            draw_text(band, name, 6, label_h - label_h // 4, int(label_h * 0.72))  # with diacritics
             cv2.circle(band, (w - label_h // 2 - 4, label_h // 2), label_h // 3, STATE_COLOURS[state], -1)
             self._bands[(name, state)] = band
         tile[h - label_h :] = band

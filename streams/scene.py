@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import time
-import unicodedata
 
 import numpy as np
 
 from ._cv import cv2
 from .jpegsplice import Band, SplicedJpeg
+from .lettering import ascii_label, draw_text
 
 WATER_TOP, WATER_ROWS = 176, 48  # animated reservoir band (16-row aligned for splicing)
 CLOCK_TOP, CLOCK_ROWS = 320, 32  # clock band
@@ -20,17 +20,11 @@ def clock_text(now: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now + VN_OFFSET_S))
 
 
-def ascii_label(text: str) -> str:
-    """Hershey fonts are ASCII-only: fold Vietnamese diacritics ('Hòa Bình' -> 'Hoa Binh')."""
-    text = text.replace("Đ", "D").replace("đ", "d")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
 class DamScene:
     """One simulated camera picture; `jpeg(now)` costs a byte join plus one clock band a second."""
 
     def __init__(self, cam_id: str, name: str, width: int = 640, height: int = 360, quality: int = 70) -> None:
-        self.cam_id, self.name = cam_id, ascii_label(name)
+        self.cam_id, self.name, self.full_name = cam_id, ascii_label(name), name
         self.width, self.height = width, height
         seed = sum(cam_id.encode())
         self.background = self._background(seed)
@@ -60,7 +54,7 @@ class DamScene:
             cv2.rectangle(img, (x, wall_top + 10), (x + 45, wall_top + 50), (90, 90, 95), -1)
         img[wall_top + 60 :] = (80, 60, 35)
         cv2.rectangle(img, (0, 0), (w, 44), (20, 20, 20), -1)
-        cv2.putText(img, self.name, (12, 32), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2, cv2.LINE_AA)
+        draw_text(img, self.full_name, 12, 32, 26)  # the dam's name as written, with diacritics
         cv2.putText(img, "SIMULATED", (w - 150, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 200, 255), 1, cv2.LINE_AA)
         cv2.rectangle(img, (0, CLOCK_TOP), (w, CLOCK_TOP + CLOCK_ROWS), (20, 20, 20), -1)
         return img

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from core.db import Database, transaction
+from dams import reference as dams_reference
 from data import migrate, prepare
 from reporting import catalogue
 
@@ -27,6 +28,7 @@ def _build(database: Database, kind: str) -> None:
         migrate.upgrade(database)
         with transaction(database.sessions) as session:
             catalogue.load(session)
+            dams_reference.load(session)
     elif kind == "seeded":
         prepare.init_database(database, years=SEED_YEARS, seed=2020)
 

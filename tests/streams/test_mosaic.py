@@ -102,3 +102,33 @@ def test_decoded_sources_and_broken_frames_still_get_tiles() -> None:
     assert image.shape == (3 * 96, 4 * 160, 3)
     assert image[10:60, 10:150].std() > 5  # the decoded camera's picture, scaled into its tile
     assert scenes[0].raw(now).shape == (360, 640, 3)  # the reader's own pixels were not drawn on
+
+
+def test_a_watched_fast_mosaic_asks_for_every_picture_and_stamps_each_tile() -> None:
+    cams = readers()
+    assert RelayOptions().mosaic_tile_fps == 5.0  # the default: a wall that moves
+    assert not cams[0]._grid_watched()  # nobody watches: keyframes only
+    scenes = [DamScene(r.camera.id, r.camera.name) for r in cams]
+    feed(cams, scenes, time.time())
+    mosaic = Mosaic(cams, cams[0].relay)
+    image = decode(mosaic._build())
+    assert all(r._grid_watched() for r in cams)  # the grid streams decode every picture now
+    tile_h = mosaic.tile_h
+    stamp = image[1 : tile_h // 9, 2 : mosaic.tile_w // 3]  # the capture time, top left
+    assert stamp.max() > 200 and np.median(stamp) < 80  # white digits on a darkened box
+    slow = readers(mosaic_fps=1.0, mosaic_tile_fps=1.0)
+    Mosaic(slow, slow[0].relay)._build()
+    assert not slow[0]._grid_watched()  # one picture a second: keyframes are enough
+
+
+def test_names_keep_their_diacritics() -> None:
+    from streams.lettering import _font, draw_text
+
+    assert _font(20) is not None, "a TrueType font with Vietnamese letters is installed"
+    plain, marked = (np.zeros((30, 200, 3), np.uint8) for _ in range(2))
+    draw_text(plain, "Hoa Binh", 4, 24, 20)
+    draw_text(marked, "Hòa Bình", 4, 24, 20)
+    def top(image: np.ndarray) -> int:
+        return int(np.nonzero(image.max(axis=(1, 2)))[0][0])  # first row with ink
+
+    assert top(marked) < top(plain)  # the accents stand above the letters

@@ -1,0 +1,1 @@
+"""The dams behind the cameras: reference levels, telemetry readings, simulation and conditions."""
