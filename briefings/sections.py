@@ -2,7 +2,7 @@
 
 Every figure comes from the query functions the screens call (reporting.queries, the same
 arguments, so the same cache keys) and is written by the screens' formatter (core.fmt).
-A new section (tasks, alerts) is one function added to SECTIONS.
+A new section is one function added to SECTIONS (the direction pages: briefings/direction.py).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from briefings import charts, texts
+from briefings import charts, direction, texts
 from briefings.document import FONT, MUTED, SIM, Document
 from briefings.sources import Sources
 from core.fmt import change_text, day, number, period_label, when
@@ -269,11 +269,13 @@ SECTIONS: dict[str, Builder] = {
     "savings": savings,
     "status": status,
     "indicator": indicator,
+    "tasks": direction.tasks,
+    "alerts": direction.alerts,
 }
 # What the cover lists for each section (the indicator pages are named by their indicator).
 TITLES: dict[str, str] = {
     "overview": texts.OVERVIEW, "reporting": texts.REPORTING, "savings": texts.SAVINGS,
-    "status": texts.STATUS,
+    "status": texts.STATUS, "tasks": texts.TASKS, "alerts": texts.ALERTS,
 }
-# The sections of a default briefing, before the wall's indicators (tasks, alerts: at merge).
-DEFAULT_SECTIONS: list[str] = ["overview", "reporting", "savings", "status"]
+# The sections of a default briefing, before the wall's indicators.
+DEFAULT_SECTIONS: list[str] = ["overview", "tasks", "alerts", "reporting", "savings", "status"]

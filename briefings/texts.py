@@ -67,3 +67,30 @@ INDICATOR_NOT_BY_PROVINCE = "Chỉ tiêu này không có số liệu theo tỉnh
 BETTER = "tốt hơn"
 HOANG_SA = "QĐ. Hoàng Sa\n(Đà Nẵng, Việt Nam)"
 TRUONG_SA = "QĐ. Trường Sa\n(Khánh Hòa, Việt Nam)"
+
+TASKS = "Nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao"
+TASKS_SUMMARY = ("Từ đầu năm đến nay: giao {assigned} nhiệm vụ; hoàn thành đúng hạn {on_time}, "
+                 "hoàn thành quá hạn {late}; chưa hoàn thành trong hạn {in_time}, quá hạn "
+                 "{overdue}; không có thời hạn {none}. Tỷ lệ quá hạn trên tổng số nhiệm vụ "
+                 "{share_all} ({change_all} so cùng kỳ), trên số nhiệm vụ đã đến hạn {share_due} "
+                 "({change_due} so cùng kỳ).")
+POINTS = "điểm %"
+TASKS_RANKED = "Cơ quan, địa phương có nhiều nhiệm vụ quá hạn nhất"
+TASKS_RANKED_COLUMNS = ("Cơ quan chủ trì", "Được giao", "Quá hạn", "Quá hạn / tổng",
+                        "Quá hạn / đến hạn")
+TASKS_KEY_OVERDUE = "Nhiệm vụ trọng tâm quá hạn"
+TASKS_KEY_COLUMNS = ("Cơ quan chủ trì", "Văn bản giao", "Nhiệm vụ số", "Số ngày quá hạn")
+TASKS_NONE_OVERDUE = "Không có nhiệm vụ quá hạn."
+
+ALERTS = "Cảnh báo đang mở và người tiếp nhận"
+ALERTS_SUMMARY = "Chưa tiếp nhận {open}; đã tiếp nhận, đang xử lý {acknowledged}."
+ALERTS_NONE = "Không có cảnh báo đang mở."
+ALERTS_MORE = "Còn cảnh báo khác: xem trang Cảnh báo (/alerts)."
+ALERT_COLUMNS = ("Mức độ", "Loại", "Nội dung", "Mở lúc", "Người tiếp nhận")
+ALERT_UNOWNED = "Chưa có người tiếp nhận"
+ESCALATED = "đã báo lên"
+SEVERITY = {"critical": "Nghiêm trọng", "warning": "Cảnh báo"}
+ALERT_KINDS = {"threshold": "Vượt ngưỡng", "late": "Chậm báo cáo", "camera": "Camera",
+               "display": "Điểm cầu", "feed": "Dữ liệu trực tuyến", "task": "Nhiệm vụ quá hạn",
+               "dam-level": "Mực nước hồ", "dam-spill": "Xả lũ", "dam-silent": "Hồ mất số liệu"}
+

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, ctx, dcc, html
 
-from callbacks.tasks_panel import panel_body, year_ago
+from callbacks.tasks_panel import panel_body
 from core.clock import utc_to_local
 from pagestate.tasks import TasksState
 from tasks import status
@@ -115,9 +115,9 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
     found = queries.listing(first, last, state.agency, state.theme, key_flag, state.document,
                             shown, state.page, PAGE, today.isoformat())
     now = queries.summary(first, last, state.agency, state.theme, today.isoformat())
-    back = year_ago(today)
-    then = queries.summary(year_ago(date.fromisoformat(first)).isoformat(),
-                           year_ago(date.fromisoformat(last)).isoformat(), state.agency,
+    back = queries.year_ago(today)
+    then = queries.summary(queries.year_ago(date.fromisoformat(first)).isoformat(),
+                           queries.year_ago(date.fromisoformat(last)).isoformat(), state.agency,
                            state.theme, back.isoformat())
     search = state.search()
     total, pages = found["total"], max(1, -(-found["total"] // PAGE))

@@ -10,31 +10,11 @@ from typing import Any
 import dash
 from dash import Input, Output, html
 
-from core.cache import fetch
 from tasks import status
 from tasks import summary as queries
 from web.i18n import day, number, percent, signed, t
 
 FIGURES = ("done_on_time", "done_late", "open_in_time", "open_overdue")
-
-
-def year_ago(on: date) -> date:
-    """The same day last year (28 February for 29 February)."""
-    try:
-        return on.replace(year=on.year - 1)
-    except ValueError:
-        return on.replace(year=on.year - 1, day=28)
-
-
-def ytd(on: date) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(this year to date, last year to the same day), each as of its own day; through fetch,
-    so a database outage leaves the last good figures on the wall (None before any)."""
-    before = year_ago(on)
-    now = fetch(queries.summary, date(on.year, 1, 1).isoformat(), on.isoformat(), "", "",
-                on.isoformat())
-    then = fetch(queries.summary, date(before.year, 1, 1).isoformat(), before.isoformat(), "",
-                 "", before.isoformat())
-    return now.data, then.data
 
 
 def _rate(value: float | None, lang: str | None) -> str:
@@ -96,7 +76,7 @@ def panel_body(now: dict[str, Any], then: dict[str, Any] | None, lang: str | Non
 
 def update_panel(_tick: int | None, lang: str | None) -> list[Any]:
     on = status.today()
-    now, then = ytd(on)
+    now, then = queries.year_to_date(on)
     if now is None:
         return [html.H2(t("tasks.panel", lang), className="panel-title tk-title"),
                 html.Div(t("no_data", lang), className="tk-empty")]

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from core.cache import memoized
+from core.cache import fetch, memoized
 from core.db import current
 from tasks import status
 from tasks.models import Task, TaskDocument, TaskRevision
@@ -224,3 +224,22 @@ def overdue_key_in(session: Session, day: date, limit: int = 5) -> dict[str, Any
 def overdue_key(day: str, limit: int = 5) -> dict[str, Any]:
     with current().sessions() as session:
         return overdue_key_in(session, date.fromisoformat(day), limit)
+
+
+def year_ago(on: date) -> date:
+    """The same day last year (28 February for 29 February)."""
+    try:
+        return on.replace(year=on.year - 1)
+    except ValueError:
+        return on.replace(year=on.year - 1, day=28)
+
+
+def year_to_date(on: date) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(this year to date, last year to the same day), each as of its own day; through fetch,
+    so a database outage leaves the last good figures on the wall (None before any)."""
+    before = year_ago(on)
+    now = fetch(summary, date(on.year, 1, 1).isoformat(), on.isoformat(), "", "",
+                on.isoformat())
+    then = fetch(summary, date(before.year, 1, 1).isoformat(), before.isoformat(), "",
+                 "", before.isoformat())
+    return now.data, then.data

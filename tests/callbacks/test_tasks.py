@@ -25,7 +25,7 @@ def _text(component: Any) -> str:
 
 def test_wall_panel_shows_the_year_to_date(ctx: None) -> None:
     today = status.today()
-    now, _then = tasks_panel.ytd(today)
+    now, _then = queries.year_to_date(today)
     body = _text(tasks_panel.update_panel(0, "vi"))
     assert "Nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao" in body
     assert f"{now['assigned']:,}".replace(",", ".") in body
