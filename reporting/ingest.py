@@ -92,9 +92,9 @@ def _latest(session: Session, candidates: list[Candidate]) -> dict[tuple[str, st
             if (k := (o.indicator_code, o.region_code, o.period)) in wanted}
 
 
-def _withdrawn_revisions(session: Session, candidates: list[Candidate]
-                         ) -> dict[tuple[str, str, str], int]:
-    """Highest revision of keys that have rows but no latest one (a withdrawn value)."""
+def _top_revisions(session: Session, candidates: list[Candidate]
+                   ) -> dict[tuple[str, str, str], int]:
+    """Highest stored revision of each key (withdrawals count: they are revisions too)."""
     if not candidates:
         return {}
     codes = sorted({c.indicator for c in candidates})
@@ -116,9 +116,10 @@ def _store_rows(session: Session, submission: Submission, candidates: list[Candi
     # revision after the previous writer committed: revision numbers have no gaps or duplicates.
     lock_keys(session, sorted({(c.indicator, c.period.label) for c in candidates}))
     latest = _latest(session, candidates)
-    fresh = [c for c in candidates if c.key not in latest]
-    # A key without a latest revision may still have history (withdrawn): continue its numbers.
-    before = _withdrawn_revisions(session, fresh)
+    # The next number follows the key's highest revision, not its latest one: after a withdrawal
+    # an older revision is latest again, or none is, while the newer numbers are taken.
+    before = _top_revisions(session, [c for c in candidates if c.key not in latest
+                                      or latest[c.key].value != c.value])
     unchanged = revised = 0
     for c in candidates:
         old = latest.get(c.key)
@@ -133,7 +134,7 @@ def _store_rows(session: Session, submission: Submission, candidates: list[Candi
         session.add(Observation(
             indicator_code=c.indicator, region_code=c.region, period=c.period.label,
             period_start=c.period.start, value=c.value, source=source,
-            revision=(old.revision + 1) if old is not None else before.get(c.key, 0) + 1,
+            revision=before.get(c.key, 0) + 1,
             is_latest=True,
             submission_id=submission.id, received_at=submission.received_at, note=c.note))
     return unchanged, revised
