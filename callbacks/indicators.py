@@ -29,7 +29,7 @@ from pagestate.indicators import (
     resolve,
     resolve_page,
 )
-from reporting import geo, queries
+from reporting import geo, preliminary, queries
 from ui.figures import dark_layout, empty_figure
 from ui.palette import ACCENT, BG, LINE, MUTED, SERIES, STATUS_COLOURS, TEXT
 from ui.wording import indicator_name
@@ -156,6 +156,18 @@ def series_figure(ind: dict, rows: list[dict], region_label: str, lang: str | No
         customdata=list(zip(shown, values, revs, strict=True)),
         hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> " + unit
                       + "<extra></extra>"))
+    # A period that has not ended is an early estimate: hollow points, said in the hover.
+    early = [i for i, r in enumerate(rows) if r.get("preliminary")] \
+        if ind["frequency"] != "realtime" else []
+    if early:
+        fig.add_trace(go.Scatter(
+            x=[xs[i] for i in early], y=[ys[i] for i in early], mode="markers",
+            name=t("prelim.points", lang),
+            marker={"symbol": "circle-open", "size": 13, "color": STATUS_COLOURS["warn"],
+                    "line": {"width": 2}},
+            customdata=[[shown[i], values[i]] for i in early],
+            hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> " + unit + " · "
+                          + t("prelim", lang) + "<extra></extra>"))
     revised = [i for i, r in enumerate(revs) if r > 1]
     if revised:
         fig.add_trace(go.Scatter(
@@ -173,7 +185,8 @@ def series_figure(ind: dict, rows: list[dict], region_label: str, lang: str | No
                       annotation={"text": f"{t('target', lang)}: {number(target, lang, dec)} "
                                           f"{unit}", "font": {"color": STATUS_COLOURS["good"]},
                                   "xanchor": "left", "x": 0, "yanchor": "bottom"})
-    fig.add_annotation(x=xs[-1], y=ys[-1], text=f"<b>{values[-1]}</b> {unit}",
+    last_note = f" · {t('prelim', lang)}" if early and early[-1] == len(xs) - 1 else ""
+    fig.add_annotation(x=xs[-1], y=ys[-1], text=f"<b>{values[-1]}</b> {unit}{last_note}",
                        showarrow=True, arrowcolor=MUTED, ax=0, ay=-28,
                        font={"size": 14, "color": TEXT}, bgcolor="rgba(10,17,32,0.85)",
                        bordercolor=LINE)
@@ -289,6 +302,22 @@ def csv_text(ind: dict, region: str, rows: list[dict]) -> str:
     return out.getvalue()
 
 
+def compare_texts(snap: dict, lang: str | None) -> tuple[str, str]:
+    """The comparison's title (its period, 'sơ bộ' when preliminary) and note (how many
+    provinces reported, and why it is preliminary)."""
+    period, reported = snap.get("period", ""), len(snap.get("values") or {})
+    title = f"{t('ind.compare', lang)} · {period_label(period, lang)}"
+    note = t("ind.compare_note", lang).format(n=reported)
+    if not snap.get("preliminary"):
+        return title, note
+    total = snap.get("total") or 34
+    if reported < total and not preliminary.enough(reported, total):
+        note = t("prelim.thin", lang).format(n=reported, total=total) + note
+    elif snap.get("period"):
+        note = f"{t('prelim.open', lang)}. {note}"
+    return f"{title} · {t('prelim', lang)}", note
+
+
 # --- callbacks -------------------------------------------------------------------------------
 
 def _stale(*fetched: Fetched | None) -> str | None:
@@ -352,8 +381,7 @@ def render(code: str | None, region: str | None, start: str | None, end: str | N
         snap = snap_f.data or {"period": state.period, "values": {}}
         national_rows = (page.history.data if page.history else None) or []
         national = next((r["value"] for r in national_rows if r["period"] == state.period), None)
-        compare_title = f"{t('ind.compare', lang)} · {period_label(state.period, lang)}"
-        compare_note = t("ind.compare_note", lang).format(n=len(snap.get("values") or {}))
+        compare_title, compare_note = compare_texts(snap, lang)
         rank = ranking_figure(ind, snap, regions, state.region, national, lang)
         fig_map = map_figure(ind, snap, regions, state.region, lang)
         compare_style: dict = {}

@@ -65,6 +65,12 @@ def overdue_badge(lang: str | None) -> html.Span:
     return html.Span(t("ov.overdue", lang), className="badge badge-overdue")
 
 
+def preliminary_badge(lang: str | None) -> html.Span:
+    """The period shown has not ended: an early estimate that may still change."""
+    return html.Span(t("prelim.badge", lang), className="badge badge-prelim",
+                     title=t("prelim.open", lang))
+
+
 def simulated_badge(lang: str | None) -> html.Span:
     """Marks values produced by the simulator rather than reported."""
     return html.Span(t("ov.sim", lang), className="badge badge-sim", title=t("simulated", lang))
@@ -233,6 +239,7 @@ def indicator_tile(item: dict[str, Any], lang: str | None, *, decimals: int = 1,
     # Stale and overdue go up top where they are seen; "simulated" is on every demo tile, so
     # it sits in the foot line.
     badges = [b for b in (overdue_badge(lang) if overdue else None,
+                          preliminary_badge(lang) if item.get("preliminary") else None,
                           stale_badge(stale_since, lang)) if b is not None]
     target = item.get("target")
     foot = [html.Span(f"{t('target', lang)} {number(target, lang, decimals)}",
@@ -263,7 +270,8 @@ def indicator_tile(item: dict[str, Any], lang: str | None, *, decimals: int = 1,
 
 __all__ = [
     "STATIC_CONFIG", "change_arrow", "change_text", "indicator_tile", "kpi_card", "overdue_badge",
-    "simulated_badge", "sparkline", "sparkline_figure", "sparkline_svg", "stale_badge", "unit_label",
+    "preliminary_badge", "simulated_badge", "sparkline", "sparkline_figure", "sparkline_svg",
+    "stale_badge", "unit_label",
 ]
 
 

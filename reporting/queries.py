@@ -15,6 +15,7 @@ from core import periods
 from core.cache import memoized
 from core.clock import local_midnight, local_now, local_to_utc, utc_to_local
 from core.db import current
+from reporting import preliminary
 from reporting.catalogue import LIVE_GROUP, TOTAL_INDICATORS
 from reporting.models import (
     Agency,
@@ -112,6 +113,7 @@ def indicator_summary(code: str, region: str = "VN") -> dict[str, Any]:
         **info, "region": region, "period": last.period, "value": last.value,
         "previous": prev, "year_ago": yoy, "revision": last.revision, "source": last.source,
         "received_at": _iso(utc_to_local(last.received_at)),
+        "preliminary": preliminary.not_ended(last.period, local_now()),
         "status": tile_status(last.value, info),
         "spark": [[r.period, r.value] for r in spark],
     }
@@ -146,10 +148,12 @@ def series(code: str, region: str = "VN", start: str = "", end: str = "") -> lis
         if end:
             stmt = stmt.where(Observation.period_start < periods.end(periods.parse(end)))
         rows = s.scalars(stmt.order_by(Observation.period_start))
+        now = local_now()
         return [
             {"period": r.period, "start": _iso(r.period_start), "value": r.value,
              "revision": r.revision, "source": r.source,
-             "received_at": _iso(utc_to_local(r.received_at))}
+             "received_at": _iso(utc_to_local(r.received_at)),
+             "preliminary": preliminary.not_ended(r.period, now)}
             for r in rows
         ]
 
@@ -171,23 +175,38 @@ def province_history(code: str, start: str = "", end: str = "") -> dict[str, lis
         return out
 
 
+COMPARED_PERIODS = 60  # how far back the comparison's default period is looked for
+
+
 @memoized(ttl=SLOW_TTL)
 def province_snapshot(code: str, period: str = "") -> dict[str, Any]:
-    """Each province's latest value for one period (default: the latest period reported)."""
+    """Each province's latest value for one period; by default the newest period that enough
+    provinces reported (reporting.preliminary). `reported` of `total` provinces have a value;
+    `preliminary` when the period has not ended or too few reported."""
     with current().sessions() as s:
+        total = s.scalar(select(func.count()).select_from(Region)
+                         .where(Region.kind == "province")) or 0
         base = select(Observation).where(
             Observation.indicator_code == code, Observation.region_code != "VN",
             Observation.is_latest.is_(True))
         if not period:
-            period = s.scalar(select(Observation.period).where(
-                Observation.indicator_code == code, Observation.region_code != "VN",
-                Observation.is_latest.is_(True)).order_by(Observation.period_start.desc())
-                .limit(1)) or ""
+            # One latest row per province and period: the row count is the provinces reported.
+            counts = s.execute(
+                select(Observation.period, func.count()).where(
+                    Observation.indicator_code == code, Observation.region_code != "VN",
+                    Observation.is_latest.is_(True))
+                .group_by(Observation.period_start, Observation.period)
+                .order_by(Observation.period_start.desc()).limit(COMPARED_PERIODS))
+            period = preliminary.comparison_period([(p, n) for p, n in counts], total)
         if not period:
-            return {"period": "", "values": {}}
+            return {"period": "", "values": {}, "reported": 0, "total": total,
+                    "preliminary": False}
         start = periods.parse(period).start
-        rows = s.scalars(base.where(Observation.period_start == start))
-        return {"period": period, "values": {r.region_code: r.value for r in rows}}
+        values = {r.region_code: r.value for r in s.scalars(
+            base.where(Observation.period_start == start))}
+    return {"period": period, "values": values, "reported": len(values), "total": total,
+            "preliminary": preliminary.not_ended(period, local_now())
+            or not preliminary.enough(len(values), total)}
 
 
 @memoized

@@ -498,3 +498,15 @@ TEXTS.update({
     "audit.older": ("Cũ hơn →", "Older →"),
     "audit.page": ("Trang {page}/{pages} · {total} sự kiện", "Page {page}/{pages} · {total} events"),
 })
+
+
+# --- figures that can be trusted: preliminary periods ---------------------------------------
+TEXTS.update({
+    "prelim": ("sơ bộ", "preliminary"),
+    "prelim.badge": ("SƠ BỘ", "PRELIMINARY"),
+    "prelim.open": ("Kỳ chưa kết thúc: số liệu sơ bộ, có thể còn điều chỉnh",
+                    "The period has not ended: a preliminary figure that may be revised"),
+    "prelim.thin": ("Số liệu sơ bộ: mới {n}/{total} tỉnh, thành phố báo cáo. ",
+                    "Preliminary: only {n} of {total} provinces reported. "),
+    "prelim.points": ("Sơ bộ (kỳ chưa kết thúc)", "Preliminary (period not ended)"),
+})
