@@ -14,7 +14,7 @@ from dash import html
 
 from core.clock import VN_TZ, local_now
 from ui.palette import MUTED, status_colour
-from ui.wording import indicator_name
+from ui.wording import indicator_name, published
 from web.i18n import norm, number, period_label, signed, t, when
 
 # Plotly config for every wall figure: static, no toolbar, nothing that needs a mouse.
@@ -69,6 +69,12 @@ def preliminary_badge(lang: str | None) -> html.Span:
     """The period shown has not ended: an early estimate that may still change."""
     return html.Span(t("prelim.badge", lang), className="badge badge-prelim",
                      title=t("prelim.open", lang))
+
+
+def published_tag(facts: list[dict[str, Any] | None], lang: str | None) -> html.Span | None:
+    """'số liệu công bố 03/2021' beside a panel title of dated official figures (None without)."""
+    text = published(facts, lang)
+    return html.Span(text, className="published-tag") if text else None
 
 
 def simulated_badge(lang: str | None) -> html.Span:
@@ -270,7 +276,7 @@ def indicator_tile(item: dict[str, Any], lang: str | None, *, decimals: int = 1,
 
 __all__ = [
     "STATIC_CONFIG", "change_arrow", "change_text", "indicator_tile", "kpi_card", "overdue_badge",
-    "preliminary_badge", "simulated_badge", "sparkline", "sparkline_figure", "sparkline_svg",
+    "preliminary_badge", "published_tag", "simulated_badge", "sparkline", "sparkline_figure", "sparkline_svg",
     "stale_badge", "unit_label",
 ]
 
