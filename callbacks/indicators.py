@@ -13,6 +13,7 @@ from dash import Input, Output, State, html
 
 from callbacks import provincemap
 from core.cache import Fetched, fetch, fetch_many
+from core.clock import VN_TZ
 from layouts.components import stale_badge, unit_label
 from pagestate import search_string
 from pagestate.indicators import (
@@ -290,16 +291,32 @@ def table(rows: list[dict], ind: dict, region_label: str, lang: str | None,
     return html.Table([head, html.Tbody(body)], className="data-table")
 
 
-def csv_text(ind: dict, region: str, rows: list[dict]) -> str:
-    """The series in plain CSV (dot decimals, ISO periods) for spreadsheets and scripts."""
+CSV_COLUMNS = ("ind.indicator", "ind.region", "period", "ind.value", "ind.unit", "ind.revision",
+               "ind.source", "csv.received")
+BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with one (else Vietnamese garbles)
+
+
+def with_offset(local_iso: str | None) -> str:
+    """A Viet Nam local time as ISO 8601 with its offset: 2026-11-05T10:00:00+07:00 (periods
+    that are not times, 2026-10 or 2026-Q3, unchanged)."""
+    if not local_iso or "T" not in local_iso:
+        return local_iso or ""
+    moment = datetime.fromisoformat(local_iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VN_TZ)
+    return moment.isoformat(timespec="minutes" if len(local_iso) <= 16 else "seconds")
+
+
+def csv_text(ind: dict, region: str, rows: list[dict], lang: str | None = "vi") -> str:
+    """The series as CSV for Excel and scripts: a UTF-8 BOM, headers in the page's language,
+    codes, ISO periods, dot decimals and times with their offset (+07:00)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["indicator", "region", "period", "value", "unit", "revision", "source",
-                     "received_at"])
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([t(key, lang) for key in CSV_COLUMNS])
     for r in rows:
-        writer.writerow([ind["code"], region, r["period"], r["value"], ind["unit"],
-                         r["revision"], r["source"], r["received_at"]])
-    return out.getvalue()
+        writer.writerow([ind["code"], region, with_offset(r["period"]), r["value"], ind["unit"],
+                         r["revision"], r["source"], with_offset(r["received_at"])])
+    return BOM + out.getvalue()
 
 
 def compare_texts(snap: dict, lang: str | None) -> tuple[str, str]:
@@ -396,7 +413,7 @@ def render(code: str | None, region: str | None, start: str | None, end: str | N
 
 
 def download_csv(n_clicks: int | None, code: str | None, region: str | None,
-                 start: str | None, end: str | None) -> dict:
+                 start: str | None, end: str | None, lang: str | None = "vi") -> dict:
     """The shown series as a CSV file named after the indicator, region and range."""
     if not n_clicks:
         raise dash.exceptions.PreventUpdate
@@ -405,8 +422,8 @@ def download_csv(n_clicks: int | None, code: str | None, region: str | None,
         raise dash.exceptions.PreventUpdate
     rows = fetch(queries.series, ind["code"], state.region, state.start, state.end).data or []
     name = f"{ind['code']}_{state.region}_{state.start}_{state.end}.csv".replace(":", "")
-    return {"content": csv_text(ind, state.region, rows), "filename": name,
-            "type": "text/csv", "base64": False}
+    return {"content": csv_text(ind, state.region, rows, norm(lang)), "filename": name,
+            "type": "text/csv;charset=utf-8", "base64": False}
 
 
 def register(app: dash.Dash) -> None:
@@ -445,7 +462,7 @@ def register(app: dash.Dash) -> None:
     app.callback(
         Output("ind-csv", "data"), Input("ind-csv-btn", "n_clicks"),
         State("ind-code", "value"), State("ind-region", "value"), State("ind-from", "value"),
-        State("ind-to", "value"), prevent_initial_call=True,
+        State("ind-to", "value"), State("lang", "data"), prevent_initial_call=True,
     )(download_csv)
 
 

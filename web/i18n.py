@@ -505,6 +505,7 @@ TEXTS.update({
     "prelim.thin": ("Số liệu sơ bộ: mới {n}/{total} tỉnh, thành phố báo cáo. ",
                     "Preliminary: only {n} of {total} provinces reported. "),
     "prelim.points": ("Sơ bộ (kỳ chưa kết thúc)", "Preliminary (period not ended)"),
+    "csv.received": ("Thời điểm nhận (giờ Việt Nam, UTC+7)", "Received (Viet Nam time, UTC+7)"),
     "pub.published": ("số liệu công bố {month}", "figures published {month}"),
     "pub.estimate_basis": ("ước tính từ số liệu công bố {month}",
                            "estimate from figures published {month}"),
