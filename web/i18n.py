@@ -506,6 +506,12 @@ TEXTS.update({
                     "Preliminary: only {n} of {total} provinces reported. "),
     "prelim.points": ("Sơ bộ (kỳ chưa kết thúc)", "Preliminary (period not ended)"),
     "csv.received": ("Thời điểm nhận (giờ Việt Nam, UTC+7)", "Received (Viet Nam time, UTC+7)"),
+    "rep.sim.page": ("DỮ LIỆU MÔ PHỎNG", "SIMULATED DATA"),
+    "rep.sim.page_title": ("{n} ô của bảng là dữ liệu mô phỏng: do bộ mô phỏng tạo, không phải "
+                           "cơ quan gửi", "{n} cells of the table are simulated: made by the "
+                           "simulator, not sent by an agency"),
+    "rep.sim.legend": ("Gạch chéo: mô phỏng", "Hatched: simulated"),
+    "rep.sim.cell": ("dữ liệu mô phỏng", "simulated data"),
     "pub.published": ("số liệu công bố {month}", "figures published {month}"),
     "pub.estimate_basis": ("ước tính từ số liệu công bố {month}",
                            "estimate from figures published {month}"),
