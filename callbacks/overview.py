@@ -171,9 +171,10 @@ def savings_panel(facts: list[dict[str, Any]] | None, lang: str,
     segments = ticker_segments(facts)
     now_ms = (utc_now() - datetime(1970, 1, 1)).total_seconds() * 1000
     return [
-        _title("ov.savings", lang, stale_since, published_tag(facts_of(facts, "savings_per_year")
-                                                              + history, lang)),
-        kpi_card(t("ov.savings.total", lang), number(total["value"], lang),
+        _title("ov.savings", lang, stale_since),
+        kpi_card([t("ov.savings.total", lang),
+                  published_tag(facts_of(facts, "savings_per_year") + history, lang)],
+                 number(total["value"], lang),
                  t("unit.bn_vnd_year", lang), qualifier=qualifier(total, lang),
                  value_id="overview-savings-total", card_id="overview-savings-card",
                  className="ov-hero", extra=growth,

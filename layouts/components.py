@@ -191,7 +191,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 # --- cards and tiles -------------------------------------------------------------------------
 
-def kpi_card(label: str, value: Any, unit: str = "", *, qualifier: str = "",
+def kpi_card(label: str | list[Any], value: Any, unit: str = "", *, qualifier: str = "",
              foot: Any = None, status: str | None = None, value_id: str | None = None,
              card_id: str | None = None, extra: Any = None, className: str = "") -> html.Div:
     """A big figure with its label: [label] [qualifier] VALUE unit / foot (as-of, source).

@@ -107,7 +107,7 @@ def test_the_savings_estimate_has_an_estimate_s_precision_and_its_basis(
     # Tens of billions, no decimals ticking below them (was 68.394,053).
     assert figure.replace(".", "").replace(",", "").isdigit() and figure.endswith("0"), figure
     assert text(find(savings, "overview-cumulative-basis")) == basis
-    assert published in text(savings[0])  # the panel title dates the official figures
+    assert published in text(find(savings, "overview-savings-card"))  # dated official figures
     assert published in text(portal[0])
     assert published.capitalize() in text(cov)  # the 2021 reference line of the coverage panel
     assert ov.ticker_parts(68_394.053, "vi")[0].children == "68.390"
