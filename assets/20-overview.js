@@ -1,4 +1,6 @@
-/* Overview (wall) clientside callbacks: the "saved since launch" counter ticks in the browser. */
+/* Overview (wall) clientside callbacks: the "saved since launch" estimate, kept current in the browser. */
+let lastTicker = "";  // the estimate as last written: an unchanged one is not re-rendered
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   overview: {
     // The shell owns #data-as-of; the overview hands it the latest receipt through a store.
@@ -20,15 +22,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           total += seg.rate * (end - seg.from) / yearMs;
         }
       }
-      // Same grouping as Babel on the server: 68.394,053 (vi) / 68,394.053 (en). Read at a
-      // glance as whole billions; three small decimals (a million đồng) still move every few
-      // seconds at ~10.000 tỷ a year, so the wall visibly counts.
-      const text = total.toLocaleString(lang === "en" ? "en-US" : "vi-VN",
-        { minimumFractionDigits: 3, maximumFractionDigits: 3 });
-      const cut = text.length - 4;
-      const span = (children, className) =>
-        ({ namespace: "dash_html_components", type: "Span", props: { children, className } });
-      return [span(text.slice(0, cut), "tick-whole"), span(text.slice(cut), "tick-frac")];
+      // An extrapolation of yearly estimates published years ago: shown in tens of billions
+      // (as callbacks/overview.py ticker_parts), so it moves every few hours and never ticks
+      // like a measured figure. Same grouping as Babel on the server: 68.390 (vi) / 68,390 (en).
+      const step = 10;
+      const text = (Math.round(total / step) * step).toLocaleString(
+        lang === "en" ? "en-US" : "vi-VN", { maximumFractionDigits: 0 });
+      if (text === lastTicker) {
+        return window.dash_clientside.no_update;
+      }
+      lastTicker = text;
+      return [{ namespace: "dash_html_components", type: "Span",
+                props: { children: text, className: "tick-whole" } }];
     }
   }
 });

@@ -13,6 +13,7 @@ from dash import Input, Output, State, html
 
 from callbacks import provincemap
 from core.cache import Fetched, fetch, fetch_many
+from core.clock import VN_TZ
 from layouts.components import stale_badge, unit_label
 from pagestate import search_string
 from pagestate.indicators import (
@@ -29,7 +30,7 @@ from pagestate.indicators import (
     resolve,
     resolve_page,
 )
-from reporting import geo, queries
+from reporting import geo, preliminary, queries
 from ui.figures import dark_layout, empty_figure
 from ui.palette import ACCENT, BG, LINE, MUTED, SERIES, STATUS_COLOURS, TEXT
 from ui.wording import indicator_name
@@ -156,6 +157,18 @@ def series_figure(ind: dict, rows: list[dict], region_label: str, lang: str | No
         customdata=list(zip(shown, values, revs, strict=True)),
         hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> " + unit
                       + "<extra></extra>"))
+    # A period that has not ended is an early estimate: hollow points, said in the hover.
+    early = [i for i, r in enumerate(rows) if r.get("preliminary")] \
+        if ind["frequency"] != "realtime" else []
+    if early:
+        fig.add_trace(go.Scatter(
+            x=[xs[i] for i in early], y=[ys[i] for i in early], mode="markers",
+            name=t("prelim.points", lang),
+            marker={"symbol": "circle-open", "size": 13, "color": STATUS_COLOURS["warn"],
+                    "line": {"width": 2}},
+            customdata=[[shown[i], values[i]] for i in early],
+            hovertemplate="%{customdata[0]}: <b>%{customdata[1]}</b> " + unit + " · "
+                          + t("prelim", lang) + "<extra></extra>"))
     revised = [i for i, r in enumerate(revs) if r > 1]
     if revised:
         fig.add_trace(go.Scatter(
@@ -173,7 +186,8 @@ def series_figure(ind: dict, rows: list[dict], region_label: str, lang: str | No
                       annotation={"text": f"{t('target', lang)}: {number(target, lang, dec)} "
                                           f"{unit}", "font": {"color": STATUS_COLOURS["good"]},
                                   "xanchor": "left", "x": 0, "yanchor": "bottom"})
-    fig.add_annotation(x=xs[-1], y=ys[-1], text=f"<b>{values[-1]}</b> {unit}",
+    last_note = f" · {t('prelim', lang)}" if early and early[-1] == len(xs) - 1 else ""
+    fig.add_annotation(x=xs[-1], y=ys[-1], text=f"<b>{values[-1]}</b> {unit}{last_note}",
                        showarrow=True, arrowcolor=MUTED, ax=0, ay=-28,
                        font={"size": 14, "color": TEXT}, bgcolor="rgba(10,17,32,0.85)",
                        bordercolor=LINE)
@@ -277,16 +291,48 @@ def table(rows: list[dict], ind: dict, region_label: str, lang: str | None,
     return html.Table([head, html.Tbody(body)], className="data-table")
 
 
-def csv_text(ind: dict, region: str, rows: list[dict]) -> str:
-    """The series in plain CSV (dot decimals, ISO periods) for spreadsheets and scripts."""
+CSV_COLUMNS = ("ind.indicator", "ind.region", "period", "ind.value", "ind.unit", "ind.revision",
+               "ind.source", "csv.received")
+BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with one (else Vietnamese garbles)
+
+
+def with_offset(local_iso: str | None) -> str:
+    """A Viet Nam local time as ISO 8601 with its offset: 2026-11-05T10:00:00+07:00 (periods
+    that are not times, 2026-10 or 2026-Q3, unchanged)."""
+    if not local_iso or "T" not in local_iso:
+        return local_iso or ""
+    moment = datetime.fromisoformat(local_iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VN_TZ)
+    return moment.isoformat(timespec="minutes" if len(local_iso) <= 16 else "seconds")
+
+
+def csv_text(ind: dict, region: str, rows: list[dict], lang: str | None = "vi") -> str:
+    """The series as CSV for Excel and scripts: a UTF-8 BOM, headers in the page's language,
+    codes, ISO periods, dot decimals and times with their offset (+07:00)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["indicator", "region", "period", "value", "unit", "revision", "source",
-                     "received_at"])
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([t(key, lang) for key in CSV_COLUMNS])
     for r in rows:
-        writer.writerow([ind["code"], region, r["period"], r["value"], ind["unit"],
-                         r["revision"], r["source"], r["received_at"]])
-    return out.getvalue()
+        writer.writerow([ind["code"], region, with_offset(r["period"]), r["value"], ind["unit"],
+                         r["revision"], r["source"], with_offset(r["received_at"])])
+    return BOM + out.getvalue()
+
+
+def compare_texts(snap: dict, lang: str | None) -> tuple[str, str]:
+    """The comparison's title (its period, 'sơ bộ' when preliminary) and note (how many
+    provinces reported, and why it is preliminary)."""
+    period, reported = snap.get("period", ""), len(snap.get("values") or {})
+    title = f"{t('ind.compare', lang)} · {period_label(period, lang)}"
+    note = t("ind.compare_note", lang).format(n=reported)
+    if not snap.get("preliminary"):
+        return title, note
+    total = snap.get("total") or 34
+    if reported < total and not preliminary.enough(reported, total):
+        note = t("prelim.thin", lang).format(n=reported, total=total) + note
+    elif snap.get("period"):
+        note = f"{t('prelim.open', lang)}. {note}"
+    return f"{title} · {t('prelim', lang)}", note
 
 
 # --- callbacks -------------------------------------------------------------------------------
@@ -352,8 +398,7 @@ def render(code: str | None, region: str | None, start: str | None, end: str | N
         snap = snap_f.data or {"period": state.period, "values": {}}
         national_rows = (page.history.data if page.history else None) or []
         national = next((r["value"] for r in national_rows if r["period"] == state.period), None)
-        compare_title = f"{t('ind.compare', lang)} · {period_label(state.period, lang)}"
-        compare_note = t("ind.compare_note", lang).format(n=len(snap.get("values") or {}))
+        compare_title, compare_note = compare_texts(snap, lang)
         rank = ranking_figure(ind, snap, regions, state.region, national, lang)
         fig_map = map_figure(ind, snap, regions, state.region, lang)
         compare_style: dict = {}
@@ -368,7 +413,7 @@ def render(code: str | None, region: str | None, start: str | None, end: str | N
 
 
 def download_csv(n_clicks: int | None, code: str | None, region: str | None,
-                 start: str | None, end: str | None) -> dict:
+                 start: str | None, end: str | None, lang: str | None = "vi") -> dict:
     """The shown series as a CSV file named after the indicator, region and range."""
     if not n_clicks:
         raise dash.exceptions.PreventUpdate
@@ -377,8 +422,8 @@ def download_csv(n_clicks: int | None, code: str | None, region: str | None,
         raise dash.exceptions.PreventUpdate
     rows = fetch(queries.series, ind["code"], state.region, state.start, state.end).data or []
     name = f"{ind['code']}_{state.region}_{state.start}_{state.end}.csv".replace(":", "")
-    return {"content": csv_text(ind, state.region, rows), "filename": name,
-            "type": "text/csv", "base64": False}
+    return {"content": csv_text(ind, state.region, rows, norm(lang)), "filename": name,
+            "type": "text/csv;charset=utf-8", "base64": False}
 
 
 def register(app: dash.Dash) -> None:
@@ -417,7 +462,7 @@ def register(app: dash.Dash) -> None:
     app.callback(
         Output("ind-csv", "data"), Input("ind-csv-btn", "n_clicks"),
         State("ind-code", "value"), State("ind-region", "value"), State("ind-from", "value"),
-        State("ind-to", "value"), prevent_initial_call=True,
+        State("ind-to", "value"), State("lang", "data"), prevent_initial_call=True,
     )(download_csv)
 
 

@@ -24,13 +24,14 @@ from layouts.alerts import wall_panel
 from layouts.components import (
     indicator_tile,
     kpi_card,
+    published_tag,
     sparkline,
     stale_badge,
     unit_label,
 )
 from reporting import catalogue, queries
 from streams.client import camera_config, relay_down, relay_status
-from ui.wording import qualifier
+from ui.wording import published, qualifier
 from web.i18n import day, norm, number, period_label, t, when
 
 log = logging.getLogger(__name__)
@@ -102,11 +103,14 @@ def _epoch_ms(moment: date) -> float:
             - timedelta(hours=7)).total_seconds() * 1000
 
 
+TICKER_STEP = 10  # bn VND: an extrapolated yearly estimate is not worth more digits
+
+
 def ticker_parts(total: float, lang: str) -> list[html.Span]:
-    """Whole billions big, three decimals (a million đồng) small: 68.394 ,053 — the browser
-    (assets/20-overview.js, ticker) keeps the same shape as it counts."""
-    text = number(total, lang, 3)
-    return [html.Span(text[:-4], className="tick-whole"), html.Span(text[-4:], className="tick-frac")]
+    """The estimate in tens of billions (68.390), as the browser (assets/20-overview.js,
+    ticker) writes it: it changes every few hours, never ticks like a measurement."""
+    return [html.Span(number(round(total / TICKER_STEP) * TICKER_STEP, lang),
+                      className="tick-whole")]
 
 
 def cumulative_savings(segments: list[dict[str, float]], now_ms: float) -> float:
@@ -170,7 +174,9 @@ def savings_panel(facts: list[dict[str, Any]] | None, lang: str,
     now_ms = (utc_now() - datetime(1970, 1, 1)).total_seconds() * 1000
     return [
         _title("ov.savings", lang, stale_since),
-        kpi_card(t("ov.savings.total", lang), number(total["value"], lang),
+        kpi_card([t("ov.savings.total", lang),
+                  published_tag(facts_of(facts, "savings_per_year") + history, lang)],
+                 number(total["value"], lang),
                  t("unit.bn_vnd_year", lang), qualifier=qualifier(total, lang),
                  value_id="overview-savings-total", card_id="overview-savings-card",
                  className="ov-hero", extra=growth,
@@ -184,7 +190,10 @@ def savings_panel(facts: list[dict[str, Any]] | None, lang: str,
                           id="overview-cumulative", className="kpi-value ticker"),
                 html.Span(t("unit.bn_vnd", lang), className="kpi-unit"),
             ]),
-            html.Div(t("ov.savings.estimate_note", lang), className="ov-foot"),
+            html.Div([html.B(published(facts_of(facts, "savings_per_year"), lang,
+                                       "pub.estimate_basis", start=True),
+                             id="overview-cumulative-basis"),
+                      ". ", t("pub.estimate_note", lang)], className="ov-foot"),
         ]),
     ]
 
@@ -203,7 +212,8 @@ def coverage_panel(cov: dict[str, Any] | None, facts: list[dict[str, Any]] | Non
     ref = None
     if ref_m and ref_l and ref_i:
         ref = html.Div(className="ov-ref", children=[
-            html.Span(t("ov.cov.ref", lang) + ": ", className="ov-ref-label"),
+            html.Span(published([ref_m, ref_l, ref_i], lang, start=True) + ": ",
+                      className="ov-ref-label"),
             html.Span(t("ov.cov.ref_text", lang).format(
                 m=number(ref_m["value"], lang), l=number(ref_l["value"], lang),
                 i=number(ref_i["value"], lang), n=number(total, lang))),
@@ -266,7 +276,8 @@ def portal_panel(facts: list[dict[str, Any]] | None, lang: str,
         cards.append(kpi_card(t("ov.portal.payments", lang), number(payments["value"], lang),
                               value_id="overview-portal-payments", extra=sub,
                               foot=_foot_if_other(payments, services, lang)))
-    return [_title("ov.portal", lang, stale_since), html.Div(cards, className="ov-portal-grid"),
+    tag = published_tag([services, procedures, dossiers, payments, pay_value], lang)
+    return [_title("ov.portal", lang, stale_since, tag), html.Div(cards, className="ov-portal-grid"),
             html.Div(fact_foot(services, lang), className="ov-foot")]
 
 

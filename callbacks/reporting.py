@@ -7,7 +7,7 @@ import dash
 from dash import ALL, Input, Output, State, dcc, html
 
 from core.cache import fetch
-from layouts.components import stale_badge
+from layouts.components import simulated_badge, stale_badge
 from pagestate.reporting import (
     ReportingState,
     _grouped,
@@ -35,30 +35,47 @@ def counts(matrix: dict) -> dict[str, Any]:
             col = i
             break
     if col is None:
-        return {"period": "", **{c: 0 for c in CELLS}, "total": len(rows)}
+        return {"period": "", **{c: 0 for c in CELLS}, "total": len(rows), "simulated": 0}
     tally = {c: sum(1 for r in rows if r["cells"][col] == c) for c in CELLS}
-    return {"period": periods_[col], **tally, "total": len(rows)}
+    simulated = sum(1 for r in rows if _simulated(r, col))
+    return {"period": periods_[col], **tally, "total": len(rows), "simulated": simulated}
+
+
+def _simulated(row: dict, col: int) -> bool:
+    flags = row.get("simulated") or []
+    return col < len(flags) and bool(flags[col])
 
 
 def summary(matrix: dict, late: list[dict], lang: str | None) -> list:
     c = counts(matrix)
     due = c["on_time"] + c["late"] + c["missing"]
     share = 100 * c["on_time"] / due if due else None
-    items = [("rep.sum.on_time", f"{c['on_time']}/{due}", percent(share, lang, 0), "good"),
-             ("rep.sum.late", str(c["late"]), t("rep.sum.late_note", lang), "warn"),
-             ("rep.sum.missing", str(c["missing"]), t("rep.sum.missing_note", lang), "bad"),
-             ("rep.sum.late_now", str(len(late)), t("rep.sum.late_now_note", lang), "bad")]
+    # Counts of a month with simulated cells, and a late list with simulated agencies, say so.
+    sim_month, sim_late = c["simulated"] > 0, any(x.get("demo") for x in late)
+    items = [("rep.sum.on_time", f"{c['on_time']}/{due}", percent(share, lang, 0), "good",
+              sim_month),
+             ("rep.sum.late", str(c["late"]), t("rep.sum.late_note", lang), "warn", sim_month),
+             ("rep.sum.missing", str(c["missing"]), t("rep.sum.missing_note", lang), "bad",
+              sim_month),
+             ("rep.sum.late_now", str(len(late)), t("rep.sum.late_now_note", lang), "bad",
+              sim_late)]
     return [html.Div(className=f"sum-card tone-{tone}", id=f"rep-sum-{key.split('.')[-1]}",
                      children=[
-        html.Div(t(key, lang).format(p=period_label(c["period"], lang)), className="sum-label"),
+        html.Div([t(key, lang).format(p=period_label(c["period"], lang)),
+                  simulated_badge(lang) if sim else None], className="sum-label"),
         html.Div(value, className="sum-value"),
         html.Div(note, className="sum-note"),
-    ]) for key, value, note, tone in items]
+    ]) for key, value, note, tone, sim in items]
 
 
-def legend(lang: str | None) -> list:
-    return [html.Span([html.Span(GLYPHS[c], className=f"cell cell-{c}"),
-                       t(f"rep.cell.{c}", lang)], className="legend-item") for c in CELLS]
+def legend(lang: str | None, simulated: bool = False) -> list:
+    items = [html.Span([html.Span(GLYPHS[c], className=f"cell cell-{c}"),
+                        t(f"rep.cell.{c}", lang)], className="legend-item") for c in CELLS]
+    if simulated:
+        items.append(html.Span([html.Span("✓", className="cell cell-on_time is-sim"),
+                                t("rep.sim.legend", lang)], className="legend-item",
+                               id="rep-legend-sim"))
+    return items
 
 
 def heat_table(matrix: dict, selected: str | None, lang: str | None) -> html.Table | html.Div:
@@ -75,12 +92,14 @@ def heat_table(matrix: dict, selected: str | None, lang: str | None) -> html.Tab
                                     className="group-row")))
         for r in group:
             cls = "selected" if r["agency"] == selected else None
+            sims = r.get("simulated") or [False] * len(labels)
             body.append(html.Tr(className=cls, id=f"rep-row-{r['agency']}", children=[
                 html.Td(dcc.Link(_name(r, lang), href=agency_href(r["agency"]),
                                  title=r["agency"]), className="agency-col"),
-                *[html.Td(GLYPHS[c], className=f"cell cell-{c}",
-                          title=f"{period_label(p, lang)}: {t(f'rep.cell.{c}', lang)}")
-                  for p, c in zip(labels, r["cells"], strict=True)],
+                *[html.Td(GLYPHS[c], className=f"cell cell-{c}" + (" is-sim" if sim else ""),
+                          title=f"{period_label(p, lang)}: {t(f'rep.cell.{c}', lang)}"
+                                + (f" · {t('rep.sim.cell', lang)}" if sim else ""))
+                  for p, c, sim in zip(labels, r["cells"], sims, strict=True)],
             ]))
     return html.Table([head, html.Tbody(body)], className="heat-table")
 
@@ -90,6 +109,7 @@ def late_list(late: list[dict], lang: str | None) -> html.Ul | html.Div:
         return html.Div(t("rep.none_late", lang), className="empty good")
     return html.Ul(className="late", children=[
         html.Li([dcc.Link(_name(x, lang), href=agency_href(x["agency"])),
+                 simulated_badge(lang) if x.get("demo") else None,
                  html.Span(period_label(x["period"], lang), className="late-period")])
         for x in late])
 
@@ -105,8 +125,13 @@ def page(lang: str | None, agency: str | None) -> tuple:
     subtitle = t("rep.subtitle", lang).format(n=len(matrix["rows"]), m=len(matrix["periods"]))
     if matrix.get("as_of"):
         subtitle += f" · {t('as_of', lang)} {when(matrix['as_of'], lang)}"
-    return (t("rep.title", lang), subtitle, stale_badge(stale, lang),
-            summary(matrix, late, lang), t("rep.heat", lang), legend(lang),
+    simulated = matrix.get("simulated", 0)
+    badges = [stale_badge(stale, lang),
+              html.Span(t("rep.sim.page", lang), className="badge badge-sim", id="rep-sim",
+                        title=t("rep.sim.page_title", lang).format(n=simulated))
+              if simulated else None]
+    return (t("rep.title", lang), subtitle, [b for b in badges if b is not None],
+            summary(matrix, late, lang), t("rep.heat", lang), legend(lang, bool(simulated)),
             heat_table(matrix, agency, lang), f"{t('rep.late_now', lang)} ({len(late)})",
             late_list(late, lang), t("rep.agency", lang), agency_options(matrix, agency, lang))
 
@@ -133,7 +158,8 @@ def submissions_table(subs: list[dict], selected: int | None, lang: str | None) 
                 html.Td(f"{number(s['rows_accepted'], lang)}/{number(s['rows_total'], lang)}"
                         + (f" (−{s['rows_rejected']})" if s["rows_rejected"] else ""),
                         className="num"),
-                html.Td(s["channel"]), html.Td(action),
+                html.Td([s["channel"], " ", simulated_badge(lang)] if s.get("simulated")
+                        else s["channel"]), html.Td(action),
             ]))
     return html.Table([head, html.Tbody(body)], className="data-table compact")
 
@@ -141,7 +167,8 @@ def submissions_table(subs: list[dict], selected: int | None, lang: str | None) 
 def rejected_view(submission: dict, rows: list[dict], lang: str | None) -> html.Div:
     title = t("rep.rejected_title", lang).format(
         file=submission.get("filename") or f"#{submission['id']}", n=len(rows))
-    parts: list = [html.H3(title, className="panel-subtitle")]
+    parts: list = [html.H3([title, " ", simulated_badge(lang)] if submission.get("simulated")
+                           else title, className="panel-subtitle")]
     if submission.get("error"):
         parts.append(html.Div(submission["error"], className="error-line"))
     if rows:
@@ -175,8 +202,10 @@ def drill(agency: str | None, submission: int | None, lang: str | None) -> tuple
         state = ReportingState(state.agency, None)
     names = {o["value"]: o["label"] for o in agency_options(
         fetch(queries.compliance, 12).data or {}, None, lang)}
-    title = f"{names.get(state.agency, state.agency)} · {t('rep.submissions', lang)} " \
-            f"({len(subs)})"
+    title: Any = f"{names.get(state.agency, state.agency)} · {t('rep.submissions', lang)} " \
+                 f"({len(subs)})"
+    if any(s.get("simulated") for s in subs):
+        title = [title, " ", simulated_badge(lang)]
     table = submissions_table(subs, state.submission, lang) if subs else \
         html.Div(t("rep.no_submissions", lang), className="empty")
     return title, table, rejected, stale_badge(stale, lang) or "", state.search()

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, html
 
 from core.cache import fetch
-from layouts.components import kpi_card, stale_badge
+from layouts.components import kpi_card, published_tag, stale_badge
 from pagestate.savings import ASSUMPTIONS, DEFAULTS, assumptions_search, parse_assumptions
 from reporting import queries
 from ui.figures import dark_layout
@@ -236,9 +236,11 @@ def page(lang: str | None) -> tuple:
     facts = got.data or []
     labels = [t(f"sav.in.{a.key}", lang) for a in ASSUMPTIONS]
     legends = [t(f"sav.g.{g}", lang) for g in ("portal", "axis", "common")]
+    dated = published_tag(facts, lang)  # the official figures are those of early 2021
     return (t("sav.title", lang), t("sav.subtitle", lang), stale_badge(got.stale_since, lang),
-            cards(facts, lang), t("sav.by_system", lang), by_system_figure(facts, lang),
-            t("sav.growth", lang), growth_figure(facts, lang), t("sav.adoption", lang),
+            cards(facts, lang), [t("sav.by_system", lang), " ", dated],
+            by_system_figure(facts, lang), [t("sav.growth", lang), " ", dated],
+            growth_figure(facts, lang), [t("sav.adoption", lang), " ", dated],
             [adoption_card(facts, m, s, lang) for m, s in ADOPTION],
             t("sav.est.title", lang), t("sav.est.badge", lang), t("sav.est.intro", lang),
             t("sav.sources", lang), sources_table(facts, lang), t("sav.reset", lang),

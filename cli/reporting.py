@@ -71,17 +71,23 @@ def ingest(env: Env, file: str, agency: str) -> int:
 @click.argument("period")
 @click.option("--reason", required=True, help="why the value is withdrawn (audited)")
 @click.option("--by", default="cli", help="who withdraws it (for the audit log)")
+@click.option("--all", "everything", is_flag=True,
+              help="withdraw every revision of the key: no value stays current")
 @with_database
 def withdraw(database: Database, indicator: str, region: str, period: str, reason: str,
-             by: str) -> None:
-    """Withdraw a wrong value (a revision; audited). INDICATOR e.g. CPI_YOY, REGION VN or a
-    province code, PERIOD e.g. 2099-12."""
+             by: str, everything: bool) -> None:
+    """Withdraw a wrong value (a revision; audited): the previous revision is current again.
+    INDICATOR e.g. CPI_YOY, REGION VN or a province code, PERIOD e.g. 2099-12."""
     try:
-        done = withdraw_value(database, indicator, region, period, reason, actor=by)
+        done = withdraw_value(database, indicator, region, period, reason, actor=by,
+                              everything=everything)
     except WithdrawError as exc:
         raise CommandError(str(exc)) from exc
+    now = (f"revision {done.restored_revision} (value {done.restored_value:g}) is current again"
+           if done.restored_revision is not None else "no value of the key is current")
     click.echo(f"withdrawn: {done.indicator} {done.region} {done.period} value {done.value:g} "
-               f"(revision {done.withdrawn_revision}; withdrawal is revision {done.revision})")
+               f"(revision {done.withdrawn_revision}; withdrawal is revision {done.revision}); "
+               f"{now}")
 
 
 COMMANDS: list[click.Command] = [ingest, withdraw]

@@ -5,7 +5,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from core.bilingual import Bilingual
+
 FREQUENCIES = ("realtime", "hourly", "daily", "monthly", "quarterly", "yearly")
+# How the refusals below name a frequency in Vietnamese ("theo tháng": by the month).
+FREQUENCY_VI = {"realtime": "theo thời gian thực", "hourly": "theo giờ", "daily": "theo ngày",
+                "monthly": "theo tháng", "quarterly": "theo quý", "yearly": "theo năm"}
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -51,7 +56,10 @@ def frequency_of(text: str) -> str:
         return "hourly"
     if _INSTANT.match(text):
         return "realtime"
-    raise PeriodError(f"'{text}' is not a period (expected 2026-10, 2026-Q3, 2026, 2026-11-22 or 2026-11-22T10:00)")
+    examples = "2026-10, 2026-Q3, 2026, 2026-11-22"
+    raise PeriodError(Bilingual(
+        f"'{text}' không phải kỳ báo cáo (ví dụ {examples} hoặc 2026-11-22T10:00)",
+        f"'{text}' is not a period (expected {examples} or 2026-11-22T10:00)"))
 
 
 def parse(text: str, frequency: str | None = None) -> Period:
@@ -60,11 +68,16 @@ def parse(text: str, frequency: str | None = None) -> Period:
     found = frequency_of(text)
     year = int(text[:4])
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise PeriodError(f"period '{text}': year {year} is outside {MIN_YEAR}..{MAX_YEAR}")
+        raise PeriodError(Bilingual(f"kỳ '{text}': năm {year} nằm ngoài {MIN_YEAR}..{MAX_YEAR}",
+                                    f"period '{text}': year {year} is outside "
+                                    f"{MIN_YEAR}..{MAX_YEAR}"))
     if frequency == "realtime" and found == "hourly":
         found = "realtime"  # a real-time feed may stamp whole hours too
     if frequency is not None and found != frequency:
-        raise PeriodError(f"period '{text}' is {found}, but the indicator is reported {frequency}")
+        raise PeriodError(Bilingual(
+            f"kỳ '{text}' tính {FREQUENCY_VI[found]}, nhưng chỉ tiêu được báo cáo "
+            f"{FREQUENCY_VI.get(frequency, frequency)}",
+            f"period '{text}' is {found}, but the indicator is reported {frequency}"))
     if found == "monthly":
         y, m = (int(p) for p in text.split("-"))
         return Period(datetime(y, m, 1), f"{y:04d}-{m:02d}", found)
@@ -80,7 +93,8 @@ def parse(text: str, frequency: str | None = None) -> Period:
             return Period(datetime(d.year, d.month, d.day), d.isoformat(), found)
         moment = datetime.fromisoformat(text if ":" in text else text + ":00")
     except ValueError as exc:
-        raise PeriodError(f"'{text}' is not a real date: {exc}") from None
+        raise PeriodError(Bilingual(f"'{text}' không phải ngày giờ có thật ({exc})",
+                                    f"'{text}' is not a real date: {exc}")) from None
     if found == "realtime":
         moment = moment.replace(microsecond=0)
         return Period(moment, moment.isoformat(timespec="seconds"), found)
@@ -155,5 +169,8 @@ def check_reportable(period: Period, now: datetime) -> None:
     """
     if period.start > now + CLOCK_SKEW:
         current = of(now, period.frequency).label
-        raise PeriodError(f"period '{period.label}' lies in the future (the latest "
-                          f"{period.frequency} period that can be reported now is {current})")
+        raise PeriodError(Bilingual(
+            f"kỳ '{period.label}' ở tương lai (kỳ {FREQUENCY_VI[period.frequency]} mới nhất "
+            f"được báo cáo lúc này là {current})",
+            f"period '{period.label}' lies in the future (the latest {period.frequency} "
+            f"period that can be reported now is {current})"))

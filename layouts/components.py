@@ -15,7 +15,7 @@ from dash import html
 from core.clock import VN_TZ, local_now
 from core.fmt import change_text, norm, number, period_label, when
 from ui.palette import MUTED, status_colour
-from ui.wording import indicator_name
+from ui.wording import indicator_name, published
 from web.i18n import t
 
 # Plotly config for every wall figure: static, no toolbar, nothing that needs a mouse.
@@ -64,6 +64,18 @@ def stale_badge(stale_since: str | datetime | None, lang: str | None,
 def overdue_badge(lang: str | None) -> html.Span:
     """The period shown is older than its reporting frequency allows."""
     return html.Span(t("ov.overdue", lang), className="badge badge-overdue")
+
+
+def preliminary_badge(lang: str | None) -> html.Span:
+    """The period shown has not ended: an early estimate that may still change."""
+    return html.Span(t("prelim.badge", lang), className="badge badge-prelim",
+                     title=t("prelim.open", lang))
+
+
+def published_tag(facts: list[dict[str, Any] | None], lang: str | None) -> html.Span | None:
+    """'số liệu công bố 03/2021' beside a panel title of dated official figures (None without)."""
+    text = published(facts, lang)
+    return html.Span(text, className="published-tag") if text else None
 
 
 def simulated_badge(lang: str | None) -> html.Span:
@@ -168,7 +180,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 # --- cards and tiles -------------------------------------------------------------------------
 
-def kpi_card(label: str, value: Any, unit: str = "", *, qualifier: str = "",
+def kpi_card(label: str | list[Any], value: Any, unit: str = "", *, qualifier: str = "",
              foot: Any = None, status: str | None = None, value_id: str | None = None,
              card_id: str | None = None, extra: Any = None, className: str = "") -> html.Div:
     """A big figure with its label: [label] [qualifier] VALUE unit / foot (as-of, source).
@@ -222,6 +234,7 @@ def indicator_tile(item: dict[str, Any], lang: str | None, *, decimals: int = 1,
     # Stale and overdue go up top where they are seen; "simulated" is on every demo tile, so
     # it sits in the foot line.
     badges = [b for b in (overdue_badge(lang) if overdue else None,
+                          preliminary_badge(lang) if item.get("preliminary") else None,
                           stale_badge(stale_since, lang)) if b is not None]
     target = item.get("target")
     foot = [html.Span(f"{t('target', lang)} {number(target, lang, decimals)}",
@@ -252,7 +265,8 @@ def indicator_tile(item: dict[str, Any], lang: str | None, *, decimals: int = 1,
 
 __all__ = [
     "STATIC_CONFIG", "change_arrow", "change_text", "indicator_tile", "kpi_card", "overdue_badge",
-    "simulated_badge", "sparkline", "sparkline_figure", "sparkline_svg", "stale_badge", "unit_label",
+    "preliminary_badge", "published_tag", "simulated_badge", "sparkline", "sparkline_figure", "sparkline_svg",
+    "stale_badge", "unit_label",
 ]
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.bilingual import Bilingual
+
 REQUIRED = ("indicator", "region", "period", "value")
 OPTIONAL = ("note",)
 RAW_LIMIT = 2000  # characters of a quarantined row kept for display
@@ -38,7 +40,18 @@ _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class FileError(ValueError):
-    """The whole file is unusable: one clear message, no row-level report."""
+    """The whole file is unusable: one clear message (core.bilingual), no row-level report."""
+
+
+def too_many_rows() -> Bilingual:
+    return Bilingual(f"tệp có hơn {MAX_ROWS} dòng; mỗi lần gửi tối đa {MAX_ROWS} dòng",
+                     f"the file has more than {MAX_ROWS} rows; send at most {MAX_ROWS} rows "
+                     "per submission")
+
+
+def unreadable_workbook(exc: BaseException) -> Bilingual:
+    name = exc.__class__.__name__
+    return Bilingual(f"không đọc được tệp .xlsx ({name})", f"not a readable .xlsx workbook ({name})")
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,7 @@ class RawRow:
     number: int
     cells: dict[str, Any]
     raw: str
-    problem: str = ""  # a structural problem found while reading (wrong cell count ...)
+    problem: str = ""  # a structural problem found while reading (a Bilingual reason)
     problem_field: str = "row"  # the field the problem is reported against
 
 
@@ -82,8 +95,9 @@ def _decode(payload: bytes) -> str:
     try:
         return payload.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileError(f"the file is not UTF-8 text (undecodable byte at offset {exc.start})") \
-            from None
+        raise FileError(Bilingual(
+            f"tệp không phải văn bản UTF-8 (byte không giải mã được ở vị trí {exc.start})",
+            f"the file is not UTF-8 text (undecodable byte at offset {exc.start})")) from None
 
 
 def _header(names: Iterable[Any]) -> list[str]:
@@ -91,11 +105,14 @@ def _header(names: Iterable[Any]) -> list[str]:
     header = ["" if n is None else str(n).strip().lower() for n in names]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise FileError(f"missing required column(s): {', '.join(missing)} "
-                        f"(expected {','.join(REQUIRED)} and optional note)")
+        named, expected = ", ".join(missing), ",".join(REQUIRED)
+        raise FileError(Bilingual(
+            f"thiếu cột bắt buộc: {named} (cần {expected} và cột note tùy chọn)",
+            f"missing required column(s): {named} (expected {expected} and optional note)"))
     repeated = sorted({c for c in header if c and header.count(c) > 1})
     if repeated:
-        raise FileError(f"repeated column(s): {', '.join(repeated)}")
+        named = ", ".join(repeated)
+        raise FileError(Bilingual(f"cột bị lặp: {named}", f"repeated column(s): {named}"))
     return header
 
 
@@ -116,20 +133,22 @@ def _check_cells(number: int, cells: list[Any]) -> None:
         while len(cells) > MAX_COLUMNS and cells[-1] in (None, ""):
             cells.pop()
         if len(cells) > MAX_COLUMNS:
-            raise FileError(f"row {number} has {len(cells)} columns; at most {MAX_COLUMNS} "
-                            "are read")
+            raise FileError(Bilingual(
+                f"dòng {number} có {len(cells)} cột; chỉ đọc tối đa {MAX_COLUMNS}",
+                f"row {number} has {len(cells)} columns; at most {MAX_COLUMNS} are read"))
     for cell in cells:
         if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-            raise FileError(f"row {number} has a cell of {len(cell)} characters; at most "
-                            f"{MAX_CELL_CHARS} are allowed")
+            raise FileError(Bilingual(
+                f"dòng {number} có một ô dài {len(cell)} ký tự; tối đa {MAX_CELL_CHARS}",
+                f"row {number} has a cell of {len(cell)} characters; at most "
+                f"{MAX_CELL_CHARS} are allowed"))
 
 
 def _bounded(records: Iterable[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
     """Pass rows through while they stay within MAX_ROWS, MAX_COLUMNS and MAX_CELL_CHARS."""
     for count, (number, cells) in enumerate(records, start=1):
         if count > MAX_ROWS:
-            raise FileError(f"the file has more than {MAX_ROWS} rows; send at most "
-                            f"{MAX_ROWS} rows per submission")
+            raise FileError(too_many_rows())
         cells = list(cells)
         _check_cells(number, cells)
         yield number, cells
@@ -154,9 +173,10 @@ def _decimal_comma(header: list[str], cells: list[Any]) -> str:
     if at + 1 < len(header) and header[at + 1] != "note":
         return ""
     typed = f"{whole.strip()},{rest.strip()}"
-    return (f"giá trị '{typed}'? dùng dấu chấm thập phân ({typed.replace(',', '.')}) hoặc đặt "
-            f"trong ngoặc kép / value '{typed}'? use a decimal point "
-            f"({typed.replace(',', '.')}) or put it in quotes")
+    return Bilingual(f"giá trị '{typed}'? dùng dấu chấm thập phân ({typed.replace(',', '.')}) "
+                     f"hoặc đặt trong ngoặc kép",
+                     f"value '{typed}'? use a decimal point ({typed.replace(',', '.')}) or put "
+                     f"it in quotes")
 
 
 def _table_rows(records: Iterable[tuple[int, list[Any]]]) -> list[RawRow]:
@@ -168,7 +188,8 @@ def _table_rows(records: Iterable[tuple[int, list[Any]]]) -> list[RawRow]:
             header_found = _header(cells)
             break
     if header_found is None:
-        raise FileError("the file is empty (no header row)")
+        raise FileError(Bilingual("tệp trống (không có dòng tiêu đề)",
+                                  "the file is empty (no header row)"))
     out = []
     for number, cells in iterator:
         if not any(c is not None and str(c).strip() for c in cells):
@@ -181,7 +202,9 @@ def _table_rows(records: Iterable[tuple[int, list[Any]]]) -> list[RawRow]:
         if split:
             problem, field = split, "value"
         elif len(cells) > len(header_found):
-            problem = f"row has {len(cells)} cells but the header has {len(header_found)}"
+            problem = Bilingual(
+                f"dòng có {len(cells)} ô nhưng dòng tiêu đề có {len(header_found)}",
+                f"row has {len(cells)} cells but the header has {len(header_found)}")
         values = dict(zip(header_found, cells, strict=False))  # short rows: fields missing
         out.append(RawRow(number, {k: v for k, v in values.items() if k}, _csv_line(cells),
                           problem, field))
@@ -197,7 +220,8 @@ def read_csv(payload: bytes) -> list[RawRow]:
     try:
         return _table_rows(records)
     except csv.Error as exc:
-        raise FileError(f"malformed CSV near line {reader.line_num}: {exc}") from None
+        raise FileError(Bilingual(f"CSV sai cấu trúc gần dòng {reader.line_num} ({exc})",
+                                  f"malformed CSV near line {reader.line_num}: {exc}")) from None
 
 
 def read_json(payload: bytes) -> list[RawRow]:
@@ -208,24 +232,28 @@ def read_json(payload: bytes) -> list[RawRow]:
         data = json.loads(text, object_pairs_hook=counter.object, parse_int=counter.integer,
                           parse_float=counter.number)
     except json.JSONDecodeError as exc:
-        raise FileError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") \
-            from None
+        raise FileError(Bilingual(
+            f"JSON sai cấu trúc ở dòng {exc.lineno} cột {exc.colno} ({exc.msg})",
+            f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")) from None
     except RecursionError:
-        raise FileError("malformed JSON: nested too deeply") from None
+        raise FileError(Bilingual("JSON sai cấu trúc: lồng quá sâu",
+                                  "malformed JSON: nested too deeply")) from None
     if isinstance(data, _Keys) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list):
-        raise FileError('JSON must be a list of row objects or {"rows": [...]}')
+        raise FileError(Bilingual('JSON phải là danh sách các đối tượng dòng hoặc {"rows": [...]}',
+                                  'JSON must be a list of row objects or {"rows": [...]}'))
     if not data:
-        raise FileError("the file is empty (no rows)")
+        raise FileError(Bilingual("tệp trống (không có dòng nào)", "the file is empty (no rows)"))
     if len(data) > MAX_ROWS:
-        raise FileError(f"the file has more than {MAX_ROWS} rows; send at most {MAX_ROWS} rows "
-                        "per submission")
+        raise FileError(too_many_rows())
     objects = [item for item in data if isinstance(item, dict)]
     present = {str(k).strip().lower() for item in objects for k in item}
     missing = [c for c in REQUIRED if c not in present]
     if missing:
-        raise FileError(f"missing required field(s) in every row: {', '.join(missing)}")
+        named = ", ".join(missing)
+        raise FileError(Bilingual(f"mọi dòng đều thiếu trường bắt buộc: {named}",
+                                  f"missing required field(s) in every row: {named}"))
     return [_json_row(number, item) for number, item in enumerate(data, start=1)]
 
 
@@ -245,8 +273,9 @@ class _JsonBudget:
     def _count(self) -> None:
         self.values += 1
         if self.values > MAX_JSON_VALUES:
-            raise FileError(f"the JSON document has more than {MAX_JSON_VALUES} objects and "
-                            "numbers")
+            raise FileError(Bilingual(
+                f"tài liệu JSON có hơn {MAX_JSON_VALUES} đối tượng và số",
+                f"the JSON document has more than {MAX_JSON_VALUES} objects and numbers"))
 
     def object(self, pairs: list[tuple[str, Any]]) -> _Keys:
         self._count()
@@ -274,18 +303,24 @@ class LongNumber(str):
 def _json_row(number: int, item: Any) -> RawRow:
     raw = printable(json.dumps(item, ensure_ascii=False, default=str)[:RAW_LIMIT])
     if not isinstance(item, dict):
-        return RawRow(number, {}, raw, "row is not a JSON object")
+        return RawRow(number, {}, raw, Bilingual("dòng không phải đối tượng JSON",
+                                                 "row is not a JSON object"))
     repeated = getattr(item, "repeated", ())
     if repeated:
-        return RawRow(number, {}, raw, "field repeated in one object (keys are not case-"
-                                       f"sensitive): {', '.join(repeated)}")
+        named = ", ".join(repeated)
+        return RawRow(number, {}, raw, Bilingual(
+            f"trường bị lặp trong một đối tượng (tên trường không phân biệt hoa thường): {named}",
+            f"field repeated in one object (keys are not case-sensitive): {named}"))
     cells = {str(k).strip().lower(): v for k, v in item.items()}
     if len(cells) > MAX_COLUMNS:
-        return RawRow(number, {}, raw, f"row has {len(cells)} fields; at most {MAX_COLUMNS}")
+        return RawRow(number, {}, raw, Bilingual(
+            f"dòng có {len(cells)} trường; tối đa {MAX_COLUMNS}",
+            f"row has {len(cells)} fields; at most {MAX_COLUMNS}"))
     for key, value in cells.items():
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-            return RawRow(number, {}, raw, f"field '{key[:40]}' has {len(value)} characters; "
-                                           f"at most {MAX_CELL_CHARS}")
+            return RawRow(number, {}, raw, Bilingual(
+                f"trường '{key[:40]}' dài {len(value)} ký tự; tối đa {MAX_CELL_CHARS}",
+                f"field '{key[:40]}' has {len(value)} characters; at most {MAX_CELL_CHARS}"))
     return RawRow(number, cells, raw)
 
 
@@ -297,10 +332,11 @@ def read_xlsx(payload: bytes) -> list[RawRow]:
     try:
         book = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged input; all mean "bad file"
-        raise FileError(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+        raise FileError(unreadable_workbook(exc)) from None
     try:
         if not book.worksheets:
-            raise FileError("the workbook has no sheet")
+            raise FileError(Bilingual("tệp .xlsx không có trang tính nào",
+                                      "the workbook has no sheet"))
         sheet = book.worksheets[0]
         # The declared dimension (A1:XFD3000 ...) is the sender's claim: ignore it, so rows are
         # as wide as their own cells and arrive one at a time.
@@ -309,7 +345,7 @@ def read_xlsx(payload: bytes) -> list[RawRow]:
     except FileError:
         raise
     except Exception as exc:  # same reason as above, for a damaged sheet inside a valid zip
-        raise FileError(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+        raise FileError(unreadable_workbook(exc)) from None
     finally:
         book.close()
 
@@ -324,13 +360,17 @@ def check_zip(payload: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileError(f"not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+        raise FileError(unreadable_workbook(exc)) from None
     if len(members) > MAX_ZIP_MEMBERS:
-        raise FileError(f"the workbook has {len(members)} parts; at most {MAX_ZIP_MEMBERS}")
+        raise FileError(Bilingual(
+            f"tệp .xlsx có {len(members)} phần; tối đa {MAX_ZIP_MEMBERS}",
+            f"the workbook has {len(members)} parts; at most {MAX_ZIP_MEMBERS}"))
     total = sum(m.file_size for m in members)
     if total > MAX_UNZIPPED_BYTES:
-        raise FileError(f"the workbook unzips to {total} bytes; at most {MAX_UNZIPPED_BYTES} "
-                        f"({MAX_UNZIPPED_BYTES // 2**20} MiB) are read")
+        limit = f"{MAX_UNZIPPED_BYTES} ({MAX_UNZIPPED_BYTES // 2**20} MiB)"
+        raise FileError(Bilingual(
+            f"tệp .xlsx giải nén ra {total} byte; chỉ đọc tối đa {limit}",
+            f"the workbook unzips to {total} bytes; at most {limit} are read"))
 
 
 READERS = {"csv": read_csv, "json": read_json, "xlsx": read_xlsx}

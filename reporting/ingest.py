@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from core import periods
+from core.bilingual import Bilingual, of_error
 from core.clock import local_to_utc, utc_now, utc_to_local
 from core.db import Database, lock_keys, transaction
 from reporting.files import READERS, FileError, RawRow, detect_format, printable
@@ -31,6 +32,7 @@ from reporting.rows import (
     UnknownAgency,
     load_context,
     reject_duplicates,
+    unknown_agency,
     validate,
 )
 
@@ -92,9 +94,9 @@ def _latest(session: Session, candidates: list[Candidate]) -> dict[tuple[str, st
             if (k := (o.indicator_code, o.region_code, o.period)) in wanted}
 
 
-def _withdrawn_revisions(session: Session, candidates: list[Candidate]
-                         ) -> dict[tuple[str, str, str], int]:
-    """Highest revision of keys that have rows but no latest one (a withdrawn value)."""
+def _top_revisions(session: Session, candidates: list[Candidate]
+                   ) -> dict[tuple[str, str, str], int]:
+    """Highest stored revision of each key (withdrawals count: they are revisions too)."""
     if not candidates:
         return {}
     codes = sorted({c.indicator for c in candidates})
@@ -116,9 +118,10 @@ def _store_rows(session: Session, submission: Submission, candidates: list[Candi
     # revision after the previous writer committed: revision numbers have no gaps or duplicates.
     lock_keys(session, sorted({(c.indicator, c.period.label) for c in candidates}))
     latest = _latest(session, candidates)
-    fresh = [c for c in candidates if c.key not in latest]
-    # A key without a latest revision may still have history (withdrawn): continue its numbers.
-    before = _withdrawn_revisions(session, fresh)
+    # The next number follows the key's highest revision, not its latest one: after a withdrawal
+    # an older revision is latest again, or none is, while the newer numbers are taken.
+    before = _top_revisions(session, [c for c in candidates if c.key not in latest
+                                      or latest[c.key].value != c.value])
     unchanged = revised = 0
     for c in candidates:
         old = latest.get(c.key)
@@ -133,7 +136,7 @@ def _store_rows(session: Session, submission: Submission, candidates: list[Candi
         session.add(Observation(
             indicator_code=c.indicator, region_code=c.region, period=c.period.label,
             period_start=c.period.start, value=c.value, source=source,
-            revision=(old.revision + 1) if old is not None else before.get(c.key, 0) + 1,
+            revision=before.get(c.key, 0) + 1,
             is_latest=True,
             submission_id=submission.id, received_at=submission.received_at, note=c.note))
     return unchanged, revised
@@ -182,7 +185,7 @@ def _record_file_error(database: Database, arrival: Arrival, error: str,
                        too_large: bool = False) -> IngestResult:
     with transaction(database.sessions) as session:
         if session.get(Agency, arrival.agency) is None:
-            raise UnknownAgency(f"unknown agency '{arrival.agency}'")
+            raise UnknownAgency(unknown_agency(arrival.agency))
         sub = arrival.submission(status="rejected", error=error)
         session.add(sub)
         session.flush()
@@ -242,18 +245,21 @@ def ingest_bytes(database: Database, payload: bytes, *, filename: str, agency: s
     if max_bytes is not None and len(payload) > max_bytes:
         return reject_oversize(database, arrival, len(payload), max_bytes)
     if not payload.strip():
-        return _record_file_error(database, arrival, "the file is empty")
+        return _record_file_error(database, arrival, Bilingual("tệp trống", "the file is empty"))
     fmt = detect_format(filename, content_type, payload)
     try:
         rows = READERS[fmt](payload)
         if not rows:
-            raise FileError("the file has a header but no data rows")
+            raise FileError(Bilingual("tệp có dòng tiêu đề nhưng không có dòng số liệu",
+                                      "the file has a header but no data rows"))
     except FileError as exc:
-        return _record_file_error(database, arrival, f"{fmt.upper()}: {exc}")
+        return _record_file_error(database, arrival, of_error(exc).prefixed(f"{fmt.upper()}: "))
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         # A parser's own limit we did not foresee: still the sender's file, still recorded.
-        return _record_file_error(database, arrival, f"{fmt.upper()}: the file cannot be read "
-                                                     f"({exc.__class__.__name__})")
+        name = exc.__class__.__name__
+        return _record_file_error(database, arrival, Bilingual(
+            f"{fmt.upper()}: không đọc được tệp ({name})",
+            f"{fmt.upper()}: the file cannot be read ({name})"))
     for attempt in range(STORE_ATTEMPTS):
         try:
             return _store(database, arrival, rows)
@@ -268,8 +274,10 @@ def ingest_bytes(database: Database, payload: bytes, *, filename: str, agency: s
 def reject_oversize(database: Database, arrival: Arrival, size: int | None,
                     max_bytes: int) -> IngestResult:
     """Record a payload over the limit without keeping its bytes (the limit bounds storage)."""
-    shown = f"{size} bytes" if size is not None else "the file"
-    error = f"{shown} exceeds the upload limit of {max_bytes} bytes"
+    error = Bilingual(
+        f"{f'{size} byte' if size is not None else 'tệp'} vượt giới hạn tải lên {max_bytes} byte",
+        f"{f'{size} bytes' if size is not None else 'the file'} exceeds the upload limit of "
+        f"{max_bytes} bytes")
     kept = Arrival(arrival.agency, arrival.channel, arrival.filename, arrival.content_type,
                    b"", arrival.sha256, arrival.received_at)
     return _record_file_error(database, kept, error, too_large=True)

@@ -78,6 +78,10 @@ class Indicator(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+# Submissions the simulator made (its live feeds, the seeded history), never an agency.
+SIMULATED_CHANNELS = ("seed", "simulator")
+
+
 class Submission(Base):
     """One file or API payload sent by an agency; the raw bytes are kept whatever happens."""
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from core import periods
 from core.cache import memoized
 from core.clock import local_midnight, local_now, local_to_utc, utc_to_local
 from core.db import current
+from reporting import preliminary
 from reporting.catalogue import LIVE_GROUP, TOTAL_INDICATORS
 from reporting.models import (
+    SIMULATED_CHANNELS,
     Agency,
     Indicator,
     KpiFact,
@@ -112,6 +114,7 @@ def indicator_summary(code: str, region: str = "VN") -> dict[str, Any]:
         **info, "region": region, "period": last.period, "value": last.value,
         "previous": prev, "year_ago": yoy, "revision": last.revision, "source": last.source,
         "received_at": _iso(utc_to_local(last.received_at)),
+        "preliminary": preliminary.not_ended(last.period, local_now()),
         "status": tile_status(last.value, info),
         "spark": [[r.period, r.value] for r in spark],
     }
@@ -146,10 +149,12 @@ def series(code: str, region: str = "VN", start: str = "", end: str = "") -> lis
         if end:
             stmt = stmt.where(Observation.period_start < periods.end(periods.parse(end)))
         rows = s.scalars(stmt.order_by(Observation.period_start))
+        now = local_now()
         return [
             {"period": r.period, "start": _iso(r.period_start), "value": r.value,
              "revision": r.revision, "source": r.source,
-             "received_at": _iso(utc_to_local(r.received_at))}
+             "received_at": _iso(utc_to_local(r.received_at)),
+             "preliminary": preliminary.not_ended(r.period, now)}
             for r in rows
         ]
 
@@ -171,23 +176,38 @@ def province_history(code: str, start: str = "", end: str = "") -> dict[str, lis
         return out
 
 
+COMPARED_PERIODS = 60  # how far back the comparison's default period is looked for
+
+
 @memoized(ttl=SLOW_TTL)
 def province_snapshot(code: str, period: str = "") -> dict[str, Any]:
-    """Each province's latest value for one period (default: the latest period reported)."""
+    """Each province's latest value for one period; by default the newest period that enough
+    provinces reported (reporting.preliminary). `reported` of `total` provinces have a value;
+    `preliminary` when the period has not ended or too few reported."""
     with current().sessions() as s:
+        total = s.scalar(select(func.count()).select_from(Region)
+                         .where(Region.kind == "province")) or 0
         base = select(Observation).where(
             Observation.indicator_code == code, Observation.region_code != "VN",
             Observation.is_latest.is_(True))
         if not period:
-            period = s.scalar(select(Observation.period).where(
-                Observation.indicator_code == code, Observation.region_code != "VN",
-                Observation.is_latest.is_(True)).order_by(Observation.period_start.desc())
-                .limit(1)) or ""
+            # One latest row per province and period: the row count is the provinces reported.
+            counts = s.execute(
+                select(Observation.period, func.count()).where(
+                    Observation.indicator_code == code, Observation.region_code != "VN",
+                    Observation.is_latest.is_(True))
+                .group_by(Observation.period_start, Observation.period)
+                .order_by(Observation.period_start.desc()).limit(COMPARED_PERIODS))
+            period = preliminary.comparison_period([(p, n) for p, n in counts], total)
         if not period:
-            return {"period": "", "values": {}}
+            return {"period": "", "values": {}, "reported": 0, "total": total,
+                    "preliminary": False}
         start = periods.parse(period).start
-        rows = s.scalars(base.where(Observation.period_start == start))
-        return {"period": period, "values": {r.region_code: r.value for r in rows}}
+        values = {r.region_code: r.value for r in s.scalars(
+            base.where(Observation.period_start == start))}
+    return {"period": period, "values": values, "reported": len(values), "total": total,
+            "preliminary": preliminary.not_ended(period, local_now())
+            or not preliminary.enough(len(values), total)}
 
 
 @memoized
@@ -239,23 +259,28 @@ def _reporting_agencies(s: Any) -> list[Agency]:
 
 @memoized(ttl=SLOW_TTL)
 def compliance(months: int = 12) -> dict[str, Any]:
-    """Agencies × recent months: on_time | late | missing | pending (not yet due)."""
+    """Agencies × recent months: on_time | late | missing | pending (not yet due).
+
+    Each row also says which cells are simulated (`simulated`: received only from the
+    simulator, or any cell of a `demo` row, one whose every receipt was simulated: its gaps
+    are the simulator's too); `simulated` at the top counts those cells."""
     now = local_now()
     current_month = periods.of(now, "monthly")
     labels = [periods.shift(current_month, -i).label for i in range(months, 0, -1)]
     now_utc = local_to_utc(now)
     with current().sessions() as s:
         agencies = _reporting_agencies(s)
+        real = func.max(case((Submission.channel.in_(SIMULATED_CHANNELS), 0), else_=1))
         stmt = (select(Submission.agency_code, Submission.period,
-                       func.min(Submission.received_at), func.max(Submission.due_at))
+                       func.min(Submission.received_at), func.max(Submission.due_at), real)
                 .where(Submission.period.in_(labels), Submission.status != "rejected")
                 .group_by(Submission.agency_code, Submission.period))
-        first = {(a, p): (rec, due) for a, p, rec, due in s.execute(stmt)}
+        first = {(a, p): (rec, due, bool(r)) for a, p, rec, due, r in s.execute(stmt)}
     # Twelve due dates, not one per cell: 42 agencies x 12 months parsed the same labels 42 times.
     due_of = {label: local_to_utc(periods.due_at(periods.parse(label))) for label in labels}
     matrix = []
     for agency in agencies:
-        cells = []
+        cells, simulated = [], []
         for label in labels:
             due = due_of[label]
             got = first.get((agency.code, label))
@@ -263,9 +288,14 @@ def compliance(months: int = 12) -> dict[str, Any]:
                 cells.append("missing" if now_utc > due else "pending")
             else:
                 cells.append("on_time" if got[0] <= due else "late")
+            simulated.append(got is not None and not got[2])
+        received = [first[(agency.code, label)] for label in labels if (agency.code, label) in first]
+        demo = bool(received) and not any(real_one for *_, real_one in received)
         matrix.append({"agency": agency.code, "name_vi": agency.name_vi,
-                       "name_en": agency.name_en, "kind": agency.kind, "cells": cells})
-    return {"periods": labels, "rows": matrix, "as_of": _iso(now)}
+                       "name_en": agency.name_en, "kind": agency.kind, "cells": cells,
+                       "simulated": [demo or sim for sim in simulated], "demo": demo})
+    return {"periods": labels, "rows": matrix, "as_of": _iso(now),
+            "simulated": sum(sum(r["simulated"]) for r in matrix)}
 
 
 def late_now(months: int = 12) -> list[dict[str, Any]]:
@@ -277,7 +307,8 @@ def late_now(months: int = 12) -> list[dict[str, Any]]:
                      if c != "pending"]
         if due_cells and due_cells[-1][1] == "missing":
             out.append({"agency": row["agency"], "name_vi": row["name_vi"],
-                        "name_en": row["name_en"], "period": due_cells[-1][0]})
+                        "name_en": row["name_en"], "period": due_cells[-1][0],
+                        "demo": row.get("demo", False)})
     return out
 
 
@@ -334,7 +365,7 @@ def agency_submissions(agency: str, limit: int = 50) -> list[dict[str, Any]]:
              "due_at": _iso(utc_to_local(x.due_at)) if x.due_at else None,
              "on_time": x.on_time, "status": x.status, "rows_total": x.rows_total,
              "rows_accepted": x.rows_accepted, "rows_rejected": x.rows_rejected,
-             "error": x.error}
+             "error": x.error, "simulated": x.channel in SIMULATED_CHANNELS}
             for x in s.scalars(stmt)
         ]
 

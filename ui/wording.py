@@ -1,6 +1,7 @@
 """Words pages put around figures, the same on every page: indicator names and qualifiers."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from web.i18n import t
@@ -26,3 +27,22 @@ def qualifier(fact: dict[str, Any] | None, lang: str | None) -> str:
         if note.startswith(prefix):
             return t(key, lang)
     return ""
+
+
+def published_month(facts: Iterable[dict[str, Any] | None]) -> str:
+    """'03/2021': the month of the newest dated fact among those shown together ('' if none).
+    Old official figures say when they were published, so nobody reads them as today's."""
+    dates = [f["as_of"] for f in facts if f and f.get("as_of")]
+    if not dates:
+        return ""
+    newest = max(dates)
+    return f"{newest[5:7]}/{newest[:4]}"
+
+
+def published(facts: Iterable[dict[str, Any] | None], lang: str | None, key: str = "pub.published",
+              start: bool = False) -> str:
+    """'số liệu công bố 03/2021' / 'figures published 03/2021' ('' without dated facts); `key`
+    another text with {month}; `start` capitalised, to open a sentence."""
+    month = published_month(facts)
+    text = t(key, lang).format(month=month) if month else ""
+    return text[:1].upper() + text[1:] if start else text

@@ -56,9 +56,6 @@ TEXTS.update({
     "ov.savings.total": ("Tổng mỗi năm", "Total per year"),
     "ov.savings.growth": ("Tăng từ", "Up from"),
     "ov.savings.since_launch": ("Lũy kế từ khi vận hành (ước tính)", "Saved since launch (estimate)"),
-    "ov.savings.estimate_note": (
-        "Ước tính: mức tiết kiệm/năm mới nhất của từng hệ thống × thời gian kể từ ngày vận hành",
-        "Estimate: each system's latest annual saving × time since its launch"),
     "ov.source": ("Nguồn", "Source"),
     "ov.sys.public_service_portal": ("Cổng Dịch vụ công quốc gia", "National public service portal"),
     "ov.sys.document_axis": ("Trục liên thông văn bản", "National document axis"),
@@ -68,7 +65,6 @@ TEXTS.update({
     "ov.cov.ministries": ("Bộ, cơ quan", "Ministries, agencies"),
     "ov.cov.localities": ("Địa phương", "Localities"),
     "ov.cov.indicators": ("Chỉ tiêu cung cấp", "Indicators supplied"),
-    "ov.cov.ref": ("Năm 2021", "In 2021"),
     "ov.cov.ref_text": ("{m} bộ · {l} địa phương · {i}/{n} chỉ tiêu",
                         "{m} ministries · {l} localities · {i}/{n} indicators"),
     "ov.cov.active": ("gửi báo cáo trong 100 ngày qua", "reported in the last 100 days"),
@@ -613,4 +609,30 @@ TEXTS.update({
     "dam.band.LIMIT": ("Trên mực nước trước lũ", "Above the flood-season limit"),
     "dam.band.HIGH": ("Trên mực nước dâng bình thường", "Above the normal level"),
     "dam.band.NODATA": ("Không có số liệu", "No readings"),
+})
+
+
+# --- figures that can be trusted: preliminary periods ---------------------------------------
+TEXTS.update({
+    "prelim": ("sơ bộ", "preliminary"),
+    "prelim.badge": ("SƠ BỘ", "PRELIMINARY"),
+    "prelim.open": ("Kỳ chưa kết thúc: số liệu sơ bộ, có thể còn điều chỉnh",
+                    "The period has not ended: a preliminary figure that may be revised"),
+    "prelim.thin": ("Số liệu sơ bộ: mới {n}/{total} tỉnh, thành phố báo cáo. ",
+                    "Preliminary: only {n} of {total} provinces reported. "),
+    "prelim.points": ("Sơ bộ (kỳ chưa kết thúc)", "Preliminary (period not ended)"),
+    "csv.received": ("Thời điểm nhận (giờ Việt Nam, UTC+7)", "Received (Viet Nam time, UTC+7)"),
+    "rep.sim.page": ("DỮ LIỆU MÔ PHỎNG", "SIMULATED DATA"),
+    "rep.sim.page_title": ("{n} ô của bảng là dữ liệu mô phỏng: do bộ mô phỏng tạo, không phải "
+                           "cơ quan gửi", "{n} cells of the table are simulated: made by the "
+                           "simulator, not sent by an agency"),
+    "rep.sim.legend": ("Gạch chéo: mô phỏng", "Hatched: simulated"),
+    "rep.sim.cell": ("dữ liệu mô phỏng", "simulated data"),
+    "pub.published": ("số liệu công bố {month}", "figures published {month}"),
+    "pub.estimate_basis": ("ước tính từ số liệu công bố {month}",
+                           "estimate from figures published {month}"),
+    "pub.estimate_note": ("Mức tiết kiệm/năm công bố của từng hệ thống × thời gian kể từ ngày "
+                          "vận hành, làm tròn đến chục tỷ đồng; không phải số đo.",
+                          "Each system's published annual saving × time since its launch, "
+                          "rounded to tens of billions of VND; not a measurement."),
 })

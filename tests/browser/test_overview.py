@@ -91,16 +91,15 @@ def test_overview_figures_live_and_fit_1080(live_app, browser) -> None:
     assert _text(browser, "overview-portal-services") == "2.800"
     assert "Số liệu đến" in _text(browser, "data-as-of")
 
-    # Live feeds tick (server poll every 3 s) and the savings estimate counts up (browser).
+    # Live feeds tick (server poll every 3 s); the savings estimate is in tens of billions, no
+    # ticking decimals, with its basis (the browser keeps it current: the same figure).
     power, updated = _text(browser, "overview-live-RT_POWER"), _text(browser, "overview-live-updated")
     saved = _text(browser, "overview-cumulative")
     wait_for(browser, lambda d: _text(d, "overview-live-updated") not in ("", updated))
     wait_for(browser, lambda d: _text(d, "overview-live-RT_POWER") not in ("", "—", power))
-    wait_for(browser, lambda d: _text(d, "overview-cumulative") not in ("", saved))
-    # Whole billions at a glance, three small decimals (a million đồng) that tick.
-    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d{3}", _text(browser, "overview-cumulative"))
-    assert re.fullmatch(r",\d{3}", browser.find_element(By.CSS_SELECTOR,
-                                                        "#overview-cumulative .tick-frac").text)
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})+", saved) and saved.endswith("0"), saved
+    assert _text(browser, "overview-cumulative") == saved  # seconds later: not a ticking meter
+    assert _text(browser, "overview-cumulative-basis") == "Ước tính từ số liệu công bố 03/2021"
 
     _assert_fits(browser)
     screenshot(browser, "overview-1080")
@@ -122,8 +121,10 @@ def test_overview_language_switch(live_app, browser) -> None:
     assert "8,100" in _text(browser, "overview-sys-public_service_portal")
     assert _text(browser, "overview-portal-services") == "2,800"
     assert "Data as of" in _text(browser, "data-as-of")
-    wait_for(browser, lambda d: re.fullmatch(r"\d{1,3}(,\d{3})*\.\d{3}",
-                                             _text(d, "overview-cumulative")))  # 67,985.691
+    wait_for(browser, lambda d: re.fullmatch(r"\d{1,3}(,\d{3})+",  # 68,550: English grouping
+                                             _text(d, "overview-cumulative")))
+    assert _text(browser, "overview-cumulative").endswith("0")
+    assert _text(browser, "overview-cumulative-basis") == "Estimate from figures published 03/2021"
     _assert_fits(browser)
     screenshot(browser, "overview-1080-en")
     assert console_errors(browser) == []

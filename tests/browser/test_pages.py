@@ -22,7 +22,7 @@ def _offline_and_clean(driver) -> None:
 
 
 def _periods(live_app, code: str) -> list[str]:
-    from callbacks.indicators import _by_code, period_choices
+    from pagestate.indicators import _by_code, period_choices
     from reporting import queries
 
     with live_app.app.server.app_context():

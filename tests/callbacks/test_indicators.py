@@ -1,6 +1,7 @@
 """Indicator drill-down callbacks as plain functions: URL state, figures, table, CSV, staleness."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -118,12 +119,27 @@ def test_realtime_feed_is_bucketed_by_hour_range(ctx) -> None:
 
 def test_csv_download_holds_the_series(ctx) -> None:
     labels, _ = period_choices(_by_code(queries.catalogue())["CPI_YOY"])
-    sent = ind.download_csv(1, "CPI_YOY", "01", labels[-3], labels[-1])
-    lines = sent["content"].strip().splitlines()
+    sent = ind.download_csv(1, "CPI_YOY", "01", labels[-3], labels[-1], "vi")
+    content = sent["content"]
+    # Excel opens it as UTF-8 only with a BOM; headers in the page's language.
+    assert content.startswith("\ufeff") and "charset=utf-8" in sent["type"]
+    lines = content.removeprefix("\ufeff").strip().splitlines()
     rows = queries.series("CPI_YOY", "01", labels[-3], labels[-1])
-    assert lines[0].startswith("indicator,region,period,value")
+    assert lines[0].startswith("Chỉ tiêu,Địa bàn,Kỳ,Giá trị,Đơn vị")
     assert len(lines) == len(rows) + 1 and rows and all(line.startswith("CPI_YOY,01,") for line in lines[1:])
+    # Times say their offset: 2026-11-05T10:00:00+07:00, not a bare local time.
+    received = [line.rsplit(",", 1)[1] for line in lines[1:]]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", r) for r in received)
     assert sent["filename"] == f"CPI_YOY_01_{labels[-3]}_{labels[-1]}.csv"
+    english = ind.download_csv(1, "CPI_YOY", "01", labels[-3], labels[-1], "en")["content"]
+    assert english.removeprefix("\ufeff").startswith("Indicator,Region,Period,Value,Unit")
+    assert "Received (Viet Nam time, UTC+7)" in english.splitlines()[0]
+
+
+def test_csv_times_carry_their_offset() -> None:
+    assert ind.with_offset("2026-11-05T10:00:07") == "2026-11-05T10:00:07+07:00"
+    assert ind.with_offset("2026-12-06T10:00") == "2026-12-06T10:00+07:00"  # an hourly period
+    assert ind.with_offset("2026-Q3") == "2026-Q3" and ind.with_offset(None) == ""
 
 
 def test_database_down_keeps_last_values_with_stale_badge(app, ctx) -> None:

@@ -97,6 +97,22 @@ def test_cumulative_estimate_counts_rates_from_each_launch() -> None:
     assert grown == pytest.approx((8100 + 169) * (b - a) / year_ms)
 
 
+@pytest.mark.parametrize("lang, basis, published", [
+    ("vi", "Ước tính từ số liệu công bố 03/2021", "số liệu công bố 03/2021"),
+    ("en", "Estimate from figures published 03/2021", "figures published 03/2021")])
+def test_the_savings_estimate_has_an_estimate_s_precision_and_its_basis(
+        app: Any, lang: str, basis: str, published: str) -> None:
+    savings, cov, portal, segments = ov.update_facts(0, lang)
+    figure = text(find(savings, "overview-cumulative"))
+    # Tens of billions, no decimals ticking below them (was 68.394,053).
+    assert figure.replace(".", "").replace(",", "").isdigit() and figure.endswith("0"), figure
+    assert text(find(savings, "overview-cumulative-basis")) == basis
+    assert published in text(find(savings, "overview-savings-card"))  # dated official figures
+    assert published in text(portal[0])
+    assert published.capitalize() in text(cov)  # the 2021 reference line of the coverage panel
+    assert ov.ticker_parts(68_394.053, "vi")[0].children == "68.390"
+
+
 def test_coverage_and_portal(app: Any) -> None:
     _s, cov, portal, _t = ov.update_facts(0, "vi")
     live = queries.coverage()

@@ -56,7 +56,7 @@ def test_rejected_rows_of_a_bad_submission_show_with_reasons(ctx) -> None:
                           raw="CPI_YOY,01,2026-10,950"))
         sid = sub.id
     title, table, rejected, _stale, search = rep.drill("T34_01", None, "vi")
-    assert "Hà Nội" in title and rejected == ""
+    assert "Hà Nội" in text_of(title) and rejected == ""
     assert search == "?agency=T34_01"
     assert {"type": "rep-sub", "id": sid} in [getattr(c, "id", None) for c in _walk(table)]
     _title, _table, rejected, _stale, search = rep.drill("T34_01", sid, "vi")
@@ -84,12 +84,54 @@ def test_ingested_bad_row_is_quarantined_and_shown(ctx) -> None:
 
 def test_database_down_keeps_the_matrix_with_stale_badge(app, ctx) -> None:
     first = rep.page("vi", None)
-    assert first[2] is None
+    assert "Mất kết nối" not in text_of(first[2])
     with database_down(app):
         again = rep.page("vi", None)
-    assert "Mất kết nối" in str(again[2])
+    assert "Mất kết nối" in text_of(again[2])
     assert str(again[6]) == str(first[6])
-    assert rep.page("vi", None)[2] is None  # recovers by itself
+    assert "Mất kết nối" not in text_of(rep.page("vi", None)[2])  # recovers by itself
+
+
+def _cells(heat: Any, agency: str) -> list[Any]:
+    row = next(c for c in _walk(heat) if getattr(c, "id", None) == f"rep-row-{agency}")
+    return [c for c in row.children[1:]]
+
+
+@pytest.mark.parametrize("lang, word", [("vi", "MÔ PHỎNG"), ("en", "SIMULATED")])
+def test_every_simulated_figure_says_so(ctx, lang: str, word: str) -> None:
+    """The seeded history is the simulator's: its cells, counts, late list and submissions
+    are marked; an agency's real submission is not."""
+    payload = b"indicator,region,period,value\nIIP,VN,2026-11,7.5\n"
+    ingest = pytest.importorskip("reporting.ingest")
+    ingest.ingest_bytes(current(), payload, filename="btc.csv", agency="BTC", channel="api")
+    queries.compliance.uncached(12)
+    matrix = queries.compliance.uncached(12)
+    assert matrix["simulated"] > 0
+    out = rep.page(lang, None)
+    assert word in text_of(out[2])  # the page's badge
+    assert "rep-legend-sim" in ids_of(out[5])  # the legend names the hatching
+    # A seeded province: every cell received is hatched and says so on hover.
+    hanoi = _cells(out[6], "T34_01")
+    received = [c for c in hanoi if "cell-on_time" in c.className or "cell-late" in c.className]
+    assert received and all("is-sim" in c.className for c in received)
+    assert all(rep.t("rep.sim.cell", lang) in c.title for c in received)
+    # BTC's November report came through the API: that cell is real.
+    btc = _cells(out[6], "BTC")
+    november = next(c for c, p in zip(btc, matrix["periods"], strict=True) if p == "2026-11")
+    assert "is-sim" not in november.className
+    # Summary counts of a month with simulated cells are marked.
+    assert word in text_of(out[3][0])
+    # An agency's submissions: the seeded ones are marked, the API one is not.
+    title, table, *_ = rep.drill("BTC", None, lang)
+    rows = [c for c in _walk(table) if getattr(c, "className", None) in (None, "selected")
+            and type(c).__name__ == "Tr"]
+    by_channel = {}
+    for row in rows[1:]:
+        channel_cell = row.children[6]
+        by_channel.setdefault(text_of(channel_cell).split()[0], set()).add(
+            word in text_of(channel_cell))
+    assert by_channel["api"] == {False} and by_channel["seed"] == {True}
+    assert word in text_of(title)
 
 
 def _walk(component: Any):

@@ -39,6 +39,8 @@ def test_page_shows_adoption_over_time_with_sources(ctx) -> None:
     total = [tr for tr in growth.data if list(tr.y) == [8500, 9900]]
     assert total and list(total[0].text) == ["8.500", "9.900"]
     assert out[2] is None  # fresh: no stale badge
+    for title in (out[4], out[6], out[8]):  # the official figures say when they were published
+        assert "số liệu công bố 03/2021" in text_of(title)
 
 
 def test_estimate_recomputes_when_an_assumption_changes(ctx) -> None:

@@ -52,7 +52,11 @@ def quarantine(database: Database, sid: int) -> list[RejectedRow]:
 
 
 def reasons(result: ingest.IngestResult) -> dict[int, tuple[str, str]]:
-    return {r.row: (r.field, r.reason) for r in result.rejected}
+    """Each refused row's field and the English half of its reason (every reason is stored and
+    returned as 'Vietnamese / English')."""
+    for r in result.rejected:
+        assert r.reason == f"{r.reason.vi} / {r.reason.en}" and r.reason.vi != r.reason.en
+    return {r.row: (r.field, r.reason.en) for r in result.rejected}
 
 
 # --- accepted data, revisions, idempotency -----------------------------------------------------
@@ -148,7 +152,8 @@ def test_an_unquoted_decimal_comma_is_refused_not_split(database: Database) -> N
                   "IIP,20,2026-10,2.5,7\n")
     why = reasons(result)
     assert why[2][0] == "value"
-    assert "giá trị '1,5'? dùng dấu chấm thập phân (1.5)" in why[2][1]
+    [stored] = [r.reason for r in result.rejected if r.row == 2]
+    assert stored.startswith("giá trị '1,5'? dùng dấu chấm thập phân (1.5)")
     assert "use a decimal point (1.5)" in why[2][1]
     assert set(why) == {2}  # a note with words, or a decimal value, is a note
     assert observations(database, region="VN", period="2026-10") == []

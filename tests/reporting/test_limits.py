@@ -136,6 +136,9 @@ def test_too_many_columns_and_long_cells_are_file_errors(database: Database) -> 
     wide = ",".join(["indicator", "region", "period", "value"] + [f"x{i}" for i in range(20)])
     result, _, _ = measured(database, (wide + "\n").encode(), filename="a.csv")
     assert "columns" in result.file_error
+    # In both languages, Vietnamese first, each half with the format named.
+    assert result.file_error == "CSV: dòng 1 có 24 cột; chỉ đọc tối đa 16 / " \
+                                "CSV: row 1 has 24 columns; at most 16 are read"
     long_note = "indicator,region,period,value,note\nIIP,VN,2026-09,1," + "n" * 5000 + "\n"
     result, _, _ = measured(database, long_note.encode(), filename="b.csv")
     assert "5000 characters" in result.file_error

@@ -115,7 +115,9 @@ def test_agency_comes_from_token(client: FlaskClient, database: Database) -> Non
     headers = {"Authorization": f"Bearer {tokens.create(database, 'T34_01')[1]}"}
     body = post(client, HEADER + "IIP,01,2026-09,7.5,\nIIP,04,2026-09,7.5,\n", headers).get_json()
     assert body["rejected"] == [{"row": 3, "field": "region",
-                                 "reason": "T34_01 may report only its own region 01, not '04'"}]
+                                 "reason": "T34_01 chỉ được báo cáo địa bàn của mình 01, không "
+                                           "phải '04' / T34_01 may report only its own region "
+                                           "01, not '04'"}]
     with database.sessions() as s:
         assert s.scalars(select(Submission)).one().agency_code == "T34_01"
 
@@ -151,7 +153,8 @@ def test_partial_is_207(client: FlaskClient, btc: dict[str, str], database: Data
     body = response.get_json()
     assert response.status_code == 207 and body["status"] == "partial"
     assert body["rows_rejected"] == 14
-    assert {"row": 13, "field": "value", "reason": "not a number: '=1+1'"} in body["rejected"]
+    assert {"row": 13, "field": "value",
+            "reason": "không phải số: '=1+1' / not a number: '=1+1'"} in body["rejected"]
     with database.sessions() as s:
         notes = s.scalars(select(Observation.note).where(Observation.region_code == "20")).all()
     assert notes == ['=HYPERLINK("http://x")']
@@ -186,7 +189,7 @@ def test_multipart_file_too_large_is_413(client: FlaskClient, btc: dict[str, str
                            data={"file": (io.BytesIO(body), "big.csv", "text/csv")})
     assert response.status_code == 413
     assert response.get_json()["file_error"] == \
-        "the file exceeds the upload limit of 16384 bytes"
+        "tệp vượt giới hạn tải lên 16384 byte / the file exceeds the upload limit of 16384 bytes"
 
 
 # --- submissions: formats ----------------------------------------------------------------------
