@@ -1,0 +1,1 @@
+"""The screens' texts, one module per area: key -> (Vietnamese, English)."""

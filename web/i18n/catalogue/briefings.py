@@ -1,0 +1,25 @@
+"""The briefings page."""
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "nav.briefings": ("Bản tin", "Briefings"),
+    "brf.title": ("Bản tin phục vụ họp lãnh đạo", "Briefings for the leaders' meetings"),
+    "brf.subtitle": ("Bản tin PDF hằng ngày và bản tin tạo theo yêu cầu; giữ 60 bản gần nhất",
+                     "Daily and on-demand PDF briefings; the newest 60 are kept"),
+    "brf.make": ("Tạo bản tin", "Make a briefing"),
+    "brf.started": ("Đang tạo bản tin…", "Making the briefing…"),
+    "brf.busy": ("Một bản tin đang được tạo, hãy chờ xong", "A briefing is being made; wait for it"),
+    "brf.not_allowed": ("Tài khoản chỉ đọc không tạo được bản tin",
+                        "Read-only accounts cannot make briefings"),
+    "brf.forbidden": ("Không có quyền xem bản tin", "Not allowed to see briefings"),
+    "brf.none": ("Chưa có bản tin nào", "No briefing yet"),
+    "brf.date": ("Ngày", "Date"),
+    "brf.made_at": ("Lập lúc", "Made at"),
+    "brf.pages": ("Số trang", "Pages"),
+    "brf.size": ("Dung lượng", "Size"),
+    "brf.status": ("Loại", "Kind"),
+    "brf.download": ("Tải PDF", "Download PDF"),
+    "brf.failed": ("Lỗi", "Failed"),
+    "brf.trigger.manual": ("Theo yêu cầu", "On demand"),
+    "brf.trigger.scheduled": ("Hằng ngày", "Daily"),
+    "brf.trigger.cli": ("Dòng lệnh", "Command line"),
+}

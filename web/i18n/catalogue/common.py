@@ -1,0 +1,26 @@
+"""The texts every screen shares: the centre, navigation, languages, states."""
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "app.title": ("Trung tâm Thông tin, Chỉ đạo, Điều hành của Chính phủ",
+                  "Government Information and Operations Centre"),
+    "app.short": ("TT Thông tin, Chỉ đạo, Điều hành", "Operations Centre"),
+    "nav.overview": ("Tổng quan", "Overview"),
+    "nav.indicators": ("Chỉ tiêu", "Indicators"),
+    "nav.savings": ("Tiết kiệm", "Savings"),
+    "nav.reporting": ("Báo cáo", "Reporting"),
+    "nav.cameras": ("Camera thủy điện", "Dam cameras"),
+    "nav.displays": ("Màn hình", "Displays"),
+    "as_of": ("Số liệu đến", "Data as of"),
+    "stale_since": ("Mất kết nối từ", "Stale since"),
+    "simulated": ("Dữ liệu mô phỏng", "Simulated data"),
+    "demo": ("Dữ liệu minh họa", "Demonstration data"),
+    "lang.switch": ("English", "Tiếng Việt"),
+    "logout": ("Đăng xuất", "Sign out"),
+    "unit.bn_vnd_year": ("tỷ đồng/năm", "bn VND/yr"),
+    "unit.bn_vnd": ("tỷ đồng", "bn VND"),
+    "period": ("Kỳ", "Period"),
+    "target": ("Mục tiêu", "Target"),
+    "vs_prev": ("so kỳ trước", "vs previous"),
+    "vs_year": ("so cùng kỳ", "vs last year"),
+    "no_data": ("Chưa có số liệu", "No data yet"),
+}
