@@ -74,7 +74,9 @@ def test_sources_read_through_the_domain_queries(settings: Settings, database: D
         keys = set(s.scalars(select(Alert.key)))
     assert "feed:power" in keys
     assert any(k.startswith("late:") for k in keys)
-    assert {"threshold", "late", "feed", "camera", "display"} >= {k.split(":")[0] for k in keys}
+    assert any(k.startswith("dam-silent:") for k in keys)  # dams without a reading yet
+    assert {"threshold", "late", "feed", "camera", "display", "task", "dam-level", "dam-spill",
+            "dam-silent"} >= {k.split(":")[0] for k in keys}
 
 
 def test_cli_run_once_and_list(cli_env: Database, capsys: object) -> None:
