@@ -16,7 +16,10 @@ from core.cache import answer_keys, store
 # thread, removed when the computation ends.
 LOCAL_MAX = 256
 MAX_BYTES = 512 * 1024
-WAIT_S = 1.0  # a viewer with nothing to show waits this long for the answer being computed
+# A viewer with nothing to show waits for the answer being computed (in this process or, while
+# its lock lives, in another) up to WAIT_S, then computes it itself: a cold worker's first answer
+# can take over a second, and a herd of viewers computing it at once would only make it slower.
+WAIT_S = 5.0
 POLL_S = 0.02
 STALE_HOLD_S = 1  # an answer built from last good values (database down) is kept this long
 
@@ -140,6 +143,8 @@ class Answers:
                 self._put(key, got)
                 self._release(key, done)
                 return got.body
+            if not store.locked(lock_key):
+                break  # the holder ended without an answer to keep (an error), or died
         return Claim(key, span, window, done)
 
     def finish(self, claim: Claim, body: bytes | None, stale: bool) -> None:
