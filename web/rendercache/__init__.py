@@ -80,7 +80,7 @@ def _answer_from_cache() -> Response | None:
     # The guard parsed the body already (Flask keeps it): no second parse.
     body = request.get_json(silent=True)
     share = SHARED.get(body.get("output")) if isinstance(body, dict) else None
-    if share is None:
+    if share is None or (share.kinds is not None and principal.kind not in share.kinds):
         return None
     got = _answers().lookup(answer_key(body, share, principal), share.window(current_app))
     if isinstance(got, bytes):

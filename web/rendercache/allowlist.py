@@ -33,12 +33,14 @@ class Shared:
     window: Callable[[Flask], int]  # seconds, aligned to the clock as the queries' TTLs are
     ignore: frozenset[str] = frozenset({"n_intervals"})  # input properties the answer never reads
     by_role: bool = False  # the answer differs by role: one answer per principal kind and role
+    # Shared only among these kinds of principal (None: all); the others are rendered each time.
+    kinds: frozenset[str] | None = None
 
 
 # The allow-list: a callback is shared only when named here, by its callback_map key (its
-# outputs). A callback that reads the principal (the presenter button and banner, /displays'
-# table, signed stream URLs such as the camera strip's snapshots) or a per-viewer state must
-# never be listed. create_app refuses a key that is not a registered server callback.
+# outputs). A callback that reads the principal (/displays' table, signed stream URLs such as
+# the camera strip's snapshots) or a per-viewer state must never be listed, unless `kinds`
+# names the principals for whom it does not. create_app refuses a key that is not a registered server callback.
 SHARED: dict[str, Shared] = {
     "overview-tiles.children": Shared(slow_window),
     "overview-as-of.data": Shared(slow_window),
@@ -47,4 +49,9 @@ SHARED: dict[str, Shared] = {
     "overview-alerts.children": Shared(slow_window),
     "overview-live.children": Shared(live_window),
     "overview-camera-strip.children": Shared(status_window),
+    # The presenter button and banner read the person (is it me presenting?); for a display it
+    # is always the same plain button, hidden: shared among displays only.
+    "..present-button.children...present-button.className...present-takeover.style"
+    "...present-status.children...present-flag.data..": Shared(live_window, by_role=True,
+                                                                 kinds=frozenset({"display"})),
 }
