@@ -30,6 +30,7 @@ from web import (
     displays,
     errors,
     health,
+    rendercache,
     roles,
     security,
     streamaccess,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     errors.init_app(server)
     displays.init_app(app, settings)  # screens' live poll, answered ahead of the guard (memory only)
     access.init_app(app, settings)  # deny by default: sessions, tokens, roles, login throttle
+    rendercache.init_app(app, settings)  # after the guard: wall answers rendered once a window
     security.init_app(app)  # CSP and the other security headers on every response
     streams.attach(server, settings, refuse=roles.relay_refusal(settings))  # built, not started
     dashsetup.finish(app)  # complete before it serves: threads' first requests find no half set-up

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     cache_type: Literal["SimpleCache", "FileSystemCache", "RedisCache", "NullCache"] = "SimpleCache"
     redis_url: str = "redis://127.0.0.1:6379/0"
     cache_ttl: int = Field(5, ge=1, le=3600)  # seconds; no longer than the fastest poll
+    render_cache: bool = True  # wall callbacks' answers rendered once per data window (web.rendercache)
     simulate: bool = True  # live feed simulator (simulated cameras: sim_cameras)
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)

@@ -48,6 +48,11 @@ class CallShape:
                     down=f"down:{steady}")
 
 
+def answer_keys(digest: str) -> tuple[str, str]:
+    """A rendered callback answer (web.rendercache): its value key and its single-flight lock."""
+    return f"r:{digest}", f"{PREFIX}lock:r:{digest}"
+
+
 @lru_cache(maxsize=SHAPES_MAX)
 def shape_of(fn: Callable[..., Any]) -> CallShape:
     """The shape of a function read through fetch() without being memoized itself."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from flask import has_app_context
+from flask import g, has_app_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.cache import store
@@ -103,6 +103,17 @@ def _recall(keys: Keys, now: str) -> tuple[tuple[Any, str] | None, str]:
     return good, since
 
 
+def _note_stale() -> None:
+    if has_app_context():
+        g.ops_served_stale = True
+
+
+def served_stale() -> bool:
+    """Whether a read in this app context (a request) was answered with a last good value: an
+    answer built from it shows a stale badge and must not be kept as a fresh one."""
+    return has_app_context() and bool(g.get("ops_served_stale"))
+
+
 def _fetch(fn: Callable[..., Any], args: tuple[Any, ...], read: Callable[[Keys], Any]) -> Fetched:
     keys = shape_of(fn).keys(args, {}) if not isinstance(fn, Memoized) else fn.keys(*args)
     now = _now()
@@ -110,6 +121,7 @@ def _fetch(fn: Callable[..., Any], args: tuple[Any, ...], read: Callable[[Keys],
         data = read(keys)
     except SQLAlchemyError as exc:
         log.warning("query %s failed: %s", keys.good, exc.__class__.__name__)
+        _note_stale()
         good, since = _recall(keys, now)
         if good is None:
             return Fetched(data=None, fetched_at=now, stale_since=since,

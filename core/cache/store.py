@@ -104,6 +104,12 @@ def unlock(key: str, token: str) -> None:
         redis.call(lambda r: r.eval(_RELEASE, 1, key, token), default=None)
 
 
+def locked(key: str) -> bool:
+    """Whether another process still holds the lock (False without Redis or while it fails)."""
+    redis = shared.current()
+    return redis is not None and redis.call(lambda r: bool(r.exists(key)), default=False) is True
+
+
 def redis_up() -> bool:
     redis = shared.current()
     return redis is not None and redis.up

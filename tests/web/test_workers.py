@@ -1,6 +1,7 @@
 """Four real gunicorn workers (deploy/gunicorn.conf.py) on PostgreSQL and Redis behave as one
 process: sessions, CSRF, login throttling and token revocation; workers seed, simulate and
-capture nothing; a display's re-check costs no database query per viewer or worker."""
+capture nothing; a display's re-check costs no database query per viewer or worker; a wall
+callback's answer is computed once for every worker (the render cache)."""
 from __future__ import annotations
 
 import os
@@ -11,8 +12,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -185,3 +188,42 @@ def test_display_revocation_reaches_every_worker_within_5s_and_costs_no_query_pe
     assert time.monotonic() - revoked_at < 5.0
     assert requests.get(stack.url + "/", cookies=screens[1][1], timeout=5).status_code == 200
     database.dispose()
+
+
+FACTS = ("..overview-savings.children...overview-coverage.children...overview-portal.children"
+         "...overview-ticker.data..")
+
+
+def _wall_body(output: str, outputs: Any, tick: int) -> dict[str, Any]:
+    return {"output": output, "outputs": outputs,
+            "inputs": [{"id": "overview-slow-tick", "property": "n_intervals", "value": tick},
+                       {"id": "lang", "property": "data", "value": "vi"}],
+            "state": [], "changedPropIds": ["overview-slow-tick.n_intervals"]}
+
+
+def test_a_wall_answer_is_computed_once_across_workers(stack: Stack) -> None:
+    database = Database(stack.database_url)
+    _, secret = tokens.create_display(database, "wall-render")
+    database.dispose()
+    calls = [("overview-tiles.children", {"id": "overview-tiles", "property": "children"}),
+             (FACTS, [{"id": i, "property": p} for i, p in (
+                 ("overview-savings", "children"), ("overview-coverage", "children"),
+                 ("overview-portal", "children"), ("overview-ticker", "data"))])]
+    for output, outputs in calls:
+        def ask(tick: int, output: str = output, outputs: Any = outputs) -> tuple[float, float, Any]:
+            started = time.time()
+            r = requests.post(stack.url + "/_dash-update-component",  # a new connection each
+                              json=_wall_body(output, outputs, tick), timeout=10,
+                              headers={"Authorization": f"Bearer {secret}"})
+            return started, time.time(), r
+
+        with ThreadPoolExecutor(max_workers=16) as pool:  # viewers at once, on every worker
+            answers = list(pool.map(ask, range(48)))
+        failed = [(r.status_code, r.text[:200]) for _, _, r in answers if r.status_code != 200]
+        assert not failed, failed
+        assert len({r.content for _, _, r in answers}) <= 2  # one answer a window
+        computed = [round(b - a, 2) for a, b, r in answers if r.headers["X-Render-Cache"] == "miss"]
+        # The slow callbacks' window is 60 s: one computation for all 48 viewers and 4 workers
+        # (two if the requests straddled a window's end).
+        windows = {int(t // 60) for a, b, _ in answers for t in (a, b)}
+        assert 1 <= len(computed) <= len(windows), (computed, windows)

@@ -1,0 +1,57 @@
+"""Which callbacks' answers are shared between viewers, and over which data window (opt-in)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+
+from reporting.queries import SLOW_TTL
+from streams.client import STATUS_TTL
+
+
+def slow_window(_server: Flask) -> int:
+    """Indicators, KPI facts, coverage, alerts: the slow queries' TTL (reporting.queries)."""
+    return SLOW_TTL
+
+
+def live_window(server: Flask) -> int:
+    """Live feeds: the app's cache TTL, the window of live_totals and live_history."""
+    return int(server.config.get("OPS_CACHE_TTL", 5))
+
+
+def status_window(_server: Flask) -> int:
+    """Cameras down and bridge points lost: the relay status cache's second."""
+    return max(1, int(STATUS_TTL))
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A callback whose answer depends only on its inputs (less `ignore`) and the data read in
+    its window: every viewer asking in that window gets the same bytes."""
+
+    window: Callable[[Flask], int]  # seconds, aligned to the clock as the queries' TTLs are
+    ignore: frozenset[str] = frozenset({"n_intervals"})  # input properties the answer never reads
+    by_role: bool = False  # the answer differs by role: one answer per principal kind and role
+    # Shared only among these kinds of principal (None: all); the others are rendered each time.
+    kinds: frozenset[str] | None = None
+
+
+# The allow-list: a callback is shared only when named here, by its callback_map key (its
+# outputs). A callback that reads the principal (/displays' table, signed stream URLs such as
+# the camera strip's snapshots) or a per-viewer state must never be listed, unless `kinds`
+# names the principals for whom it does not. create_app refuses a key that is not a registered server callback.
+SHARED: dict[str, Shared] = {
+    "overview-tiles.children": Shared(slow_window),
+    "overview-as-of.data": Shared(slow_window),
+    "..overview-savings.children...overview-coverage.children...overview-portal.children"
+    "...overview-ticker.data..": Shared(slow_window),
+    "overview-alerts.children": Shared(slow_window),
+    "overview-live.children": Shared(live_window),
+    "overview-camera-strip.children": Shared(status_window),
+    # The presenter button and banner read the person (is it me presenting?); for a display it
+    # is always the same plain button, hidden: shared among displays only.
+    "..present-button.children...present-button.className...present-takeover.style"
+    "...present-status.children...present-flag.data..": Shared(live_window, by_role=True,
+                                                                 kinds=frozenset({"display"})),
+}
