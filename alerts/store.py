@@ -15,6 +15,9 @@ MAX_PAGE = 200
 WALL_LIMIT = 50  # live alerts the wall reads; the panel shows fewer, with "+N more"
 
 
+WALL_TTL = 2  # seconds the wall's alert list is shared (one query for every wall in it)
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
@@ -104,7 +107,7 @@ def live(database: Database, limit: int = WALL_LIMIT) -> list[dict[str, Any]]:
     return [as_json(a, people) for a in rows]
 
 
-@memoized(ttl=2)
+@memoized(ttl=WALL_TTL)
 def wall_alerts() -> list[dict[str, Any]]:
     """live() through the shared cache: every wall polling in the same 2 s shares one query."""
     return live(current())

@@ -6,13 +6,20 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from alerts.store import WALL_TTL
 from reporting.queries import SLOW_TTL
 from streams.client import STATUS_TTL
 
 
 def slow_window(_server: Flask) -> int:
-    """Indicators, KPI facts, coverage, alerts: the slow queries' TTL (reporting.queries)."""
+    """Indicators, KPI facts, coverage: the slow queries' TTL (reporting.queries)."""
     return SLOW_TTL
+
+
+def alerts_window(_server: Flask) -> int:
+    """The wall's alerts: the alert table's read (alerts.store.wall_alerts), so a new alert
+    reaches the wall within the evaluator's period plus this and one poll."""
+    return WALL_TTL
 
 
 def live_window(server: Flask) -> int:
@@ -46,7 +53,7 @@ SHARED: dict[str, Shared] = {
     "overview-as-of.data": Shared(slow_window),
     "..overview-savings.children...overview-coverage.children...overview-portal.children"
     "...overview-ticker.data..": Shared(slow_window),
-    "overview-alerts.children": Shared(slow_window),
+    "overview-alerts.children": Shared(alerts_window),
     "overview-live.children": Shared(live_window),
     "overview-camera-strip.children": Shared(status_window),
     # The presenter button and banner read the person (is it me presenting?); for a display it
