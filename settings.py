@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     role: Literal["embedded", "web"] = "embedded"  # web: a gunicorn worker (deploy/gunicorn.conf.py)
     web_workers: int = Field(0, ge=0, le=1024)  # workers beside this one (gunicorn.conf.py); 0: unknown
     briefing_at: str = "07:00"  # the daily briefing PDF, Viet Nam time (HH:MM)
+    briefing_pages: str = ""  # the daily briefing's pages (as --pages); empty: the default set
     relay_public_url: str = ""  # where browsers reach an external relay; empty: same origin (nginx /streams)
     smtp_url: str = ""  # alert e-mail: smtp://[user:password@]host:port (smtps:// for TLS); empty: no mail
     alert_recipients: str = ""  # "camera=a@x,b@x;agency:BCT=c@x;*=d@x" (kind, agency:CODE or *)
@@ -88,6 +89,18 @@ class Settings(BaseSettings):
             return datetime.strptime(value.strip(), "%H:%M").strftime("%H:%M")
         except ValueError:
             raise ValueError("expected a time of day HH:MM (e.g. 07:00)") from None
+
+    @field_validator("briefing_pages")
+    @classmethod
+    def _pages(cls, value: str) -> str:
+        import re
+
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            if not re.fullmatch(r"[a-z]+(:[A-Za-z0-9_]+)?", part):
+                raise ValueError(f"'{part}': expected pages such as overview,tasks,"
+                                 "indicator:GDP_GROWTH")
+        return value.strip()
+
     @field_validator("smtp_url")
     @classmethod
     def _smtp_scheme(cls, value: str) -> str:

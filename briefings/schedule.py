@@ -42,7 +42,7 @@ def seconds_to_next(now: datetime, at: time) -> float:
 
 
 def run_due(database: Database, data_dir: Path, at: time,
-            sources: Sources | None = None) -> int | None:
+            sources: Sources | None = None, pages: str = "") -> int | None:
     """Make today's briefing if it is due and no process has claimed it; its id if this call
     made (or tried to make) it, else None."""
     day = due_day(local_now(), at)
@@ -52,7 +52,7 @@ def run_due(database: Database, data_dir: Path, at: time,
     if briefing_id is None:
         return None
     log.info("making the briefing of %s (id %s)", day.isoformat(), briefing_id)
-    jobs.run(database, data_dir, briefing_id, day, None, sources)
+    jobs.run(database, data_dir, briefing_id, day, pages or None, sources)
     return briefing_id
 
 
@@ -61,8 +61,10 @@ class Scheduler:
 
     def __init__(self, database: Database, data_dir: Path, at: time,
                  sources: Callable[[], Sources] | None = None,
-                 wrap: Callable[[Callable[[], None]], None] | None = None) -> None:
+                 wrap: Callable[[Callable[[], None]], None] | None = None,
+                 pages: str = "") -> None:
         self.database, self.data_dir, self.at = database, Path(data_dir), at
+        self.pages = pages  # OPS_BRIEFING_PAGES; empty: the default set
         self.sources = sources
         self.wrap = wrap  # e.g. run inside the web app's context (the relay's camera states)
         self._stop = threading.Event()
@@ -80,7 +82,7 @@ class Scheduler:
     def _once(self) -> None:
         def work() -> None:
             run_due(self.database, self.data_dir, self.at,
-                    self.sources() if self.sources else None)
+                    self.sources() if self.sources else None, self.pages)
         try:
             if self.wrap is not None:
                 self.wrap(work)
@@ -108,4 +110,4 @@ def start_for_app(server: object) -> Scheduler:
 
     return Scheduler(server.extensions["ops_db"], settings.data_dir,  # type: ignore[attr-defined]
                      parse_at(settings.briefing_at), sources=lambda: for_app(server),
-                     wrap=in_app).start()
+                     wrap=in_app, pages=settings.briefing_pages).start()

@@ -59,7 +59,8 @@ def run_due(env: Env, database: Database) -> None:
 
     at = schedule.parse_at(env.settings.briefing_at)
     made = schedule.run_due(database, env.settings.data_dir, at,
-                            sources.for_settings(database, env.settings))
+                            sources.for_settings(database, env.settings),
+                            env.settings.briefing_pages)
     if made is None:
         click.echo("nothing due (not yet time, or already made)")
         return

@@ -28,7 +28,9 @@ def _run_due(settings: Settings, now: str) -> subprocess.CompletedProcess[str]:
     what a restarted `python app.py` does first."""
     env = {**os.environ, "OPS_NOW": now, "OPS_DATA_DIR": str(settings.data_dir),
            "OPS_DATABASE_URL": settings.database_url, "OPS_SECRET_KEY": settings.secret_key,
-           "OPS_BRIEFING_AT": "07:00", "PYTHONPATH": str(ROOT)}
+           "OPS_BRIEFING_AT": "07:00", "PYTHONPATH": str(ROOT),
+           # Two pages, not the default twenty: the schedule is under test, not the content.
+           "OPS_BRIEFING_PAGES": "overview,tasks"}
     code = "import sys; from cli.main import main; sys.exit(main(['briefing', 'run-due']))"
     return subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
