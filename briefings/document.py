@@ -25,6 +25,9 @@ MARGIN = 12.0
 
 # fpdf2 names every SVG tag it skips (matplotlib writes <metadata>): not worth a log line each.
 logging.getLogger("fpdf.svg").setLevel(logging.ERROR)
+# fpdf2 subsets the embedded font through fontTools, which logs every table it touches at INFO:
+# forty lines a briefing on the console of `python app.py`.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 class Document(FPDF):
