@@ -87,12 +87,14 @@ def feeds(stale: list[dict[str, Any]]) -> list[Condition]:
             for f in stale if f.get("code")]
 
 
-def tasks(overdue: list[dict[str, Any]]) -> list[Condition]:
-    """tasks.summary.overdue_key(): a key task past its deadline, `task:17/NQ-CP#12`, naming
-    its lead agency (the subject outlives a revision of the task's content)."""
-    return [Condition("task", f"{x['document']}#{x['task_no']}", agency=str(x["agency"]),
-                      title=f"{x['agency']} · {x['document']} · {x['days_overdue']} ngày")
-            for x in overdue if x.get("document")]
+def tasks(by_agency: list[dict[str, Any]]) -> list[Condition]:
+    """tasks.summary.overdue_key_by_agency(): `task:BCT`, one alert per lead agency with key
+    tasks open past their deadline, naming the agency, how many and the longest delay (one
+    per task would bury the wall under years of history)."""
+    return [Condition("task", str(x["agency"]), agency=str(x["agency"]),
+                      title=f"{x['agency']}: {x['count']} nhiệm vụ trọng tâm quá hạn, lâu nhất "
+                            f"{x['days_overdue']} ngày")
+            for x in by_agency if x.get("agency") and x.get("count")]
 
 
 def dams(found: list[Any]) -> list[Condition]:

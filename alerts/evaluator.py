@@ -105,7 +105,7 @@ class Evaluator:
                 result = self.run_once()
                 if result.outcome and (result.outcome.opened or result.outcome.resolved
                                        or result.outcome.escalated):
-                    log.info("alerts: %s", result.outcome)
+                    log.info("alerts: %s", result.outcome.summary())
             except SQLAlchemyError as exc:  # the database is down: try again next period
                 log.warning("alerts: evaluation failed: %s", exc.__class__.__name__)
             except Exception:  # noqa: BLE001 - the evaluator outlives one bad pass

@@ -54,6 +54,11 @@ class Outcome:
     resolved: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One short log line: how many of each (the ids are in the alert table's history)."""
+        return ", ".join(f"{name} {len(ids)}" for name, ids in vars(self).items() if ids) \
+            or "no change"
+
 
 def check_comment(text: str | None) -> str:
     """A comment or reason: at most 2,000 characters, no control characters but line breaks."""

@@ -17,7 +17,6 @@ from tasks import status as task_status
 from tasks import summary as task_queries
 
 log = logging.getLogger(__name__)
-MAX_TASKS = 1000  # overdue key tasks raised at once (the wall shows the first few)
 LIVE_STATE_KEY = "ops_live"  # where the app (web.displays) keeps the displays' live state
 
 
@@ -41,7 +40,7 @@ def gather(feed_stale_after: float) -> Detected:
     read("camera", _cameras)
     _dams(found)
     read("task", lambda: conditions.tasks(
-        task_queries.overdue_key(task_status.today().isoformat(), MAX_TASKS)["tasks"]))
+        task_queries.overdue_key_by_agency(task_status.today().isoformat())))
     live = _live_state()
     if live is not None:  # without the live state nobody can say a screen was lost
         read("display", lambda: conditions.displays(

@@ -220,6 +220,23 @@ def overdue_key_in(session: Session, day: date, limit: int = 5) -> dict[str, Any
         for i, no, agency, deadline, number in rows]}
 
 
+def overdue_key_by_agency_in(session: Session, day: date) -> list[dict[str, Any]]:
+    """Per lead agency: how many key tasks are open past their deadline and the longest delay
+    (the alerts: one per agency, however many of its tasks are late)."""
+    where = [Task.is_key.is_(True), status.condition(status.OPEN_OVERDUE, day)]
+    rows = session.execute(select(Task.lead_agency, func.count(), func.min(Task.deadline))
+                           .where(*where).group_by(Task.lead_agency)
+                           .order_by(Task.lead_agency))
+    return [{"agency": agency, "count": int(n), "days_overdue": (day - oldest).days}
+            for agency, n, oldest in rows]
+
+
+@memoized(ttl=TTL, time_args=("day",))
+def overdue_key_by_agency(day: str) -> list[dict[str, Any]]:
+    with current().sessions() as session:
+        return overdue_key_by_agency_in(session, date.fromisoformat(day))
+
+
 @memoized(ttl=TTL, time_args=("day",))
 def overdue_key(day: str, limit: int = 5) -> dict[str, Any]:
     with current().sessions() as session:
