@@ -15,7 +15,7 @@ from core.db import Database, transaction
 log = logging.getLogger("ops.audit")
 
 KINDS = ("login", "login_failed", "login_throttled", "logout", "token_used", "submission",
-         "admin", "alert")
+         "admin", "alert", "cli")
 # What an administrator did, by the first words of an "admin" event's detail.
 ADMIN_ACTIONS = ("user add", "user role", "user disable", "user enable", "user reset-password",
                  "token create", "token revoke", "user person")

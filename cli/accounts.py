@@ -9,7 +9,7 @@ import click
 
 from accounts import audit as audit_log
 from accounts import tokens, users
-from cli.context import CommandError, with_database
+from cli.context import CommandError, audited, cli_actor, with_database
 from core.clock import cli_time
 from core.db import Database
 
@@ -65,13 +65,15 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True,
               help="read the password from the first line of stdin (else one is generated and"
                    " printed once)")
+@audited
 @with_database
 def user_add(database: Database, name: str, role: str, full_name: str, unit: str,
              password_stdin: bool) -> None:
     """Add an account."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(18)
     with _Errors(users.UserError):
-        info = users.add(database, name, role, password, full_name=full_name, unit=unit)
+        info = users.add(database, name, role, password, full_name=full_name, unit=unit,
+                         actor=cli_actor())
     click.echo(f"user {info.name} ({info.role}) created")
     if not password_stdin:
         click.echo(f"password (shown once, store it now): {password}")
@@ -86,42 +88,46 @@ def user_list(database: Database) -> None:
 
 @user.command("disable")
 @click.argument("name")
+@audited
 @with_database
 def user_disable(database: Database, name: str) -> None:
     """Disable an account; its sessions end at once."""
     with _Errors(users.UserError):
-        info = users.disable(database, name)
+        info = users.disable(database, name, actor=cli_actor())
     click.echo(f"user {info.name} disabled at {cli_time(info.disabled_at)} UTC")
 
 
 @user.command("enable")
 @click.argument("name")
+@audited
 @with_database
 def user_enable(database: Database, name: str) -> None:
     """Enable a disabled account."""
     with _Errors(users.UserError):
-        info = users.enable(database, name)
+        info = users.enable(database, name, actor=cli_actor())
     click.echo(f"user {info.name} enabled")
 
 
 @user.command("role")
 @click.argument("name")
 @click.argument("role", type=ROLES)
+@audited
 @with_database
 def user_role(database: Database, name: str, role: str) -> None:
     """Change an account's role."""
     with _Errors(users.UserError):
-        info = users.set_role(database, name, role)
+        info = users.set_role(database, name, role, actor=cli_actor())
     click.echo(f"user {info.name} is now {info.role}")
 
 
 @user.command("reset-password")
 @click.argument("name")
+@audited
 @with_database
 def user_reset_password(database: Database, name: str) -> None:
     """Generate a new password, printed once."""
     with _Errors(users.UserError):
-        info, password = users.reset_password(database, name)
+        info, password = users.reset_password(database, name, actor=cli_actor())
     click.echo(f"user {info.name}: new password (shown once, store it now): {password}")
 
 
@@ -135,6 +141,7 @@ def token() -> None:
 @click.option("--display", metavar="NAME",
               help="a read-only display token; prints the /display/<token> URL")
 @click.option("--base-url", default="", help="prefix of the printed display URL")
+@audited
 @with_database
 def token_create(database: Database, agency: str | None, display: str | None,
                  base_url: str) -> None:
@@ -143,12 +150,12 @@ def token_create(database: Database, agency: str | None, display: str | None,
         raise click.UsageError("give one of --agency CODE or --display NAME")
     with _Errors(tokens.TokenError):
         if display:
-            token_id, secret = tokens.create_display(database, display)
+            token_id, secret = tokens.create_display(database, display, actor=cli_actor())
             click.echo(f"display token d{token_id} for {display} (shown once, store it now);"
                        " open this URL on the screen:")
             click.echo(f"{base_url.rstrip('/')}/display/{secret}")
             return
-        token_id, secret = tokens.create(database, agency or "")
+        token_id, secret = tokens.create(database, agency or "", actor=cli_actor())
     click.echo(f"token {token_id} for {agency} (shown once, store it now):")
     click.echo(secret)
 
@@ -162,6 +169,7 @@ def token_list(database: Database) -> None:
 
 @token.command("revoke")
 @click.argument("ident", metavar="ID")
+@audited
 @with_database
 def token_revoke(database: Database, ident: str) -> None:
     """Revoke a token by id (display tokens: d1, d2 ...)."""
@@ -171,11 +179,11 @@ def token_revoke(database: Database, ident: str) -> None:
         raise CommandError(f"bad token id '{ident}'")
     with _Errors(tokens.TokenError):
         if key.startswith("d"):
-            shown = tokens.revoke_display(database, int(number))
+            shown = tokens.revoke_display(database, int(number), actor=cli_actor())
             click.echo(f"display token d{shown.id} ({shown.name}) revoked at "
                        f"{cli_time(shown.revoked_at)} UTC")
             return
-        info = tokens.revoke(database, int(number))
+        info = tokens.revoke(database, int(number), actor=cli_actor())
     click.echo(f"token {info.id} of {info.agency} revoked at {cli_time(info.revoked_at)} UTC")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.context import CommandError, Env, pass_env, with_database
+from cli.context import CommandError, Env, audited, pass_env, with_database
 from core.db import Database
 
 
@@ -31,6 +31,7 @@ def briefing() -> None:
                    "(default: the overview sections and the ten wall indicators)")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="the PDF file to write")
+@audited
 @with_database
 @pass_env
 def make(env: Env, database: Database, day: str | None, pages: str, out: Path) -> None:

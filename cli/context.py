@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -44,6 +45,14 @@ class Env:
             raise CommandError(str(exc)) from exc
         return database
 
+    @property
+    def actor(self) -> str:
+        """Who runs this command, for the audit log: the operating-system user (cli:root)."""
+        try:
+            return f"cli:{getpass.getuser()}"
+        except (KeyError, OSError):  # no name for this uid (a bare container)
+            return "cli:?"
+
     def close(self) -> None:
         if self._database is not None:
             self._database.dispose()
@@ -61,3 +70,39 @@ def with_database(func: F) -> F:
         return func(env.current_database(), *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def cli_actor() -> str:
+    """The running command's actor (cli:<os user>), for the domain functions that audit."""
+    env = click.get_current_context().find_object(Env)
+    return env.actor if env is not None else "cli"
+
+
+def _command_text(ctx: click.Context) -> str:
+    """The command as given: its path and the values of its arguments and options."""
+    words = [ctx.command_path]
+    for name, value in ctx.params.items():
+        if value in (None, False, "", ()):
+            continue
+        words.append(f"--{name.replace('_', '-')}" if value is True else
+                     f"--{name.replace('_', '-')}={value}")
+    return " ".join(words)
+
+
+def audited(func: F) -> F:
+    """Every write from the command line goes to the audit log: who (the operating-system user)
+    and the command, once it has run (a refused or failed command changed nothing)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = func(*args, **kwargs)
+        ctx = click.get_current_context()
+        env = ctx.find_object(Env)
+        if env is not None:
+            from accounts import audit
+
+            audit.record(env.database(), "cli", env.actor, _command_text(ctx))
+        return result
+
+    return wrapper  # type: ignore[return-value]
+

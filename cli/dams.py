@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from cli.context import CommandError, with_database
+from cli.context import CommandError, audited, with_database
 from core.db import Database
 
 
@@ -17,6 +17,7 @@ def dams() -> None:
 @dams.command("ingest")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--agency", required=True, help="The sending agency's code (e.g. EVN).")
+@audited
 @with_database
 def ingest_file(database: Database, file: Path, agency: str) -> int:
     """Store the readings of FILE (CSV with a header, or JSON); refused rows are listed."""
@@ -39,6 +40,7 @@ def ingest_file(database: Database, file: Path, agency: str) -> int:
 
 
 @dams.command("rollup")
+@audited
 @with_database
 def rollup(database: Database) -> None:
     """Roll readings older than 48 h up into hourly means (bounded run)."""

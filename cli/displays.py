@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from cli.context import CommandError, with_database
+from cli.context import CommandError, audited, cli_actor, with_database
 from core.clock import cli_time
 from core.db import Database
 from displays import playlists, registry
@@ -43,6 +43,7 @@ def display() -> None:
 @click.argument("name")
 @_settable
 @click.option("--base-url", default="", help="prefix of the printed link")
+@audited
 @with_database
 def display_create(database: Database, name: str, place: str | None, mode: str | None,
                    playlist: str | None, page: str | None, base_url: str) -> None:
@@ -50,7 +51,7 @@ def display_create(database: Database, name: str, place: str | None, mode: str |
     try:
         view, secret = registry.create(database, name, place=place or "",
                                        mode=mode or "playlist", playlist=playlist or "",
-                                       page=page or "")
+                                       page=page or "", actor=cli_actor())
     except registry.DisplayError as exc:
         raise CommandError(str(exc)) from exc
     click.echo(f"display {view.name} (token d{view.token_id}, mode {view.mode}) created; the"
@@ -61,6 +62,7 @@ def display_create(database: Database, name: str, place: str | None, mode: str |
 @display.command("set")
 @click.argument("name")
 @_settable
+@audited
 @with_database
 def display_set(database: Database, name: str, place: str | None, mode: str | None,
                 playlist: str | None, page: str | None) -> None:
@@ -69,7 +71,7 @@ def display_set(database: Database, name: str, place: str | None, mode: str | No
         raise CommandError("give at least one of --place, --mode, --playlist, --page")
     try:
         view = registry.update(database, name, place=place, mode=mode, playlist=playlist,
-                               page=page)
+                               page=page, actor=cli_actor())
     except registry.DisplayError as exc:
         raise CommandError(str(exc)) from exc
     click.echo(displays_table([view]))
@@ -84,11 +86,12 @@ def display_list(database: Database) -> None:
 
 @display.command("revoke")
 @click.argument("name")
+@audited
 @with_database
 def display_revoke(database: Database, name: str) -> None:
     """Revoke a display; its screen shows 'link revoked'."""
     try:
-        view = registry.revoke(database, name)
+        view = registry.revoke(database, name, actor=cli_actor())
     except registry.DisplayError as exc:
         raise CommandError(str(exc)) from exc
     click.echo(f"display {view.name} revoked at {cli_time(view.revoked_at)} UTC")
@@ -98,6 +101,7 @@ def display_revoke(database: Database, name: str) -> None:
 @click.argument("playlist_name", required=False)
 @click.option("--stdin", "from_stdin", is_flag=True,
               help="read items, one a line: URL SECONDS [provinces=all|01,04] [param=region]")
+@audited
 @with_database
 def display_playlist(database: Database, playlist_name: str | None, from_stdin: bool) -> None:
     """List playlists, or save PLAYLIST_NAME from lines on stdin."""
@@ -107,7 +111,7 @@ def display_playlist(database: Database, playlist_name: str | None, from_stdin: 
                 raise registry.DisplayError("name: give the playlist's name")
             items = registry.parse_lines(sys.stdin.read(),
                                          set(registry.province_codes(database)))
-            registry.save_playlist(database, playlist_name, items)
+            registry.save_playlist(database, playlist_name, items, actor=cli_actor())
     except registry.DisplayError as exc:
         raise CommandError(str(exc)) from exc
     for name, items in registry.playlists(database).items():

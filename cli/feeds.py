@@ -5,7 +5,7 @@ import logging
 
 import click
 
-from cli.context import Env, pass_env, with_database
+from cli.context import Env, audited, pass_env, with_database
 from core.db import Database
 
 
@@ -24,6 +24,7 @@ def simulate(env: Env, ticks: int) -> None:
 
 @click.command()
 @click.option("--max-hours", type=int, default=10_000, help="feed-hours per run")
+@audited
 @with_database
 def rollup(database: Database, max_hours: int) -> None:
     """Roll per-tick live rows older than 48 h into hourly rows."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from cli.context import CommandError, Env, pass_env, with_database
+from cli.context import CommandError, Env, audited, cli_actor, pass_env, with_database
 from core.db import Database
 from reporting import ingest as ingesting
 from reporting.withdraw import WithdrawError
@@ -41,6 +41,7 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
 @click.command()
 @click.argument("file")
 @click.option("--agency", required=True, help="agency code, e.g. BTC or T34_01")
+@audited
 @pass_env
 def ingest(env: Env, file: str, agency: str) -> int:
     """Validate and store a CSV, JSON or XLSX submission (exit 1 if any row is rejected)."""
@@ -70,16 +71,21 @@ def ingest(env: Env, file: str, agency: str) -> int:
 @click.argument("region")
 @click.argument("period")
 @click.option("--reason", required=True, help="why the value is withdrawn (audited)")
-@click.option("--by", default="cli", help="who withdraws it (for the audit log)")
+@click.option("--by", default="", help="on whose request (kept with the reason; the audit log names the operating-system user)")
 @click.option("--all", "everything", is_flag=True,
               help="withdraw every revision of the key: no value stays current")
+@audited
 @with_database
 def withdraw(database: Database, indicator: str, region: str, period: str, reason: str,
              by: str, everything: bool) -> None:
     """Withdraw a wrong value (a revision; audited): the previous revision is current again.
     INDICATOR e.g. CPI_YOY, REGION VN or a province code, PERIOD e.g. 2099-12."""
     try:
-        done = withdraw_value(database, indicator, region, period, reason, actor=by,
+        # The audit names who ran the command (the operating-system user); --by is only what
+        # they say, kept beside the reason.
+        if by:
+            reason = f"{reason} (theo yêu cầu của / requested by {by})"
+        done = withdraw_value(database, indicator, region, period, reason, actor=cli_actor(),
                               everything=everything)
     except WithdrawError as exc:
         raise CommandError(str(exc)) from exc

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import click
 
-from cli.context import CommandError, Env, pass_env
+from cli.context import CommandError, Env, audited, pass_env
 
 
 @click.command()
+@audited
 @pass_env
 def migrate(env: Env) -> None:
     """Upgrade the database schema to the current revision (every deploy)."""
@@ -28,6 +29,7 @@ def migrate(env: Env) -> None:
 @click.option("--empty", is_flag=True,
               help="reference data only (catalogue, agencies, provinces, KPI facts, cameras,"
                    " bridge points), no simulated history: for production")
+@audited
 @pass_env
 def init(env: Env, years: int | None, seed_value: int | None, force: bool, empty: bool) -> None:
     """Migrate, then load reference data and history."""
@@ -59,6 +61,7 @@ def backup(env: Env, out: Path) -> None:
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="replace a database that already holds tables")
+@audited
 @pass_env
 def restore(env: Env, file: Path, force: bool) -> None:
     """Load a backup into an empty database."""

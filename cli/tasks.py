@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.context import CommandError, with_database
+from cli.context import CommandError, audited, with_database
 from core.db import Database
 from tasks import importer, status
 from tasks.reading import MAX_BYTES
@@ -20,6 +20,7 @@ def tasks() -> None:
 
 @tasks.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@audited
 @with_database
 def import_file(database: Database, file: Path) -> int:
     """Import a CSV, XLSX or JSON export (one row per task); 1 if any row was refused."""
