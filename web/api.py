@@ -24,6 +24,7 @@ from core import periods
 from core.db import Database, current
 from reporting import ingest, queries
 from reporting.models import Agency, Indicator, Observation, Region
+from web.replies import error
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -36,12 +37,6 @@ def init_app(server: Flask) -> None:
     """Register the API blueprint on the Flask server (expects extensions['ops_db'])."""
     server.register_blueprint(blueprint)
 
-
-def error(message: str, status: int, **headers: str) -> Response:
-    response = jsonify({"error": message})
-    response.status_code = status
-    response.headers.update(headers)
-    return response
 
 
 @blueprint.errorhandler(HTTPException)
@@ -147,7 +142,7 @@ def _max_upload() -> int:
     return getattr(settings, "max_upload_bytes", DEFAULT_MAX_UPLOAD)
 
 
-def _read_upload(limit: int) -> tuple[bytes, str, str] | None:
+def read_upload(limit: int) -> tuple[bytes, str, str] | None:
     """(payload, filename, content type) from a multipart 'file' part or the raw body.
 
     None when the body is over the limit. Raises _BadRequest for a multipart without 'file'.
@@ -205,7 +200,7 @@ def submit() -> Response:
         agency, actor = check.agency or "", f"agency:{check.agency}"
     limit = _max_upload()
     try:
-        upload = _read_upload(limit)
+        upload = read_upload(limit)
     except RequestEntityTooLarge:
         upload = None
     if upload is None:

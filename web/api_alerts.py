@@ -17,6 +17,7 @@ from alerts.models import STATES
 from core.clock import utc_now
 from core.db import current
 from web.access import client_address, current_principal
+from web.replies import error
 
 blueprint = Blueprint("api_alerts", __name__, url_prefix="/api/v1/alerts")
 PEOPLE = ("staff", "leader", "admin")
@@ -26,26 +27,21 @@ def init_app(server: Flask) -> None:
     server.register_blueprint(blueprint)
 
 
-def _error(message: str, status: int) -> Response:
-    response = jsonify({"error": message})
-    response.status_code = status
-    return response
-
 
 @blueprint.get("")
 def list_alerts() -> Response | tuple[Response, int]:
     state = request.args.get("state", "").strip() or None
     kind = request.args.get("kind", "").strip() or None
     if state is not None and state not in STATES:
-        return _error(f"state: one of {', '.join(STATES)}", 400)
+        return error(f"state: one of {', '.join(STATES)}", 400)
     if kind is not None and kind not in KINDS:
-        return _error(f"kind: one of {', '.join(KINDS)}", 400)
+        return error(f"kind: one of {', '.join(KINDS)}", 400)
     limit_text = request.args.get("limit", "100")
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= store.MAX_PAGE:
-        return _error(f"limit: a whole number from 1 to {store.MAX_PAGE}", 400)
+        return error(f"limit: a whole number from 1 to {store.MAX_PAGE}", 400)
     before = request.args.get("before", "")
     if before and not before.isdigit():
-        return _error("before: an alert id", 400)
+        return error("before: an alert id", 400)
     rows = store.search(current(), state=state, kind=kind,
                         agency=request.args.get("agency", "").strip()[:16] or None,
                         period=request.args.get("period", "").strip()[:16] or None,
@@ -56,7 +52,7 @@ def list_alerts() -> Response | tuple[Response, int]:
 @blueprint.get("/<int:alert_id>")
 def one_alert(alert_id: int) -> Response:
     found = store.one(current(), alert_id)
-    return jsonify(found) if found is not None else _error(f"no alert {alert_id}", 404)
+    return jsonify(found) if found is not None else error(f"no alert {alert_id}", 404)
 
 
 def _comment() -> str:
@@ -73,16 +69,16 @@ def _comment() -> str:
 def _act(alert_id: int, action: str) -> Response:
     principal = current_principal()
     if principal is None or principal.kind != "user" or principal.role not in PEOPLE:
-        return _error("staff, leader or admin only", 403)
+        return error("staff, leader or admin only", 403)
     fn = lifecycle.acknowledge if action == "acknowledge" else lifecycle.resolve
     try:
         fn(current(), alert_id, principal.name, _comment(), utc_now(), client_address())
     except lifecycle.AlertNotFound as exc:
-        return _error(str(exc), 404)
+        return error(str(exc), 404)
     except lifecycle.AlertConflict as exc:
-        return _error(str(exc), 409)
+        return error(str(exc), 409)
     except lifecycle.AlertError as exc:
-        return _error(str(exc), 400)
+        return error(str(exc), 400)
     store.wall_alerts.forget()  # the walls show the owner at their next poll
     return jsonify(store.one(current(), alert_id))
 

@@ -16,6 +16,7 @@ from briefings.build import PagesError
 from core.clock import local_now
 from core.db import current
 from web.access import require
+from web.replies import error
 
 blueprint = Blueprint("api_briefings", __name__, url_prefix="/api/v1/briefings")
 READERS = ("staff", "leader", "admin")
@@ -25,11 +26,6 @@ MAKERS = ("staff", "admin")
 def init_app(server: Flask) -> None:
     server.register_blueprint(blueprint)
 
-
-def _error(message: str, status: int) -> Response:
-    response = jsonify({"error": message})
-    response.status_code = status
-    return response
 
 
 def _data_dir() -> Path:
@@ -46,7 +42,7 @@ def listing() -> Response:
 def one(briefing_id: int) -> Response:
     require(*READERS)
     row = store.get(current(), briefing_id)
-    return jsonify(row) if row else _error(f"no briefing {briefing_id}", 404)
+    return jsonify(row) if row else error(f"no briefing {briefing_id}", 404)
 
 
 @blueprint.get("/<int:briefing_id>.pdf")
@@ -55,7 +51,7 @@ def pdf(briefing_id: int) -> Any:
     row = store.get(current(), briefing_id)
     path = store.file_of(current(), _data_dir(), briefing_id)
     if row is None or path is None:
-        return _error(f"no finished briefing {briefing_id}", 404)
+        return error(f"no finished briefing {briefing_id}", 404)
     return send_file(path, mimetype="application/pdf", as_attachment=True,
                      download_name=f"ban-tin-{row['date']}-{briefing_id}.pdf", max_age=0)
 
@@ -65,22 +61,22 @@ def make() -> Response:
     principal = require(*MAKERS)
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict):
-        return _error("expected a JSON object {date, pages}", 400)
+        return error("expected a JSON object {date, pages}", 400)
     try:
         day = date.fromisoformat(str(body["date"])) if body.get("date") else local_now().date()
     except ValueError:
-        return _error("date: expected YYYY-MM-DD", 400)
+        return error("date: expected YYYY-MM-DD", 400)
     pages = body.get("pages") or None
     if pages is not None and not isinstance(pages, str):
-        return _error("pages: expected a comma list, e.g. overview,indicator:GDP_GROWTH", 400)
+        return error("pages: expected a comma list, e.g. overview,indicator:GDP_GROWTH", 400)
     server = current_app._get_current_object()  # type: ignore[attr-defined]  # noqa: SLF001
     try:
         briefing_id = jobs.start(server, day, pages, principal.name,
                                  lambda: sources.for_app(server))
     except PagesError as exc:
-        return _error(f"pages: {exc}", 400)
+        return error(f"pages: {exc}", 400)
     except jobs.Busy as exc:
-        return _error(str(exc), 409)
+        return error(str(exc), 409)
     response = jsonify(store.get(current(), briefing_id))
     response.status_code = 202
     return response

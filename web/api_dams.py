@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from accounts import audit, tokens
 from core.db import current
 from dams import ingest, queries
+from web.replies import error
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("api_dams", __name__, url_prefix="/api/v1/dams")
@@ -28,21 +29,16 @@ def init_app(server: Flask) -> None:
     server.register_blueprint(blueprint)
 
 
-def _error(message: str, status: int) -> Response:
-    response = jsonify({"error": message})
-    response.status_code = status
-    return response
-
 
 @blueprint.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
-    return _error(exc.description or exc.name, exc.code or 500)
+    return error(exc.description or exc.name, exc.code or 500)
 
 
 @blueprint.errorhandler(SQLAlchemyError)
 def _database_down(exc: SQLAlchemyError) -> Response:
     log.warning("dams API database error: %s", exc.__class__.__name__)
-    response = _error("database unavailable: nothing was stored, try again shortly", 503)
+    response = error("database unavailable: nothing was stored, try again shortly", 503)
     response.headers["Retry-After"] = "30"
     return response
 
@@ -50,7 +46,7 @@ def _database_down(exc: SQLAlchemyError) -> Response:
 @blueprint.errorhandler(Exception)
 def _unexpected(exc: Exception) -> Response:
     log.exception("dams API error on %s %s", request.method, request.path)
-    return _error("internal error", 500)
+    return error("internal error", 500)
 
 
 @blueprint.get("")
@@ -79,7 +75,7 @@ def readings() -> Response:
         scheme, _, token = header.partition(" ")
         check = tokens.check(database, token.strip() if scheme.lower() == "bearer" else None)
         if not check.ok:
-            return _error("token revoked" if check.reason == "revoked"
+            return error("token revoked" if check.reason == "revoked"
                           else "missing or unknown bearer token", 403 if check.reason == "revoked"
                           else 401)
         agency, operator_only, actor = check.agency or "", True, f"agency:{check.agency}"

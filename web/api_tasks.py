@@ -20,7 +20,8 @@ from core.db import Database, current
 from reporting.models import Agency
 from tasks import importer, status, summary
 from tasks.reading import MAX_BYTES
-from web.api import _read_upload, error
+from web.api import read_upload
+from web.replies import error
 
 blueprint = Blueprint("api_tasks", __name__, url_prefix="/api/v1/tasks")
 PAGE_SIZE = 50
@@ -135,7 +136,7 @@ def post_import() -> Response:
     if refused is not None:
         return refused
     try:
-        upload = _read_upload(MAX_BYTES)
+        upload = read_upload(MAX_BYTES)
     except RequestEntityTooLarge:
         upload = None
     except Exception as exc:  # noqa: BLE001 - web.api's _BadRequest: a multipart without 'file'
