@@ -6,18 +6,31 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from alerts.store import wall_alerts
 from reporting.queries import SLOW_TTL
 from streams.client import STATUS_TTL
+from tasks.summary import TTL as TASKS_TTL
 
 
 def slow_window(_server: Flask) -> int:
-    """Indicators, KPI facts, coverage, alerts: the slow queries' TTL (reporting.queries)."""
+    """Indicators, KPI facts, coverage: the slow queries' TTL (reporting.queries)."""
     return SLOW_TTL
 
 
 def live_window(server: Flask) -> int:
     """Live feeds: the app's cache TTL, the window of live_totals and live_history."""
     return int(server.config.get("OPS_CACHE_TTL", 5))
+
+
+def alerts_window(_server: Flask) -> int:
+    """The wall's alerts panel: the alert table's wall read (alerts.store.wall_alerts), so an
+    alert raised or taken shows within seconds, not a slow window later."""
+    return max(1, int(wall_alerts.ttl or 1))
+
+
+def tasks_window(_server: Flask) -> int:
+    """The tasks panel: its summaries' TTL (tasks.summary)."""
+    return TASKS_TTL
 
 
 def status_window(_server: Flask) -> int:
@@ -46,7 +59,8 @@ SHARED: dict[str, Shared] = {
     "overview-as-of.data": Shared(slow_window),
     "..overview-savings.children...overview-coverage.children...overview-portal.children"
     "...overview-ticker.data..": Shared(slow_window),
-    "overview-alerts.children": Shared(slow_window),
+    "overview-alerts.children": Shared(alerts_window),
+    "tasks-panel.children": Shared(tasks_window),
     "overview-live.children": Shared(live_window),
     "overview-camera-strip.children": Shared(status_window),
     # The presenter button and banner read the person (is it me presenting?); for a display it
