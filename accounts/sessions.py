@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import has_app_context
 from sqlalchemy import delete, select
 
+from accounts import tokens
 from accounts.models import RevokedSession
 from core.cache import memoized
 from core.clock import utc_now
@@ -26,6 +27,7 @@ def revoke(database: Database, sid: str, expires_at: datetime) -> None:
         session.execute(delete(RevokedSession).where(RevokedSession.expires_at < utc_now()))
         if session.get(RevokedSession, sid) is None:
             session.add(RevokedSession(sid=sid, revoked_at=utc_now(), expires_at=expires_at))
+    tokens.memo.clear()  # this process's held "not revoked" answers (is_revoked)
     if has_app_context():
         revoked_ids.forget()  # every worker sharing the cache reads the list afresh
 
@@ -46,7 +48,10 @@ def revoked_ids() -> list[str]:
 def is_revoked(database: Database, sid: str) -> bool:
     """Whether a session was ended on the server (logout holds across every worker at once)."""
     if has_app_context() and current() is database:
-        return sid in revoked_ids()
+        # "Not revoked" is held for tokens.HOLD_SECONDS in this process (a wall asks several
+        # times a second; each read of the shared list is a Redis round trip).
+        return not tokens.memo.get((database.url, ("sid-ok", sid)),
+                                   lambda: sid not in revoked_ids(), tokens.HOLD_SECONDS)
     with database.sessions() as session:
         return session.scalar(select(RevokedSession.sid).where(RevokedSession.sid == sid)) \
             is not None

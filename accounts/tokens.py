@@ -130,6 +130,11 @@ def revoke(database: Database, token_id: int, *, actor: str = "cli", address: st
 
 DISPLAY_PREFIX = "opsd_"
 RECHECK_SECONDS = 5.0  # how long a positive check is remembered in this process
+# How long this process trusts a display check read from the shared table without asking the
+# table again: a wall polls several callbacks a second per worker, and each ask is a Redis round
+# trip and an unpickle. A revocation here forgets it at once (forget_all); elsewhere it adds this
+# to ACTIVE_TTL_S.
+HOLD_SECONDS = 1.0
 USE_RECORD_SECONDS = 60  # last_used_at (and a token_used audit event) at most once a minute
 
 
@@ -164,7 +169,8 @@ class _Memo:
         self._lock = threading.Lock()
         self._items: dict[tuple[str, object], tuple[float, object]] = {}
 
-    def get(self, key: tuple[str, object], compute: Callable[[], object]) -> object:
+    def get(self, key: tuple[str, object], compute: Callable[[], object],
+            ttl: float = RECHECK_SECONDS) -> object:
         """compute() unless remembered; while the database fails, the last success is used
         (the wall keeps running through an outage; nothing can be revoked during one)."""
         now = time.monotonic()
@@ -182,7 +188,7 @@ class _Memo:
             with self._lock:
                 if len(self._items) > 10000:
                     self._items.clear()
-                self._items[key] = (now + RECHECK_SECONDS, value)
+                self._items[key] = (now + ttl, value)
         return value
 
     def clear(self) -> None:
@@ -225,11 +231,9 @@ def active_displays(generation: int = 0) -> dict[str, list[Any]]:
         return {digest: [ident, name] for ident, digest, name in rows}
 
 
-def _shared_table(database: Database) -> dict[str, list[Any]] | None:
-    """active_displays() when `database` is the running app's own (else None: check directly)."""
-    if not has_app_context() or current() is not database:
-        return None
-    return active_displays(_generation)
+def _shared_table_applies(database: Database) -> bool:
+    """active_displays() answers for `database`: it is the running app's own (else: check directly)."""
+    return has_app_context() and current() is database
 
 
 def _record_use_once(database: Database, token_id: int, address: str) -> None:
@@ -287,7 +291,6 @@ def check_display(database: Database, token: str | None, *, address: str = "",
     if not token or not token.startswith(DISPLAY_PREFIX) or len(token) > 200:
         return DisplayCheck(None, reason="missing" if not token else "unknown")
     digest = hash_token(token)
-    table = _shared_table(database)
 
     def lookup() -> DisplayCheck | None:
         with database.sessions() as session:
@@ -296,13 +299,18 @@ def check_display(database: Database, token: str | None, *, address: str = "",
                 return None
             return DisplayCheck(row.id, row.name)
 
-    if table is not None:
+    def from_table(table: dict[str, list[Any]]) -> DisplayCheck | None:
         row = table.get(digest)
         # Not in the shared table: revoked, unknown, or created since it was read. Ask the
         # database (never remembered, so a refusal is never stale); a new token reloads the table.
         found = DisplayCheck(int(row[0]), str(row[1])) if row is not None else lookup()
         if row is None and found is not None:
             active_displays.forget(_generation)
+        return found
+
+    if _shared_table_applies(database):
+        found = memo.get((database.url, "dv:" + digest),  # type: ignore[assignment]
+                         lambda: from_table(active_displays(_generation)), HOLD_SECONDS)
     else:
         found = memo.get((database.url, "dh:" + digest), lookup)  # type: ignore[assignment]
     if not isinstance(found, DisplayCheck):
@@ -321,15 +329,18 @@ def display_active(database: Database, token_id: int) -> bool:
             row = session.get(DisplayToken, token_id)
             return row is not None and row.revoked_at is None
 
-    table = _shared_table(database)
-    if table is None:
-        return bool(memo.get((database.url, ("did", token_id)), lookup))
-    if any(row[0] == token_id for row in table.values()):
-        return True
-    active = lookup()  # see check_display: a miss is asked of the database, never remembered
-    if active:
-        active_displays.forget(_generation)
-    return active
+    def from_table() -> bool:
+        table = active_displays(_generation)
+        if any(row[0] == token_id for row in table.values()):
+            return True
+        active = lookup()  # see check_display: a miss is asked of the database, never remembered
+        if active:
+            active_displays.forget(_generation)
+        return active
+
+    if _shared_table_applies(database):
+        return bool(memo.get((database.url, ("dva", token_id)), from_table, HOLD_SECONDS))
+    return bool(memo.get((database.url, ("did", token_id)), lookup))
 
 
 def list_display_tokens(database: Database) -> list[DisplayInfo]:

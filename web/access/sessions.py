@@ -16,7 +16,8 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 
 from accounts import sessions, tokens, users
 from core import clock
@@ -64,6 +65,13 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """No cookie (bearer walls, assets): an empty session without building the signer
+        Flask would make on every request to read nothing."""
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 # --- CSRF -------------------------------------------------------------------------------------

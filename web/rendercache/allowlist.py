@@ -9,6 +9,7 @@ from flask import Flask
 from alerts.store import WALL_TTL
 from reporting.queries import SLOW_TTL
 from streams.client import STATUS_TTL
+from tasks.summary import TTL as TASKS_TTL
 
 
 def slow_window(_server: Flask) -> int:
@@ -25,6 +26,11 @@ def alerts_window(_server: Flask) -> int:
 def live_window(server: Flask) -> int:
     """Live feeds: the app's cache TTL, the window of live_totals and live_history."""
     return int(server.config.get("OPS_CACHE_TTL", 5))
+
+
+def tasks_window(_server: Flask) -> int:
+    """The tasks panel: its summaries' TTL (tasks.summary)."""
+    return TASKS_TTL
 
 
 def status_window(_server: Flask) -> int:
@@ -54,6 +60,7 @@ SHARED: dict[str, Shared] = {
     "..overview-savings.children...overview-coverage.children...overview-portal.children"
     "...overview-ticker.data..": Shared(slow_window),
     "overview-alerts.children": Shared(alerts_window),
+    "tasks-panel.children": Shared(tasks_window),
     "overview-live.children": Shared(live_window),
     "overview-camera-strip.children": Shared(status_window),
     # The presenter button and banner read the person (is it me presenting?); for a display it
