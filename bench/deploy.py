@@ -6,10 +6,11 @@ a Redis restart and a PostgreSQL restart. One table row per event.
 
     python bench/deploy.py [--viewers 120] [--phase 20] [--cameras 4]
 
-Columns: requests, 5xx (callbacks and pages), refused connections, other failures (reset or
-timed out), stale answers (a "stale since" badge: the database was out), ingests refused with
+Columns: requests, 5xx (callbacks and ingests), connections the web workers refused, other
+failures (reset, or no answer within 30 s), stale answers (a "stale since" badge: the database was out), ingests refused with
 503 (nothing stored, the client sends again), submissions acknowledged (200) and found in the
-database at the end (must be equal), and the time to heal: from the event to the first good
+database at the end (must be equal), relay status probes that found no live camera, the
+slowest answer, and the time to heal: from the event to the first good
 answer after the last bad one (0 when nothing went wrong).
 """
 from __future__ import annotations
@@ -34,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 from bench import _stack  # noqa: E402
 from bench._table import print_table  # noqa: E402
 
+TIMEOUT_S = 30.0  # a browser waits longer; past this a request counts as timed out
+
 
 @dataclass
 class Log:
@@ -41,14 +44,17 @@ class Log:
 
     rows: list[tuple[float, str, str]] = field(default_factory=list)
     acked: list[tuple[float, int]] = field(default_factory=list)
+    waits: list[tuple[float, float]] = field(default_factory=list)  # (sent at, seconds to answer)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, outcome: str, ack: int | None = None) -> None:
-        now = time.monotonic()
+    def add(self, sent: float, kind: str, outcome: str, ack: int | None = None) -> None:
+        """An answer, filed under the moment its request was sent (a request that waited
+        through an event belongs to that event)."""
         with self.lock:
-            self.rows.append((now, kind, outcome))
+            self.rows.append((sent, kind, outcome))
+            self.waits.append((sent, time.monotonic() - sent))
             if ack is not None:
-                self.acked.append((now, ack))
+                self.acked.append((sent, ack))
 
 
 def outcome_of(exc: requests.RequestException) -> str:
@@ -66,14 +72,15 @@ def viewer(base: str, payloads: list, token: str, log: Log, stop: threading.Even
         if stop.wait(max(0.0, at - time.monotonic())):
             return
         payload = payloads[i]
+        sent = time.monotonic()
         try:
             r = session.post(base + "/_dash-update-component" + payload.query, json=payload.body,
-                             timeout=15)
+                             timeout=TIMEOUT_S)
             outcome = ("5xx" if r.status_code >= 500 else "4xx" if r.status_code >= 400
                        else "stale" if "badge-stale" in r.text else "ok")
         except requests.RequestException as exc:
             outcome = outcome_of(exc)
-        log.add("callback", outcome)
+        log.add(sent, "callback", outcome)
         due[i] = at + payload.period_s
 
 
@@ -83,31 +90,34 @@ def ingester(base: str, token: str, code: str, n: int, log: Log, stop: threading
     sent = 0
     while not stop.wait(0.2):
         sent += 1
-        body = f"indicator,region,period,value\n{code},VN,2025-{sent % 12 + 1:02d},{n + sent / 1e4}\n"
+        value = 100 + sent % 500 + n / 10
+        body = f"indicator,region,period,value\n{code},VN,2025-{sent % 12 + 1:02d},{value:.1f}\n"
+        at = time.monotonic()
         try:
             r = requests.post(base + "/api/v1/submissions", data=body.encode(), headers=headers,
-                              timeout=15)
+                              timeout=TIMEOUT_S)
         except requests.RequestException as exc:
-            log.add("ingest", outcome_of(exc))
+            log.add(at, "ingest", outcome_of(exc))
             continue
         if r.status_code == 200:
-            log.add("ingest", "ok", r.json()["submission_id"])
+            log.add(at, "ingest", "ok", r.json()["submission_id"])
         else:
-            log.add("ingest", "503" if r.status_code == 503 else str(r.status_code))
+            log.add(at, "ingest", "503" if r.status_code == 503 else str(r.status_code))
 
 
 def relay_probe(url: str, token: str, log: Log, stop: threading.Event) -> None:
     """The relay's status as the workers ask it: good once a camera is LIVE again."""
     headers = {"Authorization": f"Bearer {token}"}
     while not stop.wait(0.25):
+        at = time.monotonic()
         try:
             r = requests.get(url + "/streams/status", headers=headers, timeout=3)
             body = r.json() if r.status_code == 200 else {}
             cams = body["cameras"] if isinstance(body, dict) else body
             live = any(c.get("state") == "LIVE" for c in cams)
-            log.add("relay", "ok" if live else "down" if r.status_code < 500 else "5xx")
+            log.add(at, "relay", "ok" if live else "down" if r.status_code < 500 else "5xx")
         except requests.RequestException as exc:
-            log.add("relay", outcome_of(exc))
+            log.add(at, "relay", outcome_of(exc))
 
 
 def heal_seconds(rows: list[tuple[float, str, str]], event_at: float) -> float:
@@ -215,9 +225,14 @@ def run(args: argparse.Namespace) -> None:
             web = Counter(o for _t, k, o in mine if k in ("callback", "ingest"))
             acked = [i for t, i in log.acked if start <= t < end]
             relay = Counter(o for _t, k, o in mine if k == "relay")
+            slowest = max((w for t, w in log.waits if start <= t < end), default=0.0)
+            other = Counter(o for _t, k, o in mine if k != "relay"
+                            and o not in ("ok", "stale", "5xx", "refused", "failed", "503"))
+            if other:
+                print(f"  {name}: other answers {dict(other)}")
             rows.append([name, len(mine), web["5xx"], web["refused"], web["failed"], web["stale"],
                          web["503"], len(acked), sum(i in found for i in acked),
-                         sum(relay.values()) - relay["ok"],
+                         sum(relay.values()) - relay["ok"], slowest,
                          heal_seconds(mine, event_at)])
     finally:
         for proc in reversed(list(procs.values())):
@@ -230,7 +245,7 @@ def run(args: argparse.Namespace) -> None:
           f" {args.cameras} cameras; each phase {args.phase:g} s, the event at a quarter;"
           f" outages {args.outage:g} s")
     print_table(["event", "requests", "5xx", "refused", "reset/timeout", "stale", "ingest 503",
-                 "acked", "in db", "relay probes bad", "heal s"], rows)
+                 "acked", "in db", "relay probes bad", "slowest s", "heal s"], rows)
     lost = sum(r[7] - r[8] for r in rows)
     print(f"\nsubmissions acknowledged but missing: {lost} (target 0); 5xx: "
           f"{sum(r[2] for r in rows)}; connections refused by the web workers: "

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+import sqlalchemy as sa
 
 from accounts import tokens, users
 from core.db import Database
@@ -176,9 +177,13 @@ def test_ingests_are_refused_plainly_while_postgresql_is_down(stack: Stack) -> N
     """An agency's upload during the outage gets a plain 503; the same upload is stored after."""
     database = Database(stack.pg.url)
     _, token = tokens.create(database, "BTC")
+    with database.engine.connect() as conn:  # a monthly indicator the agency reports
+        code = conn.execute(sa.text(
+            "SELECT code FROM indicator WHERE agency_code = 'BTC' AND frequency = 'monthly'"
+            " ORDER BY code LIMIT 1")).scalar_one()
     database.dispose()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
-    body = b"indicator,region,period,value\nIIP,VN,2025-03,101.5\n"
+    body = f"indicator,region,period,value\n{code},VN,2025-03,101.5\n".encode()
     stack.pg.stop()
     try:
         down = requests.post(stack.url + "/api/v1/submissions", data=body, headers=headers,
@@ -187,8 +192,17 @@ def test_ingests_are_refused_plainly_while_postgresql_is_down(stack: Stack) -> N
         stack.pg.start()
     # 503 and why (the token cannot be checked, or nothing was stored): the client sends again.
     assert down.status_code == 503 and "database unavailable" in down.json()["error"]
-    stored = wait_for(lambda: (r := requests.post(stack.url + "/api/v1/submissions", data=body,
-                                                  headers=headers, timeout=10)).ok and r,
-                      30, "the same upload stored once PostgreSQL is back")
+    answers: list[str] = []
+
+    def send() -> requests.Response | None:
+        r = requests.post(stack.url + "/api/v1/submissions", data=body, headers=headers, timeout=10)
+        answers.append(f"{r.status_code} {r.text[:400]}")
+        return r if r.ok else None
+
+    try:
+        stored = wait_for(send, 30, "the same upload stored once PostgreSQL is back")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {answers[:3]} ... {answers[-3:]}") from None
+    assert len(answers) < 5, answers
     assert stored.json()["submission_id"]
 
