@@ -173,22 +173,29 @@ def run(args: argparse.Namespace) -> None:
         print("replayed callbacks: " + ", ".join(
             f"{p.body['output'][:32]} every {p.period_s:g}s" for p in payloads), flush=True)
 
-        def restart_relay() -> None:
+        # Each event returns the moment it struck (the heal is timed from there).
+        def restart_relay() -> float:
+            at = time.monotonic()
             _stack.stop(procs["relay"])  # type: ignore[arg-type]
             procs["relay"] = _stack.start_relay(env, ports, log_file)
+            return at
 
-        def restart(server: PostgresServer | RedisServer) -> Callable[[], None]:
-            def go() -> None:
+        def restart(server: PostgresServer | RedisServer) -> Callable[[], float]:
+            def go() -> float:
+                at = time.monotonic()
                 server.stop()
                 time.sleep(args.outage)
                 server.start()
+                return at
             return go
 
-        def deploy() -> None:
-            _stack.cli(env, "data", "migrate")
+        def deploy() -> float:
+            _stack.cli(env, "data", "migrate")  # (changes nothing while the schema is current)
+            at = time.monotonic()
             gunicorn.send_signal(signal.SIGHUP)
+            return at
 
-        events: list[tuple[str, Callable[[], None] | None]] = [
+        events: list[tuple[str, Callable[[], float] | None]] = [
             ("steady (no event)", None), ("deploy: migrate + SIGHUP", deploy),
             ("relay restart", restart_relay), ("Redis restart", restart(redis)),
             ("PostgreSQL restart", restart(pg)), ("after (no event)", None)]
@@ -204,13 +211,14 @@ def run(args: argparse.Namespace) -> None:
         time.sleep(min(10.0, args.phase))  # warm-up, not counted
         spans = []
         for name, action in events:
+            # A quarter of the phase before the event, the whole phase after it is done.
             start = time.monotonic()
             time.sleep(args.phase / 4)
             event_at = time.monotonic()
             if action is not None:
                 print(f"{name} ...", flush=True)
-                action()
-            time.sleep(max(0.0, start + args.phase - time.monotonic()))
+                event_at = action()
+            time.sleep(args.phase)
             spans.append((name, start, event_at, time.monotonic()))
         stop.set()
         for t in threads:
@@ -242,7 +250,7 @@ def run(args: argparse.Namespace) -> None:
         log_file.close()
     print()
     print(f"{args.viewers} wall viewers, {args.ingesters} ingesters, {args.workers} gunicorn workers,"
-          f" {args.cameras} cameras; each phase {args.phase:g} s, the event at a quarter;"
+          f" {args.cameras} cameras; {args.phase / 4:g} s before each event and {args.phase:g} s after it;"
           f" outages {args.outage:g} s")
     print_table(["event", "requests", "5xx", "refused", "reset/timeout", "stale", "ingest 503",
                  "acked", "in db", "relay probes bad", "slowest s", "heal s"], rows)
