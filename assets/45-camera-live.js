@@ -1,15 +1,17 @@
 /* Focus view: the camera's own H.264 through Media Source Extensions (fMP4 from /streams/<id>.mp4),
  * kept at the live edge. MJPEG (<img id="cam-live-img">) only when MSE cannot play the stream: no
  * MediaSource, a codec the browser lacks (H.265), or the relay says so (415/503 with a fallback).
- * One video connection at a time: the fetch is aborted when the view goes away or falls back. */
+ * One video connection at a time: the fetch is aborted when the view goes away or falls back.
+ * A relay restart ends the stream: it is reopened with backoff (1, 2, 4 s), then MJPEG shows the
+ * camera while MSE is tried again (2, 4, 8, then every 10 s) until it plays again. */
 (function () {
   "use strict";
   const LIVE_EDGE_S = 0.3;   // where playback sits behind the newest picture
   const MAX_BEHIND_S = 1.5;  // further behind than this (a stall, a hidden tab): jump to the edge
   const KEEP_S = 30;         // seconds of played video kept in the SourceBuffer (memory stays bounded)
-  const RETRY_MS = 2000;     // a stream that ended (relay restart) is reopened after this
-  const MAX_RETRIES = 3;     // before falling back to MJPEG
-  const RECHECK_MS = 10000;  // MJPEG because the camera had no picture (503): try MSE again this often
+  const RETRY_MS = 1000;     // a stream that ended (relay restart) is reopened after this, doubling
+  const MAX_RETRIES = 3;     // before falling back to MJPEG (1 + 2 + 4 s)
+  const RECHECK_MS = 10000;  // on MJPEG for want of a picture: try MSE again after 2, 4, 8, then every 10 s
 
   function concat(chunks) {
     let size = 0;
@@ -29,7 +31,9 @@
     // A camera that was down (503) may come back with H.264: look again now and then. A codec the
     // browser cannot play (415, or not supported) stays on MJPEG.
     if (recheck) {
-      st.timer = setTimeout(function () { if (document.body.contains(video)) { open(video, st); } }, RECHECK_MS);
+      st.rechecks += 1;
+      st.timer = setTimeout(function () { if (document.body.contains(video)) { open(video, st); } },
+                            Math.min(RECHECK_MS, RETRY_MS * Math.pow(2, st.rechecks)));
     }
   }
 
@@ -85,6 +89,8 @@
           if (r.done) { return retry(video, st); }
           st.bytes += r.value.byteLength;
           st.retries = 0;
+          st.rechecks = 0;
+          st.played = true;  // this camera plays through MSE: later refusals are passing (restarts)
           queue.push(r.value);
           pump();
           read();
@@ -106,7 +112,9 @@
         const type = resp.headers.get("Content-Type") || "";
         if (!resp.ok || !window.MediaSource.isTypeSupported(type)) {
           st.ctrl.abort();
-          return fallback(video, st, resp.status === 503);
+          // 503 (no picture yet), or anything from a relay that played this camera before (it is
+          // starting again): MJPEG meanwhile, MSE again soon. A codec the browser lacks stays MJPEG.
+          return fallback(video, st, resp.status === 503 || st.played);
         }
         resume(video, st);
         play(video, st, resp, type);
@@ -118,11 +126,13 @@
     stop(st);
     st.retries += 1;
     if (st.retries > MAX_RETRIES) { st.retries = 0; return fallback(video, st, true); }
-    st.timer = setTimeout(function () { if (document.body.contains(video)) { open(video, st); } }, RETRY_MS);
+    st.timer = setTimeout(function () { if (document.body.contains(video)) { open(video, st); } },
+                          RETRY_MS * Math.pow(2, st.retries - 1));
   }
 
   function start(video) {
-    const st = video.__live = { mode: "mse", bytes: 0, opens: 0, retries: 0, stopped: false, firstAt: null };
+    const st = video.__live = { mode: "mse", bytes: 0, opens: 0, retries: 0, rechecks: 0, played: false,
+                                stopped: false, firstAt: null };
     const type = 'video/mp4; codecs="avc1.42e01e"';
     if (!window.MediaSource || !window.MediaSource.isTypeSupported(type) || !video.dataset.live) {
       return fallback(video, st);

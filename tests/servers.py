@@ -144,26 +144,53 @@ def postgres_server() -> Iterator[str]:
         server.close()
 
 
-@contextmanager
-def redis_server(port: int | None = None) -> Iterator[str]:
-    """A private Redis without persistence; yields its URL. Give `port` to restart one there."""
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(binary).exists():
-        raise ServerMissing("redis-server not found: apt-get install redis-server")
-    port = port or free_port()
-    root = Path(tempfile.mkdtemp(prefix="ops-redis-"))
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(root)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_port(port, 15, proc, "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
+class RedisServer:
+    """A private Redis without persistence on a fixed free port, which a test may stop and
+    start again there (empty, as a restarted cache-only Redis comes back)."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self._binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not Path(self._binary).exists():
+            raise ServerMissing("redis-server not found: apt-get install redis-server")
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.root = Path(tempfile.mkdtemp(prefix="ops-redis-"))
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        self._proc = subprocess.Popen(
+            [self._binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.root)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        _wait_port(self.port, 15, self._proc, "redis-server")
+        return self.url
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        shutil.rmtree(root, ignore_errors=True)
+            proc.wait(5)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """A private Redis without persistence; yields its URL. Give `port` to restart one there."""
+    with RedisServer(port) as server:
+        yield server.url
