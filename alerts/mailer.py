@@ -14,6 +14,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select, update
@@ -41,13 +42,19 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def send_message(smtp_url: str, mail_from: str, to: list[str], subject: str, body: str) -> None:
-    """One message through the server of smtp://[user:pass@]host:port (smtps:// for TLS)."""
+def send_message(smtp_url: str, mail_from: str, to: list[str], subject: str, body: str,
+                 attachment: str = "") -> None:
+    """One message through the server of smtp://[user:pass@]host:port (smtps:// for TLS), with
+    a PDF attached when `attachment` names one (read now: an OSError is retried like a refusal)."""
     parts = urlsplit(smtp_url)
     host, port = parts.hostname or "localhost", parts.port
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = mail_from, ", ".join(to), subject
     message.set_content(body)
+    if attachment:
+        pdf = Path(attachment)
+        message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf",
+                               filename=pdf.name)
     cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
     with cls(host, port or (465 if parts.scheme == "smtps" else 25), timeout=SMTP_TIMEOUT) as smtp:
         if parts.username:
@@ -95,16 +102,17 @@ def deliver(database: Database, smtp_url: str, mail_from: str, now: datetime) ->
                         .values(state="failed", last_error="sender stopped while sending; "
                                 "not retried (it may have been delivered)"))
         due = list(session.execute(
-            select(AlertOutbox.id, AlertOutbox.recipients, AlertOutbox.subject, AlertOutbox.body)
+            select(AlertOutbox.id, AlertOutbox.recipients, AlertOutbox.subject, AlertOutbox.body,
+                   AlertOutbox.attachment)
             .where(AlertOutbox.state == "pending", AlertOutbox.next_attempt_at <= now)
             .order_by(AlertOutbox.id).limit(BATCH)))
-    for row_id, to, subject, body in due:
+    for row_id, to, subject, body, attachment in due:
         token = secrets.token_hex(16)
         if not _claim(database, row_id, token, now):
             continue  # another sender has it
         error = None
         try:  # no transaction is open while the SMTP server answers
-            send_message(smtp_url, mail_from, to.split(","), subject, body)
+            send_message(smtp_url, mail_from, to.split(","), subject, body, attachment)
         except (OSError, smtplib.SMTPException) as exc:
             error = f"{exc.__class__.__name__}: {exc}"
             log.warning("alert mail %s not sent: %s", row_id, error)

@@ -64,16 +64,18 @@ class AlertEvent(Base):
 
 
 class AlertOutbox(Base):
-    """One e-mail to send about an alert; claimed with a token before sending so it goes once."""
+    """One e-mail to send, about an alert or with the day's briefing; claimed with a token before
+    sending so it goes once."""
 
     __tablename__ = "alert_outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"), index=True)
     dedupe: Mapped[str] = mapped_column(String(60), unique=True)  # alert:event:occurrence
-    event: Mapped[code16]  # opened | escalated
+    event: Mapped[code16]  # opened | escalated | briefing
     recipients: Mapped[str] = mapped_column(Text)  # comma-separated addresses
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    attachment: Mapped[str] = mapped_column(String(500), default="")  # a PDF's path, or ""
     state: Mapped[code16]  # pending | sending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,4 +1,5 @@
-"""Notifications queued in the alert's own transaction: one outbox row per alert event.
+"""Notifications queued in the alert's own transaction: one outbox row per alert event (and one
+per daily briefing, its PDF attached).
 
 Rows are written only when mail is configured (OPS_SMTP_URL and recipients for the alert);
 `dedupe` (alert, event, occurrence) is unique, so an event is queued once whoever evaluates.
@@ -6,6 +7,8 @@ Rows are written only when mail is configured (OPS_SMTP_URL and recipients for t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -57,3 +60,25 @@ def enqueue(session: Session, alert: Alert, event: str, config: MailConfig) -> A
                       last_error="", created_at=alert.last_seen_at)
     session.add(row)
     return row
+
+
+def enqueue_briefing(session: Session, briefing_id: int, day: date, path: Path, pages: int,
+                     config: MailConfig, now: datetime) -> AlertOutbox | None:
+    """Queue the day's briefing to its readers (OPS_ALERT_RECIPIENTS `briefing=...` and `*`),
+    the PDF attached when it is sent; once per briefing whoever makes it."""
+    if not config.enabled:
+        return None
+    to = recipients.for_alert(config.table, "briefing", "")
+    if not to:
+        return None
+    shown = day.strftime("%d/%m/%Y")
+    body = (f"Bản tin phục vụ họp lãnh đạo ngày {shown} ({pages} trang), tệp PDF đính kèm.\n\n"
+            f"The briefing for the leaders' meeting of {shown} ({pages} pages) is attached.\n\n"
+            f"/api/v1/briefings/{briefing_id}.pdf\n")
+    row = AlertOutbox(alert_id=None, dedupe=f"briefing:{briefing_id}", event="briefing",
+                      recipients=",".join(to), subject=f"[Bản tin / Briefing] {shown}",
+                      body=body, attachment=str(path), state="pending", attempts=0,
+                      next_attempt_at=now, last_error="", created_at=now)
+    session.add(row)
+    return row
+

@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from alerts import outbox
+from alerts.outbox import MailConfig
 from briefings import jobs, store
 from briefings.sources import Sources
-from core.clock import local_now
-from core.db import Database
+from core.clock import local_now, utc_now
+from core.db import Database, transaction
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_S = 60.0  # the loop looks again at least this often (OPS_NOW clocks can jump)
@@ -42,7 +44,8 @@ def seconds_to_next(now: datetime, at: time) -> float:
 
 
 def run_due(database: Database, data_dir: Path, at: time,
-            sources: Sources | None = None, pages: str = "") -> int | None:
+            sources: Sources | None = None, pages: str = "",
+            mail: MailConfig | None = None) -> int | None:
     """Make today's briefing if it is due and no process has claimed it; its id if this call
     made (or tried to make) it, else None."""
     day = due_day(local_now(), at)
@@ -52,8 +55,20 @@ def run_due(database: Database, data_dir: Path, at: time,
     if briefing_id is None:
         return None
     log.info("making the briefing of %s (id %s)", day.isoformat(), briefing_id)
-    jobs.run(database, data_dir, briefing_id, day, pages or None, sources)
+    if jobs.run(database, data_dir, briefing_id, day, pages or None, sources) and mail:
+        _mail(database, data_dir, briefing_id, day, mail)
     return briefing_id
+
+
+def _mail(database: Database, data_dir: Path, briefing_id: int, day: date,
+          mail: MailConfig) -> None:
+    """Queue the day's briefing in the alerts' outbox; the alert evaluator sends it."""
+    made, path = store.get(database, briefing_id), store.file_of(database, data_dir, briefing_id)
+    if made is None or path is None:
+        return
+    with transaction(database.sessions) as session:
+        outbox.enqueue_briefing(session, briefing_id, day, path, made["page_count"], mail,
+                                utc_now())
 
 
 class Scheduler:
@@ -62,9 +77,10 @@ class Scheduler:
     def __init__(self, database: Database, data_dir: Path, at: time,
                  sources: Callable[[], Sources] | None = None,
                  wrap: Callable[[Callable[[], None]], None] | None = None,
-                 pages: str = "") -> None:
+                 pages: str = "", mail: MailConfig | None = None) -> None:
         self.database, self.data_dir, self.at = database, Path(data_dir), at
         self.pages = pages  # OPS_BRIEFING_PAGES; empty: the default set
+        self.mail = mail  # mailed to OPS_ALERT_RECIPIENTS' `briefing=` when SMTP is set
         self.sources = sources
         self.wrap = wrap  # e.g. run inside the web app's context (the relay's camera states)
         self._stop = threading.Event()
@@ -82,7 +98,7 @@ class Scheduler:
     def _once(self) -> None:
         def work() -> None:
             run_due(self.database, self.data_dir, self.at,
-                    self.sources() if self.sources else None, self.pages)
+                    self.sources() if self.sources else None, self.pages, self.mail)
         try:
             if self.wrap is not None:
                 self.wrap(work)
@@ -110,4 +126,6 @@ def start_for_app(server: object) -> Scheduler:
 
     return Scheduler(server.extensions["ops_db"], settings.data_dir,  # type: ignore[attr-defined]
                      parse_at(settings.briefing_at), sources=lambda: for_app(server),
-                     wrap=in_app, pages=settings.briefing_pages).start()
+                     wrap=in_app, pages=settings.briefing_pages,
+                     mail=MailConfig.from_settings(settings.smtp_url,
+                                                   settings.alert_recipients)).start()

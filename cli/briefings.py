@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from alerts.outbox import MailConfig
 from cli.context import CommandError, Env, audited, pass_env, with_database
 from core.db import Database
 
@@ -61,7 +62,9 @@ def run_due(env: Env, database: Database) -> None:
     at = schedule.parse_at(env.settings.briefing_at)
     made = schedule.run_due(database, env.settings.data_dir, at,
                             sources.for_settings(database, env.settings),
-                            env.settings.briefing_pages)
+                            env.settings.briefing_pages,
+                            MailConfig.from_settings(env.settings.smtp_url,
+                                                     env.settings.alert_recipients))
     if made is None:
         click.echo("nothing due (not yet time, or already made)")
         return

@@ -2,54 +2,20 @@
 with backoff while the server is away, never sent twice by two senders at once."""
 from __future__ import annotations
 
-import socket
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from email import message_from_bytes
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from alerts import conditions, lifecycle, mailer, outbox, recipients
 from alerts.conditions import Detected
 from alerts.models import AlertOutbox
 from core.db import Database, transaction
+from tests.smtpserver import Inbox, free_port
 
 T0 = datetime(2026, 12, 1, 3, 0, 0)
 POLICY = lifecycle.Policy(severity=conditions.severities(""))
-
-
-class Inbox:
-    """aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
-        with self._lock:
-            self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, Inbox]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{controller.port}", inbox
-    finally:
-        controller.stop()
 
 
 def raise_camera(database: Database, config: outbox.MailConfig, now: datetime = T0) -> None:
