@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import dash
-from dash import Input, Output, State, html
+from dash import Input, Output, State, dcc, html
 
 from alerts import store as alert_store
 from callbacks.displays import lost_alert
@@ -319,10 +319,13 @@ def tiles_children(items: list[dict[str, Any]] | None, lang: str,
             html.Div(t("no_data", lang), className="ind-empty"),
             stale_badge(stale_since, lang)])]
     decimals = _decimals()
-    return [indicator_tile(item, lang, decimals=decimals.get(item.get("code", ""), 1),
-                           stale_since=stale_since,
-                           overdue=is_overdue(item.get("period"), item.get("frequency"), now),
-                           id=f"overview-tile-{item.get('code')}")
+    # Each tile opens its indicator (inert on kiosk walls: assets/10-overview.css).
+    return [dcc.Link(indicator_tile(item, lang, decimals=decimals.get(item.get("code", ""), 1),
+                                    stale_since=stale_since,
+                                    overdue=is_overdue(item.get("period"), item.get("frequency"), now),
+                                    id=f"overview-tile-{item.get('code')}"),
+                     href=f"/indicators/{item.get('code')}", className="ind-tile-link drill",
+                     id=f"overview-drill-{item.get('code')}")
             for item in items]
 
 
