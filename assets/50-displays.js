@@ -38,6 +38,7 @@ camera) is handed to the server through the `present-loc` store.
     const now = here();
     if (now === lastPublished) { return; }
     lastPublished = now;
+    lastScroll = null;
     window.dash_clientside.set_props("present-loc", {
       data: { path: window.location.pathname, search: window.location.search, t: Date.now() }
     });
@@ -51,6 +52,30 @@ camera) is handed to the server through the `present-loc` store.
     };
   });
   window.addEventListener("popstate", function () { setTimeout(publish, 0); });
+
+  // The presenter's scroll, as where its screen starts in the page's content (a fraction, so a
+  // follower of another size shows the same part): published at most every SCROLL_MS.
+  const SCROLL_MS = 200;
+  function scrollFraction() {
+    const height = document.documentElement.scrollHeight;
+    return height > 0 ? Math.min(1, Math.max(0, window.scrollY / height)) : 0;
+  }
+  let scrollTimer = null;
+  let lastScroll = null;
+  function publishScroll() {
+    scrollTimer = null;
+    if (!window.opsPresenting || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+    const fraction = Math.round(scrollFraction() * 10000) / 10000;
+    if (fraction === lastScroll) { return; }
+    lastScroll = fraction;
+    window.dash_clientside.set_props("present-loc", {
+      data: { path: window.location.pathname, search: window.location.search, scroll: fraction,
+              t: Date.now() }
+    });
+  }
+  window.addEventListener("scroll", function () {
+    if (window.opsPresenting && !scrollTimer) { scrollTimer = setTimeout(publishScroll, SCROLL_MS); }
+  }, { passive: true });
   window.opsPresentingChanged = function (on) {
     window.opsPresenting = !!on;
     lastPublished = null;
@@ -260,6 +285,17 @@ camera) is handed to the server through the `present-loc` store.
     if (el.textContent !== text) { el.textContent = text; }
   }
 
+  // The presenter's scroll on this screen: the same fraction of this page's content.
+  function followScroll(loaded) {
+    const p = st.config && st.config.presenter;
+    if (!p || (st.followLoading && !loaded)) { return; }
+    const fraction = Number(p.scroll) || 0;
+    const height = document.documentElement.scrollHeight;
+    const y = Math.round(fraction * height);
+    if (Math.abs(window.scrollY - y) > 2) { window.scrollTo(0, y); }
+    st.scroll = fraction;
+  }
+
   // Follow: go to the presenter's state at once and acknowledge it (applied); a newer change
   // while the page loads goes straight on (the cover stays); once the newest page has its data
   // the cover lifts and a second acknowledgment says so (ready).
@@ -273,7 +309,9 @@ camera) is handed to the server through the `present-loc` store.
     if (st.followLoading) { return; }
     st.followLoading = true;
     st.navigating = true;
-    whenReady(function () { return st.navStartedAt; }).then(reveal).then(function () {
+    whenReady(function () { return st.navStartedAt; }).then(function () {
+      followScroll(true);  // under the cover: the page is revealed where the presenter is
+    }).then(reveal).then(function () {
       st.followLoading = false;
       st.navigating = false;
       st.ready = st.seq;
@@ -295,6 +333,8 @@ camera) is handed to the server through the `present-loc` store.
       const target = c.presenter.path + (c.presenter.search || "");
       if (c.presenter.seq !== st.seq && !(st.navigating && !st.followLoading)) {
         followTo(target, c.presenter.seq);
+      } else {
+        followScroll();
       }
       return;
     }

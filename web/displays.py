@@ -133,7 +133,8 @@ def display_answer(view: registry.DisplayView, snapshot: registry.Snapshot,
         "kind": "display", "name": view.name, "place": view.place, "mode": view.mode,
         "page": view.page, "playlist": snapshot.playlist_for(view),
         "presenter": ({"name": presenter["name"], "seq": presenter["seq"],
-                       "path": presenter["path"], "search": presenter["search"]}
+                       "path": presenter["path"], "search": presenter["search"],
+                       "scroll": presenter.get("scroll") or 0.0}
                       if following else None),
         "poll": FOLLOW_POLL_MS if view.mode == "follow" else IDLE_POLL_MS,
         "version": VERSION,
@@ -187,7 +188,8 @@ class _FollowState:
     def key(self) -> tuple:
         self.snapshot = registry.snapshots.get(current())
         self.presenter = p = live_state().presenter()
-        return self.snapshot.stamp, p and (p["seq"], p["name"], p["path"], p["search"])
+        return self.snapshot.stamp, p and (p["seq"], p["name"], p["path"], p["search"],
+                                           p.get("scroll"))
 
     def answer(self, token_id: int) -> dict[str, Any]:
         assert self.snapshot is not None

@@ -218,3 +218,35 @@ def test_admin_page_creates_a_display_and_a_killed_one_shows_lost(disp_app: Live
         admin.quit()
         if screen is not None:
             screen.quit()
+
+
+FRACTION = "return window.scrollY / document.documentElement.scrollHeight"
+
+
+def test_follower_follows_the_presenters_scroll(disp_app: LiveApp) -> None:
+    """The presenter scrolls /indicators/GDP_GROWTH down to the provinces: a follower of another
+    size shows the same part of the page (the same fraction of its content) within 1 s."""
+    follower = _open_display(disp_app, "Scroller", place="BP03", mode="follow")
+    presenter = make_driver()
+    try:
+        login_browser(presenter, disp_app, "/indicators/GDP_GROWTH")
+        wait_for(presenter, lambda d: d.find_element(By.ID, "present-button").text == "Trình chiếu")
+        presenter.find_element(By.ID, "present-button").click()
+        wait_for(presenter, lambda d: "Đang trình chiếu" in d.find_element(By.ID, "present-status").text)
+        wait_for(follower, lambda d: _where(d).startswith("/indicators/GDP_GROWTH")
+                 and not d.find_elements(By.ID, "display-freeze"), timeout=20)
+        wait_for(presenter, lambda d: d.execute_script(
+            "return document.documentElement.scrollHeight > innerHeight * 1.5"))
+        for where in ("document.documentElement.scrollHeight * 0.5", "document.documentElement.scrollHeight"):
+            presenter.execute_script(f"window.scrollTo(0, {where});")
+            target = presenter.execute_script(FRACTION)
+            assert target > 0.2
+            started = time.monotonic()
+            wait_for(follower, lambda d, f=target: abs(d.execute_script(FRACTION) - f) < 0.03,
+                     timeout=5)
+            assert time.monotonic() - started < 1.0 + 0.2  # within 1 s (+ the poll of this check)
+        screenshot(follower, "displays-follower-scrolled")
+        presenter.find_element(By.ID, "present-button").click()
+    finally:
+        follower.quit()
+        presenter.quit()
