@@ -273,6 +273,12 @@ camera) is handed to the server through the `present-loc` store.
     return c.mode;
   }
 
+  function screenLang() {
+    // The language this screen shows (the shell keeps it in localStorage): Vietnamese unless set.
+    try { return JSON.parse(window.localStorage.getItem("lang")) === "en" ? "en" : "vi"; }
+    catch (e) { return "vi"; }
+  }
+
   function banner(text) {
     let el = document.getElementById("display-banner");
     if (!text) { if (el) { el.remove(); } return; }
@@ -329,7 +335,7 @@ camera) is handed to the server through the `present-loc` store.
     if (mode === "follow") {
       stopPlaylist();
       appliedMode = "follow";
-      banner("Trình chiếu / Presenting: " + c.presenter.name);
+      banner((c.presenter.banner || {})[screenLang()] || c.presenter.name);
       const target = c.presenter.path + (c.presenter.search || "");
       if (c.presenter.seq !== st.seq && !(st.navigating && !st.followLoading)) {
         followTo(target, c.presenter.seq);

@@ -36,6 +36,7 @@ from displays import status as display_status
 from settings import Settings
 from streams.handover import take_socket
 from web import pages
+from web.i18n import t
 from web.heldpolls import LIVE_PATH, HeldPolls
 
 REVOKED_PATH = "/display/revoked"  # under /display/, which the guard leaves public
@@ -134,7 +135,10 @@ def display_answer(view: registry.DisplayView, snapshot: registry.Snapshot,
         "page": view.page, "playlist": snapshot.playlist_for(view),
         "presenter": ({"name": presenter["name"], "seq": presenter["seq"],
                        "path": presenter["path"], "search": presenter["search"],
-                       "scroll": presenter.get("scroll") or 0.0}
+                       "scroll": presenter.get("scroll") or 0.0,
+                       # The banner in both languages: the screen shows its own (Vietnamese first).
+                       "banner": {lang: t("present.banner", lang).format(name=presenter["name"])
+                                  for lang in ("vi", "en")}}
                       if following else None),
         "poll": FOLLOW_POLL_MS if view.mode == "follow" else IDLE_POLL_MS,
         "version": VERSION,
