@@ -36,8 +36,8 @@ from displays import status as display_status
 from settings import Settings
 from streams.handover import take_socket
 from web import pages
-from web.i18n import t
 from web.heldpolls import LIVE_PATH, HeldPolls
+from web.i18n import t
 
 REVOKED_PATH = "/display/revoked"  # under /display/, which the guard leaves public
 EXTENSION_KEY = "ops_live"

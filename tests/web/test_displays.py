@@ -177,10 +177,10 @@ def test_display_sessions_cannot_present(tmp_path) -> None:
 def test_follow_answer_names_the_presenter_vietnamese_first() -> None:
     """The bridge points' banner: 'Đang trình chiếu: Full Name, Unit' (English on the switch),
     and where the presenter's screen starts in the page."""
+    from datetime import datetime
+
     from displays.registry import DisplayView, Snapshot
     from web.displays import display_answer
-
-    from datetime import datetime
 
     moment = datetime(2026, 12, 6)
     view = DisplayView(id=1, name="BP01", place="T34_01", mode="follow", playlist="", page="",
