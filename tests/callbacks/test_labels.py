@@ -36,3 +36,28 @@ def test_centred_labels_skip_the_crowded_keep_the_first() -> None:
     assert fit_centred(points, 50, [1, 0, 2], 14) == [False, True, True]
     assert fit_centred(points, 50, [0, 1, 2], 14) == [True, False, True]
     assert fit_centred(points, 2000, [0, 1, 2], 14) == [True, True, True]
+
+
+def test_every_graph_starts_dark_saying_loading(ctx: None) -> None:
+    """Before its callback answers, a graph shows the dark theme and 'Đang tải…', never plotly's
+    white empty axes (what a bridge point showed while a page loaded)."""
+    from dash import dcc
+
+    from layouts import cameras, indicators, savings
+
+    def graphs(node):
+        if isinstance(node, dcc.Graph):
+            yield node
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and hasattr(child, "to_plotly_json"):
+                yield from graphs(child)
+
+    found = [g for page in (indicators.layout(code="GDP_GROWTH"), savings.layout(), cameras.layout())
+             for g in graphs(page)]
+    assert len(found) >= 5
+    for graph in found:
+        layout = graph.figure.layout
+        assert layout.paper_bgcolor == "rgba(0,0,0,0)", graph.id  # the page's dark background
+        assert layout.template.layout.paper_bgcolor != "white", graph.id
+        assert [a.text for a in layout.annotations] == ["Đang tải…"], graph.id

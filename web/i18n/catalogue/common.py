@@ -23,4 +23,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     "vs_prev": ("so kỳ trước", "vs previous"),
     "vs_year": ("so cùng kỳ", "vs last year"),
     "no_data": ("Chưa có số liệu", "No data yet"),
+    "loading": ("Đang tải…", "Loading…"),
 }
