@@ -61,3 +61,20 @@ def test_every_graph_starts_dark_saying_loading(ctx: None) -> None:
         assert layout.paper_bgcolor == "rgba(0,0,0,0)", graph.id  # the page's dark background
         assert layout.template.layout.paper_bgcolor != "white", graph.id
         assert [a.text for a in layout.annotations] == ["Đang tải…"], graph.id
+
+
+def test_source_lines_read_in_vietnamese_on_vietnamese_screens() -> None:
+    import csv
+    from pathlib import Path
+
+    from ui.wording import source_text
+
+    assert source_text("Chinhphu.vn interview (Dec 2020)", "vi") == "Chinhphu.vn phỏng vấn (12/2020)"
+    assert source_text("VGP news and Baochinhphu.vn 10/03/2021", "vi") == \
+        "Tin VGP và Baochinhphu.vn 10/03/2021"
+    assert source_text("Chinhphu.vn interview (Dec 2020)", "en") == "Chinhphu.vn interview (Dec 2020)"
+    english = ("interview", "news", "press", "coverage", "reported", "Dec ", "report")
+    facts = Path(__file__).resolve().parents[2] / "data" / "reference" / "kpi_facts.csv"
+    for row in csv.DictReader(facts.open(encoding="utf-8")):
+        shown = source_text(row["source"], "vi")
+        assert not any(word in shown for word in english), shown
