@@ -149,6 +149,19 @@ camera) is handed to the server through the `present-loc` store.
     if (cover) { cover.remove(); }
   }
 
+  // A page is painted when its title has its text and no graph still says "đang tải"
+  // (ui.figures.loading_figure): until then the follower keeps the previous page on top.
+  const LOADING_TEXTS = ["Đang tải…", "Loading…"];
+  function unpainted() {
+    const title = document.querySelector("#page .pg-title");
+    if (title && !title.textContent.trim()) { return true; }
+    const notes = document.querySelectorAll("#page .js-plotly-plot .annotation-text");
+    for (let i = 0; i < notes.length; i++) {
+      if (LOADING_TEXTS.indexOf(notes[i].textContent.trim()) !== -1) { return true; }
+    }
+    return false;
+  }
+
   function whenReady(since) {
     // Ready: the router answered (a callback ran after the switch), nothing is in flight and
     // nothing has been for QUIET_MS, and no component says it is loading. `since`: the time of
@@ -158,7 +171,7 @@ camera) is handed to the server through the `present-loc` store.
         const now = performance.now();
         const startedAt = typeof since === "function" ? since() : since;
         const quiet = inflight === 0 && lastActivity > startedAt && now - lastActivity >= QUIET_MS;
-        const loading = document.querySelector("#page [data-dash-is-loading='true']");
+        const loading = document.querySelector("#page [data-dash-is-loading='true']") || unpainted();
         if ((quiet && !loading) || now - startedAt > READY_TIMEOUT_MS) { resolve(); return; }
         setTimeout(check, 50);
       }

@@ -86,11 +86,15 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
         wait_for(follower, lambda d: _where(d) in ("/savings", "/reporting"))  # its playlist
         presenter.find_element(By.ID, "present-button").click()
         wait_for(presenter, lambda d: "Đang trình chiếu" in d.find_element(By.ID, "present-status").text)
+        follower.execute_script(UNPAINTED_SAMPLER)
         for url in ("/reporting", "/indicators/GDP_GROWTH", "/indicators/GDP_GROWTH?region=01",
                     "/indicators/GDP_GROWTH?region=04", "/cameras?cam=hoa-binh", "/"):
             _spa_go(presenter, url)
             wait_for(follower, lambda d, u=url: _settled(presenter, u)
                      and _where(d) == _where(presenter), timeout=20)
+        # The follower kept the previous page on top until the new one had its title and graphs:
+        # no frame showed a graph still 'đang tải' or a page without its title.
+        assert follower.execute_script("return window.__unpainted") == [], "painted too early"
         banner = follower.find_element(By.ID, "display-banner").text
         # Vietnamese on a Vietnamese screen, the presenter by name (the login when no full name).
         assert banner == f"Đang trình chiếu: {disp_app.username}", banner
@@ -114,6 +118,21 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
         follower.quit()
         presenter.quit()
 
+
+UNPAINTED_SAMPLER = """
+window.__unpainted = [];
+(function tick() {
+  if (!document.getElementById("display-freeze")) {
+    const title = document.querySelector("#page .pg-title");
+    const notes = [...document.querySelectorAll("#page .js-plotly-plot .annotation-text")]
+      .map(n => n.textContent.trim()).filter(t => t === "Đang tải…" || t === "Loading…");
+    if (((title && !title.textContent.trim()) || notes.length) && window.__unpainted.length < 50) {
+      window.__unpainted.push(location.pathname + location.search + " " + notes.length);
+    }
+  }
+  requestAnimationFrame(tick);
+})();
+"""
 
 FRAME_SAMPLER = """
 window.__frames = {total: 0, loading: []};
