@@ -38,6 +38,7 @@ camera) is handed to the server through the `present-loc` store.
     const now = here();
     if (now === lastPublished) { return; }
     lastPublished = now;
+    lastScroll = null;
     window.dash_clientside.set_props("present-loc", {
       data: { path: window.location.pathname, search: window.location.search, t: Date.now() }
     });
@@ -51,6 +52,30 @@ camera) is handed to the server through the `present-loc` store.
     };
   });
   window.addEventListener("popstate", function () { setTimeout(publish, 0); });
+
+  // The presenter's scroll, as where its screen starts in the page's content (a fraction, so a
+  // follower of another size shows the same part): published at most every SCROLL_MS.
+  const SCROLL_MS = 200;
+  function scrollFraction() {
+    const height = document.documentElement.scrollHeight;
+    return height > 0 ? Math.min(1, Math.max(0, window.scrollY / height)) : 0;
+  }
+  let scrollTimer = null;
+  let lastScroll = null;
+  function publishScroll() {
+    scrollTimer = null;
+    if (!window.opsPresenting || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+    const fraction = Math.round(scrollFraction() * 10000) / 10000;
+    if (fraction === lastScroll) { return; }
+    lastScroll = fraction;
+    window.dash_clientside.set_props("present-loc", {
+      data: { path: window.location.pathname, search: window.location.search, scroll: fraction,
+              t: Date.now() }
+    });
+  }
+  window.addEventListener("scroll", function () {
+    if (window.opsPresenting && !scrollTimer) { scrollTimer = setTimeout(publishScroll, SCROLL_MS); }
+  }, { passive: true });
   window.opsPresentingChanged = function (on) {
     window.opsPresenting = !!on;
     lastPublished = null;
@@ -124,6 +149,19 @@ camera) is handed to the server through the `present-loc` store.
     if (cover) { cover.remove(); }
   }
 
+  // A page is painted when its title has its text and no graph still says "đang tải"
+  // (ui.figures.loading_figure): until then the follower keeps the previous page on top.
+  const LOADING_TEXTS = ["Đang tải…", "Loading…"];
+  function unpainted() {
+    const title = document.querySelector("#page .pg-title");
+    if (title && !title.textContent.trim()) { return true; }
+    const notes = document.querySelectorAll("#page .js-plotly-plot .annotation-text");
+    for (let i = 0; i < notes.length; i++) {
+      if (LOADING_TEXTS.indexOf(notes[i].textContent.trim()) !== -1) { return true; }
+    }
+    return false;
+  }
+
   function whenReady(since) {
     // Ready: the router answered (a callback ran after the switch), nothing is in flight and
     // nothing has been for QUIET_MS, and no component says it is loading. `since`: the time of
@@ -133,7 +171,7 @@ camera) is handed to the server through the `present-loc` store.
         const now = performance.now();
         const startedAt = typeof since === "function" ? since() : since;
         const quiet = inflight === 0 && lastActivity > startedAt && now - lastActivity >= QUIET_MS;
-        const loading = document.querySelector("#page [data-dash-is-loading='true']");
+        const loading = document.querySelector("#page [data-dash-is-loading='true']") || unpainted();
         if ((quiet && !loading) || now - startedAt > READY_TIMEOUT_MS) { resolve(); return; }
         setTimeout(check, 50);
       }
@@ -248,6 +286,12 @@ camera) is handed to the server through the `present-loc` store.
     return c.mode;
   }
 
+  function screenLang() {
+    // The language this screen shows (the shell keeps it in localStorage): Vietnamese unless set.
+    try { return JSON.parse(window.localStorage.getItem("lang")) === "en" ? "en" : "vi"; }
+    catch (e) { return "vi"; }
+  }
+
   function banner(text) {
     let el = document.getElementById("display-banner");
     if (!text) { if (el) { el.remove(); } return; }
@@ -258,6 +302,17 @@ camera) is handed to the server through the `present-loc` store.
       document.body.appendChild(el);
     }
     if (el.textContent !== text) { el.textContent = text; }
+  }
+
+  // The presenter's scroll on this screen: the same fraction of this page's content.
+  function followScroll(loaded) {
+    const p = st.config && st.config.presenter;
+    if (!p || (st.followLoading && !loaded)) { return; }
+    const fraction = Number(p.scroll) || 0;
+    const height = document.documentElement.scrollHeight;
+    const y = Math.round(fraction * height);
+    if (Math.abs(window.scrollY - y) > 2) { window.scrollTo(0, y); }
+    st.scroll = fraction;
   }
 
   // Follow: go to the presenter's state at once and acknowledge it (applied); a newer change
@@ -273,7 +328,9 @@ camera) is handed to the server through the `present-loc` store.
     if (st.followLoading) { return; }
     st.followLoading = true;
     st.navigating = true;
-    whenReady(function () { return st.navStartedAt; }).then(reveal).then(function () {
+    whenReady(function () { return st.navStartedAt; }).then(function () {
+      followScroll(true);  // under the cover: the page is revealed where the presenter is
+    }).then(reveal).then(function () {
       st.followLoading = false;
       st.navigating = false;
       st.ready = st.seq;
@@ -291,10 +348,12 @@ camera) is handed to the server through the `present-loc` store.
     if (mode === "follow") {
       stopPlaylist();
       appliedMode = "follow";
-      banner("Trình chiếu / Presenting: " + c.presenter.name);
+      banner((c.presenter.banner || {})[screenLang()] || c.presenter.name);
       const target = c.presenter.path + (c.presenter.search || "");
       if (c.presenter.seq !== st.seq && !(st.navigating && !st.followLoading)) {
         followTo(target, c.presenter.seq);
+      } else {
+        followScroll();
       }
       return;
     }

@@ -65,7 +65,9 @@ def present_publish(loc: dict | None) -> dict[str, Any]:
     principal = require(*PEOPLE)
     if not isinstance(loc, dict):
         raise dash.exceptions.PreventUpdate
-    record = live_state().publish(principal.name, *_state(loc))
+    scroll = loc.get("scroll")
+    scroll = float(scroll) if isinstance(scroll, (int, float)) and 0 <= scroll <= 1 else None
+    record = live_state().publish(principal.name, *_state(loc), scroll)
     return {"seq": record["seq"] if record else None}
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import dash
-from dash import Input, Output, State, html
+from dash import Input, Output, State, dcc, html
 
 from alerts import store as alert_store
 from callbacks.displays import lost_alert
@@ -31,7 +31,7 @@ from layouts.components import (
 )
 from reporting import catalogue, queries
 from streams.client import camera_config, relay_down, relay_status
-from ui.wording import published, qualifier
+from ui.wording import published, qualifier, source_text
 from web.i18n import day, norm, number, period_label, t, when
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ def fact_foot(fact: dict[str, Any] | None, lang: str) -> list[Any]:
     if not fact:
         return []
     return [html.Span(f"{t('as_of', lang)} {day(fact['as_of'], lang)}", className="foot-asof"),
-            html.Span(f"{t('ov.source', lang)}: {fact['source']}", className="foot-source")]
+            html.Span(f"{t('ov.source', lang)}: {source_text(fact['source'], lang)}",
+                      className="foot-source")]
 
 
 def ticker_segments(facts: list[dict[str, Any]] | None) -> list[dict[str, float]]:
@@ -217,7 +218,8 @@ def coverage_panel(cov: dict[str, Any] | None, facts: list[dict[str, Any]] | Non
             html.Span(t("ov.cov.ref_text", lang).format(
                 m=number(ref_m["value"], lang), l=number(ref_l["value"], lang),
                 i=number(ref_i["value"], lang), n=number(total, lang))),
-            html.Span(f" · {t('ov.source', lang)}: {ref_i['source']}", className="foot-source"),
+            html.Span(f" · {t('ov.source', lang)}: {source_text(ref_i['source'], lang)}",
+                      className="foot-source"),
         ])
     return [
         _title("ov.coverage", lang, stale_since),
@@ -319,10 +321,13 @@ def tiles_children(items: list[dict[str, Any]] | None, lang: str,
             html.Div(t("no_data", lang), className="ind-empty"),
             stale_badge(stale_since, lang)])]
     decimals = _decimals()
-    return [indicator_tile(item, lang, decimals=decimals.get(item.get("code", ""), 1),
-                           stale_since=stale_since,
-                           overdue=is_overdue(item.get("period"), item.get("frequency"), now),
-                           id=f"overview-tile-{item.get('code')}")
+    # Each tile opens its indicator (inert on kiosk walls: assets/10-overview.css).
+    return [dcc.Link(indicator_tile(item, lang, decimals=decimals.get(item.get("code", ""), 1),
+                                    stale_since=stale_since,
+                                    overdue=is_overdue(item.get("period"), item.get("frequency"), now),
+                                    id=f"overview-tile-{item.get('code')}"),
+                     href=f"/indicators/{item.get('code')}", className="ind-tile-link drill",
+                     id=f"overview-drill-{item.get('code')}")
             for item in items]
 
 

@@ -14,7 +14,7 @@ from pagestate.savings import ASSUMPTIONS, DEFAULTS, assumptions_search, parse_a
 from reporting import queries
 from ui.figures import dark_layout
 from ui.palette import ACCENT, EXTRA_SERIES, MUTED, SERIES, STATUS_COLOURS, TEXT
-from ui.wording import qualifier
+from ui.wording import qualifier, source_text
 from web.i18n import day, norm, number, t
 
 SYSTEMS = ("public_service_portal", "document_axis", "e_cabinet", "reporting_system")
@@ -52,7 +52,7 @@ def compact(value: float | None, lang: str | None) -> str:
 
 
 def source_line(fact: dict, lang: str | None) -> str:
-    return f"{day(fact['as_of'], lang)} · {fact['source']}"
+    return f"{day(fact['as_of'], lang)} · {source_text(fact['source'], lang)}"
 
 
 # --- the standard cost model estimate --------------------------------------------------------
@@ -218,7 +218,7 @@ def sources_table(facts: list[dict], lang: str | None) -> html.Table:
         html.Td(system_name(f["system"], lang)),
         html.Td(f"{number(f['value'], lang, 0 if float(f['value']).is_integer() else 1)} "
                 f"{f['unit']}", className="num"),
-        html.Td(day(f["as_of"], lang)), html.Td(f["source"]), html.Td(f["note"]),
+        html.Td(day(f["as_of"], lang)), html.Td(source_text(f["source"], lang)), html.Td(f["note"]),
     ]) for f in sorted(facts, key=lambda f: (f["as_of"], f["metric"]), reverse=True)]
     return html.Table([head, html.Tbody(body)], className="data-table")
 

@@ -219,8 +219,11 @@ class LiveState:
                 return True, record
         return False, self.presenter()
 
-    def publish(self, user: str, path: str, search: str) -> dict[str, Any] | None:
-        """The presenter's page or query changed: a new sequence number for the followers."""
+    def publish(self, user: str, path: str, search: str,
+                scroll: float | None = None) -> dict[str, Any] | None:
+        """The presenter's page or query changed: a new sequence number for the followers.
+        `scroll`: where the presenter's screen starts, as a fraction of the page's content
+        (0 the top); followers apply it without reloading (no new sequence number)."""
         for _ in range(5):
             raw = self.backend.get(PRESENTER)
             current = self.presenter()
@@ -230,7 +233,9 @@ class LiveState:
             record = dict(current, beat=now)
             if (current["path"], current["search"]) != (path, search):
                 record.update(seq=self.backend.incr(SEQ), path=path, search=search,
-                              changed_at=now)
+                              changed_at=now, scroll=0.0)
+            if scroll is not None:
+                record["scroll"] = round(min(max(float(scroll), 0.0), 1.0), 4)
             if self._write(raw, record):
                 return record
         return None
@@ -240,7 +245,7 @@ class LiveState:
         current = self.presenter()
         if current is None or current["user"] != user:
             return None
-        return self.publish(user, current["path"], current["search"])
+        return self.publish(user, current["path"], current["search"], current.get("scroll"))
 
     def stop(self, user: str) -> bool:
         for _ in range(5):

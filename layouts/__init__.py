@@ -33,20 +33,22 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
+    # The navigation follows this order, most used first (issue 17): overview, indicators, tasks,
+    # alerts, savings, reporting, cameras, bridge points, briefings.
     Page("overview", "/", overview.layout, "nav.overview"),
     Page("indicators", "/indicators", indicators.layout, "nav.indicators"),
     Page("indicator", "/indicators/<code>", indicators.layout, "nav.indicators",
          path_template="/indicators/<code>", in_nav=False),
+    Page("tasks", "/tasks", tasks_page.layout, "nav.tasks"),
+    Page("task", "/tasks/<task_id>", tasks_page.task_layout, "nav.tasks",
+         path_template="/tasks/<task_id>", in_nav=False),
+    Page("alerts", "/alerts", alerts.layout, "nav.alerts"),
     Page("savings", "/savings", savings.layout, "nav.savings"),
     Page("reporting", "/reporting", reporting.layout, "nav.reporting"),
     Page("cameras", "/cameras", cameras.layout, "nav.cameras"),
     Page("displays", "/displays", displays.status_layout, "nav.displays"),
     Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
     Page("briefings", "/briefings", briefings.layout, "nav.briefings"),
-    Page("alerts", "/alerts", alerts.layout, "nav.alerts"),
-    Page("tasks", "/tasks", tasks_page.layout, "nav.tasks"),
-    Page("task", "/tasks/<task_id>", tasks_page.task_layout, "nav.tasks",
-         path_template="/tasks/<task_id>", in_nav=False),
 )
 
 

@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from core.clock import utc_to_local
 from layouts.components import page_head, stale_badge
-from pagestate.alerts import KINDS, STATES, alert_href, parse_state
+from pagestate.alerts import KINDS, STATES, parse_state, subject_href
 from web.i18n import number, t
 
 WALL_SHOWN = 3  # items on the wall's panel (each readable whole at 1080p); the rest "+N more"
@@ -68,10 +68,12 @@ def severity_badge(a: dict[str, Any], lang: str) -> html.Span:
 
 
 def wall_item(a: dict[str, Any], lang: str, now: datetime) -> dcc.Link:
-    """One live alert on the wall: escalated mark, severity, what, age, owner; drills to /alerts."""
+    """One live alert on the wall: escalated mark, severity, what, age, owner; drills to its
+    subject (pagestate.alerts.subject_href)."""
     escalated = a.get("escalated") and a["state"] == "open"
-    classes = f"al-item al-{a['severity']} al-{a['state']}" + (" al-escalated" if escalated else "")
-    return dcc.Link(href=alert_href(a["id"]), className=classes, id=f"wall-alert-{a['id']}",
+    classes = (f"al-item drill al-{a['severity']} al-{a['state']}"
+               + (" al-escalated" if escalated else ""))
+    return dcc.Link(href=subject_href(a), className=classes, id=f"wall-alert-{a['id']}",
                     children=[
         html.Div(className="al-item-top", children=[
             # Escalated stands in for the severity badge: the wall has no room for both.
@@ -100,7 +102,7 @@ def wall_panel(rows: list[dict[str, Any]] | None, lang: str, now: datetime,
     items = [wall_item(a, lang, now) for a in rows[:WALL_SHOWN]]
     if len(rows) > WALL_SHOWN:
         items.append(dcc.Link(t("al.more", lang).format(n=len(rows) - WALL_SHOWN),
-                              href="/alerts", className="chip chip-more al-more"))
+                              href="/alerts", className="chip chip-more al-more drill"))
     return head + [html.Div(items, className="al-wall-list", id="wall-alerts")]
 
 

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from dash import dcc, html
 
 from streams.client import RELAY_BOOT, camera_config
+from ui.figures import loading_figure
 from web.streamaccess import stream_url
 
 STATUS_MS = 2_000  # status poll: /streams/status (through a 1 s server-side cache)
@@ -89,7 +90,7 @@ def wall(kiosk: bool, columns: int, count: int, boot: str) -> html.Div:
                                    options=[{"label": "status", "value": "status"},
                                             {"label": "level", "value": "level"}]),
                 ]),
-                dcc.Graph(id="cam-map", className="cam-map",
+                dcc.Graph(figure=loading_figure(), id="cam-map", className="cam-map",
                           config={"displayModeBar": False, "staticPlot": True, "responsive": True,
                                   "topojsonURL": "/assets/topojson/"},  # never a CDN
                           style={"height": "100%", "width": "100%"}),
@@ -140,7 +141,7 @@ def dam_panel() -> html.Section:
         html.H2(id="cam-dam-title", className="cam-panel-title"),
         html.Div(className="cam-dam-body", children=[
             html.Div(id="cam-dam-now", className="cam-dam-now"),
-            dcc.Graph(id="cam-dam-chart", className="cam-dam-chart",
+            dcc.Graph(figure=loading_figure(), id="cam-dam-chart", className="cam-dam-chart",
                       config={"displayModeBar": False, "responsive": True},
                       style={"height": "100%", "width": "100%"}),
         ]),

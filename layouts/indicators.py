@@ -5,6 +5,7 @@ from dash import dcc, html
 
 from layouts.components import page_head
 from pagestate.indicators import initial_controls
+from ui.figures import loading_figure
 from web.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -48,7 +49,7 @@ def layout(code: str | None = None, **query: str) -> html.Div:
                 html.H2(id="ind-series-title", className="panel-title"),
                 html.Div(id="ind-series-note", className="panel-note"),
             ]),
-            dcc.Graph(id="ind-series", config=GRAPH_CONFIG, className="graph graph-series"),
+            dcc.Graph(figure=loading_figure(), id="ind-series", config=GRAPH_CONFIG, className="graph graph-series"),
         ]),
         html.Section(className="pg-panel", id="ind-compare", children=[
             html.Div(className="panel-head", children=[
@@ -58,8 +59,8 @@ def layout(code: str | None = None, **query: str) -> html.Div:
             ]),
             html.Div(id="ind-compare-note", className="panel-note"),
             html.Div(className="compare-grid", children=[
-                dcc.Graph(id="ind-rank", config=GRAPH_CONFIG, className="graph graph-rank"),
-                dcc.Graph(id="ind-map", config=MAP_CONFIG, className="graph graph-map"),
+                dcc.Graph(figure=loading_figure(), id="ind-rank", config=GRAPH_CONFIG, className="graph graph-rank"),
+                dcc.Graph(figure=loading_figure(), id="ind-map", config=MAP_CONFIG, className="graph graph-map"),
             ]),
         ]),
         html.Section(className="pg-panel", children=[

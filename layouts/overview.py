@@ -1,5 +1,5 @@
-"""The wall overview `/`: savings, coverage, headline indicators, portal, live feeds, alerts,
-and (when a camera relay is configured) a strip of rotating dam-camera snapshots.
+"""The wall overview `/`: savings, coverage, headline indicators, portal, tasks, live feeds,
+alerts, and (when a camera relay is configured) a strip of rotating dam-camera snapshots.
 
 A pure skeleton: every panel is filled (and refilled) by callbacks/overview.py, so the page
 needs no database to render and switches language without a reload.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts.cameras import camera_strip
+from layouts.tasks_panel import tasks_panel
 from streams.client import cameras_enabled
 
 LIVE_MS = 3_000  # live feeds: documents, dossiers, payments, power output
@@ -35,6 +36,8 @@ def layout(**_query: str) -> html.Div:
         html.Div(id="overview-tiles", className="ov-tiles"),
         panel("overview-coverage", "ov-coverage"),
         panel("overview-portal", "ov-portal"),
+        # Government-assigned tasks: its own tick and callback (callbacks.tasks_panel).
+        tasks_panel("ov-panel ov-tasks"),
         panel("overview-live", "ov-live"),
         html.Div(className="ov-alerts", children=[
             html.Div(id="overview-alerts", className="ov-alerts-main"),

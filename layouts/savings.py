@@ -5,6 +5,7 @@ from dash import dcc, html
 
 from layouts.components import page_head
 from pagestate.savings import ASSUMPTIONS, parse_assumptions
+from ui.figures import loading_figure
 from web.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False}
@@ -29,11 +30,11 @@ def layout(**query: str) -> html.Div:
         html.Div(className="grid-2", children=[
             html.Section(className="pg-panel", children=[
                 html.H2(id="sav-by-system-title", className="panel-title"),
-                dcc.Graph(id="sav-by-system", config=GRAPH_CONFIG, className="graph"),
+                dcc.Graph(figure=loading_figure(), id="sav-by-system", config=GRAPH_CONFIG, className="graph"),
             ]),
             html.Section(className="pg-panel", children=[
                 html.H2(id="sav-growth-title", className="panel-title"),
-                dcc.Graph(id="sav-growth", config=GRAPH_CONFIG, className="graph"),
+                dcc.Graph(figure=loading_figure(), id="sav-growth", config=GRAPH_CONFIG, className="graph"),
             ]),
         ]),
         html.Section(className="pg-panel", children=[

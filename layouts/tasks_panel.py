@@ -14,5 +14,5 @@ def tasks_panel(className: str = "") -> html.Section:
     return html.Section(id="tasks-panel-box", className=f"tk-panel {className}".strip(),
                         children=[
         dcc.Interval(id="tasks-panel-tick", interval=TICK_MS),
-        dcc.Link(id="tasks-panel", href="/tasks?status=open_overdue", className="tk-panel-link"),
+        dcc.Link(id="tasks-panel", href="/tasks?status=open_overdue", className="tk-panel-link drill"),
     ])

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-from alerts.conditions import KINDS
+from alerts.conditions import DAM_KINDS, KINDS, RELAY
 from pagestate import first, search_string
 
 STATES = ("open", "acknowledged", "resolved")
@@ -38,6 +39,25 @@ def parse_state(query: dict[str, Any]) -> AlertsState:
     return AlertsState(state if state in STATES else "", kind if kind in KINDS else "",
                        agency if CODE.match(agency) else "", period if PERIOD.match(period) else "",
                        int(raw) if raw.isdigit() and len(raw) < 12 else None)
+
+
+def subject_href(a: dict[str, Any]) -> str:
+    """Where a wall alert drills to: its subject (the indicator, the late agency on /reporting,
+    the camera's focus view, the bridge points, the task's document); else the alert itself."""
+    kind, subject = str(a.get("kind") or ""), str(a.get("subject") or "")
+    if kind == "threshold" and subject:
+        code, _, region = subject.partition(":")
+        return f"/indicators/{quote(code)}" + (f"?region={quote(region)}" if region and region != "VN" else "")
+    if kind == "late" and subject:
+        return f"/reporting?agency={quote(subject)}"
+    if (kind == "camera" or kind in DAM_KINDS) and subject:
+        return "/cameras" if subject == RELAY else f"/cameras?cam={quote(subject)}"
+    if kind == "display":
+        return "/displays"
+    if kind == "task" and subject:
+        # The alert names the task by document and number; the document's list shows it.
+        return f"/tasks?document={quote(subject.partition('#')[0])}"
+    return alert_href(int(a["id"])) if a.get("id") is not None else "/alerts"
 
 
 def alert_href(alert_id: int) -> str:

@@ -12,6 +12,8 @@ from .lettering import ascii_label, draw_text
 WATER_TOP, WATER_ROWS = 176, 48  # animated reservoir band (16-row aligned for splicing)
 CLOCK_TOP, CLOCK_ROWS = 320, 32  # clock band
 WAVE_PHASES = 24  # water animation repeats every 24 ticks, so every phase is encoded once
+SIM_LABEL = "MÔ PHỎNG"  # burned into every simulated picture, in the screens' language
+SIM_LABEL_RIGHT = 140  # its left edge, from the picture's right edge (640 px wide pictures)
 VN_OFFSET_S = 7 * 3600  # the dams are in Viet Nam: their clocks show ICT (UTC+7), whatever the server's zone
 
 
@@ -55,7 +57,7 @@ class DamScene:
         img[wall_top + 60 :] = (80, 60, 35)
         cv2.rectangle(img, (0, 0), (w, 44), (20, 20, 20), -1)
         draw_text(img, self.full_name, 12, 32, 26)  # the dam's name as written, with diacritics
-        cv2.putText(img, "SIMULATED", (w - 150, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 200, 255), 1, cv2.LINE_AA)
+        draw_text(img, SIM_LABEL, w - SIM_LABEL_RIGHT, 30, 20, (0, 200, 255))
         cv2.rectangle(img, (0, CLOCK_TOP), (w, CLOCK_TOP + CLOCK_ROWS), (20, 20, 20), -1)
         return img
 

@@ -42,3 +42,11 @@ def empty_figure(message: str, lang: str | None, height: int | None = 320) -> go
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
+
+
+def loading_figure(lang: str | None = "vi") -> go.Figure:
+    """What a graph shows before its callback answers: the dark theme and 'đang tải', never
+    plotly's white empty axes (a bridge point may show it for a second)."""
+    from web.i18n import t
+
+    return empty_figure(t("loading", lang), lang, None)

@@ -10,6 +10,33 @@ from web.i18n import t
 QUALIFIERS = (("more than", "q.more"), ("approx", "q.about"), ("nearly", "q.nearly"))
 
 
+# The published sources are recorded in English (data/reference/kpi_facts.csv); on Vietnamese
+# screens their English words read in Vietnamese. Longest phrases first; names of outlets and
+# documents stay as written.
+SOURCE_VI = (
+    ("Chinhphu.vn interview with the VPCP Minister", "Chinhphu.vn phỏng vấn Bộ trưởng, Chủ nhiệm VPCP"),
+    ("VietnamPlus / press coverage of the Centre launch", "VietnamPlus / báo chí đưa tin ra mắt Trung tâm"),
+    ("press coverage of the Centre launch", "báo chí đưa tin ra mắt Trung tâm"),
+    ("VGP news and Baochinhphu.vn", "Tin VGP và Baochinhphu.vn"),
+    ("VGP news", "Tin VGP"),
+    ("Chinhphu.vn interview", "Chinhphu.vn phỏng vấn"),
+    ("provincial portal, mid-2019 report", "cổng thông tin tỉnh, báo cáo giữa năm 2019"),
+    ("press, June 2020", "báo chí, 06/2020"),
+    ("(reported ", "(đưa tin "),
+    ("(Dec 2020)", "(12/2020)"),
+)
+
+
+def source_text(source: str | None, lang: str | None) -> str:
+    """A fact's source line in the screen's language ('Chinhphu.vn phỏng vấn (12/2020)')."""
+    text = source or ""
+    if lang == "en":
+        return text
+    for english, vietnamese in SOURCE_VI:
+        text = text.replace(english, vietnamese)
+    return text
+
+
 def indicator_name(item: dict[str, Any], lang: str | None, short: bool = True) -> str:
     """Short wall name of an indicator (TEXTS 'short:<code>') or its catalogue name."""
     code = item.get("code", "")

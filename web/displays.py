@@ -37,6 +37,7 @@ from settings import Settings
 from streams.handover import take_socket
 from web import pages
 from web.heldpolls import LIVE_PATH, HeldPolls
+from web.i18n import t
 
 REVOKED_PATH = "/display/revoked"  # under /display/, which the guard leaves public
 EXTENSION_KEY = "ops_live"
@@ -133,7 +134,11 @@ def display_answer(view: registry.DisplayView, snapshot: registry.Snapshot,
         "kind": "display", "name": view.name, "place": view.place, "mode": view.mode,
         "page": view.page, "playlist": snapshot.playlist_for(view),
         "presenter": ({"name": presenter["name"], "seq": presenter["seq"],
-                       "path": presenter["path"], "search": presenter["search"]}
+                       "path": presenter["path"], "search": presenter["search"],
+                       "scroll": presenter.get("scroll") or 0.0,
+                       # The banner in both languages: the screen shows its own (Vietnamese first).
+                       "banner": {lang: t("present.banner", lang).format(name=presenter["name"])
+                                  for lang in ("vi", "en")}}
                       if following else None),
         "poll": FOLLOW_POLL_MS if view.mode == "follow" else IDLE_POLL_MS,
         "version": VERSION,
@@ -187,7 +192,8 @@ class _FollowState:
     def key(self) -> tuple:
         self.snapshot = registry.snapshots.get(current())
         self.presenter = p = live_state().presenter()
-        return self.snapshot.stamp, p and (p["seq"], p["name"], p["path"], p["search"])
+        return self.snapshot.stamp, p and (p["seq"], p["name"], p["path"], p["search"],
+                                           p.get("scroll"))
 
     def answer(self, token_id: int) -> dict[str, Any]:
         assert self.snapshot is not None

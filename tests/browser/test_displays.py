@@ -86,13 +86,18 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
         wait_for(follower, lambda d: _where(d) in ("/savings", "/reporting"))  # its playlist
         presenter.find_element(By.ID, "present-button").click()
         wait_for(presenter, lambda d: "Đang trình chiếu" in d.find_element(By.ID, "present-status").text)
+        follower.execute_script(UNPAINTED_SAMPLER)
         for url in ("/reporting", "/indicators/GDP_GROWTH", "/indicators/GDP_GROWTH?region=01",
                     "/indicators/GDP_GROWTH?region=04", "/cameras?cam=hoa-binh", "/"):
             _spa_go(presenter, url)
             wait_for(follower, lambda d, u=url: _settled(presenter, u)
                      and _where(d) == _where(presenter), timeout=20)
+        # The follower kept the previous page on top until the new one had its title and graphs:
+        # no frame showed a graph still 'đang tải' or a page without its title.
+        assert follower.execute_script("return window.__unpainted") == [], "painted too early"
         banner = follower.find_element(By.ID, "display-banner").text
-        assert disp_app.username in banner
+        # Vietnamese on a Vietnamese screen, the presenter by name (the login when no full name).
+        assert banner == f"Đang trình chiếu: {disp_app.username}", banner
         assert held.answered >= 6  # the follower's polls were held and answered at each change
         wait_for(presenter, lambda d: "1 màn hình" in d.find_element(By.ID, "present-status").text)
         screenshot(follower, "displays-follower")
@@ -113,6 +118,21 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
         follower.quit()
         presenter.quit()
 
+
+UNPAINTED_SAMPLER = """
+window.__unpainted = [];
+(function tick() {
+  if (!document.getElementById("display-freeze")) {
+    const title = document.querySelector("#page .pg-title");
+    const notes = [...document.querySelectorAll("#page .js-plotly-plot .annotation-text")]
+      .map(n => n.textContent.trim()).filter(t => t === "Đang tải…" || t === "Loading…");
+    if (((title && !title.textContent.trim()) || notes.length) && window.__unpainted.length < 50) {
+      window.__unpainted.push(location.pathname + location.search + " " + notes.length);
+    }
+  }
+  requestAnimationFrame(tick);
+})();
+"""
 
 FRAME_SAMPLER = """
 window.__frames = {total: 0, loading: []};
@@ -218,3 +238,35 @@ def test_admin_page_creates_a_display_and_a_killed_one_shows_lost(disp_app: Live
         admin.quit()
         if screen is not None:
             screen.quit()
+
+
+FRACTION = "return window.scrollY / document.documentElement.scrollHeight"
+
+
+def test_follower_follows_the_presenters_scroll(disp_app: LiveApp) -> None:
+    """The presenter scrolls /indicators/GDP_GROWTH down to the provinces: a follower of another
+    size shows the same part of the page (the same fraction of its content) within 1 s."""
+    follower = _open_display(disp_app, "Scroller", place="BP03", mode="follow")
+    presenter = make_driver()
+    try:
+        login_browser(presenter, disp_app, "/indicators/GDP_GROWTH")
+        wait_for(presenter, lambda d: d.find_element(By.ID, "present-button").text == "Trình chiếu")
+        presenter.find_element(By.ID, "present-button").click()
+        wait_for(presenter, lambda d: "Đang trình chiếu" in d.find_element(By.ID, "present-status").text)
+        wait_for(follower, lambda d: _where(d).startswith("/indicators/GDP_GROWTH")
+                 and not d.find_elements(By.ID, "display-freeze"), timeout=20)
+        wait_for(presenter, lambda d: d.execute_script(
+            "return document.documentElement.scrollHeight > innerHeight * 1.5"))
+        for where in ("document.documentElement.scrollHeight * 0.5", "document.documentElement.scrollHeight"):
+            presenter.execute_script(f"window.scrollTo(0, {where});")
+            target = presenter.execute_script(FRACTION)
+            assert target > 0.2
+            started = time.monotonic()
+            wait_for(follower, lambda d, f=target: abs(d.execute_script(FRACTION) - f) < 0.03,
+                     timeout=5)
+            assert time.monotonic() - started < 1.0 + 0.2  # within 1 s (+ the poll of this check)
+        screenshot(follower, "displays-follower-scrolled")
+        presenter.find_element(By.ID, "present-button").click()
+    finally:
+        follower.quit()
+        presenter.quit()

@@ -1,4 +1,5 @@
-"""No two text boxes of a wall tile overlap (nor text and the sparkline), at four screen sizes."""
+"""No two text boxes of a wall tile overlap (nor text and the sparkline), at four screen sizes;
+the tasks panel is one of the tiles checked."""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,7 @@ SIZES = [(1280, 720), (1920, 937), (1920, 1080), (3840, 2160)]
 # Every non-empty text node's own box (a Range, not its element's box) and each sparkline, per
 # tile; pairs that intersect by more than a pixel each way are reported with their texts.
 OVERLAPS = r"""
-const tiles = [...document.querySelectorAll('#overview .ind-tile, #overview .kpi-card')];
+const tiles = [...document.querySelectorAll('#overview .ind-tile, #overview .kpi-card, #overview .ov-tasks')];
 const out = [];
 const eps = 1;
 for (const tile of tiles) {
@@ -65,6 +66,8 @@ return [tiles.length, out];
 def _check_every_size(driver, name: str) -> None:
     """Resize the one browser through the four sizes (CSS relayout only), checking each."""
     problems = []
+    wait_for(driver, lambda d: d.execute_script(
+        "return document.querySelectorAll('#overview .ov-tasks .tk-fig:not(.tk-no_deadline) .tk-fig-value').length") == 4)
     for width, height in SIZES:
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": height, "deviceScaleFactor": 1,
@@ -75,6 +78,10 @@ def _check_every_size(driver, name: str) -> None:
         driver.execute_async_script(
             "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));")
         tiles, overlaps = driver.execute_script(OVERLAPS)
+        # The tasks panel has its slot on the wall, with its four statuses and both rates.
+        assert driver.execute_script(
+            "return document.querySelectorAll('#overview .ov-tasks .tk-fig:not(.tk-no_deadline) .tk-fig-value, "
+            "#overview .ov-tasks .tk-rate-value').length") == 6
         screenshot(driver, f"overview-tiles-{name}-{width}x{height}")
         assert tiles >= 9
         page_h, inner_h, page_w, inner_w = driver.execute_script(FITS)

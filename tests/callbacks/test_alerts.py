@@ -58,3 +58,19 @@ def test_act_for_people_only(app: Any, alert_id: int) -> None:
             assert message.startswith("Không thực hiện được") and done == 2
             message, _done, _ = cb.act(3, 0, alert_id, "a\x1bb", 2, "en")
             assert message.startswith("Comment refused")
+
+
+def test_wall_alerts_drill_to_their_subject() -> None:
+    from pagestate.alerts import subject_href
+
+    cases = {("threshold", "IIP:VN"): "/indicators/IIP",
+             ("threshold", "IIP:T34_01"): "/indicators/IIP?region=T34_01",
+             ("late", "BCT"): "/reporting?agency=BCT",
+             ("camera", "hoa-binh"): "/cameras?cam=hoa-binh",
+             ("camera", "relay"): "/cameras",
+             ("dam-spill", "son-la"): "/cameras?cam=son-la",
+             ("display", "T34_01"): "/displays",
+             ("task", "17/NQ-CP#12"): "/tasks?document=17/NQ-CP",
+             ("feed", "power"): "/alerts?alert=5"}
+    for (kind, subject), href in cases.items():
+        assert subject_href({"id": 5, "kind": kind, "subject": subject}) == href, (kind, subject)

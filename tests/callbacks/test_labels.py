@@ -36,3 +36,45 @@ def test_centred_labels_skip_the_crowded_keep_the_first() -> None:
     assert fit_centred(points, 50, [1, 0, 2], 14) == [False, True, True]
     assert fit_centred(points, 50, [0, 1, 2], 14) == [True, False, True]
     assert fit_centred(points, 2000, [0, 1, 2], 14) == [True, True, True]
+
+
+def test_every_graph_starts_dark_saying_loading(ctx: None) -> None:
+    """Before its callback answers, a graph shows the dark theme and 'Đang tải…', never plotly's
+    white empty axes (what a bridge point showed while a page loaded)."""
+    from dash import dcc
+
+    from layouts import cameras, indicators, savings
+
+    def graphs(node):
+        if isinstance(node, dcc.Graph):
+            yield node
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and hasattr(child, "to_plotly_json"):
+                yield from graphs(child)
+
+    found = [g for page in (indicators.layout(code="GDP_GROWTH"), savings.layout(), cameras.layout())
+             for g in graphs(page)]
+    assert len(found) >= 5
+    for graph in found:
+        layout = graph.figure.layout
+        assert layout.paper_bgcolor == "rgba(0,0,0,0)", graph.id  # the page's dark background
+        assert layout.template.layout.paper_bgcolor != "white", graph.id
+        assert [a.text for a in layout.annotations] == ["Đang tải…"], graph.id
+
+
+def test_source_lines_read_in_vietnamese_on_vietnamese_screens() -> None:
+    import csv
+    from pathlib import Path
+
+    from ui.wording import source_text
+
+    assert source_text("Chinhphu.vn interview (Dec 2020)", "vi") == "Chinhphu.vn phỏng vấn (12/2020)"
+    assert source_text("VGP news and Baochinhphu.vn 10/03/2021", "vi") == \
+        "Tin VGP và Baochinhphu.vn 10/03/2021"
+    assert source_text("Chinhphu.vn interview (Dec 2020)", "en") == "Chinhphu.vn interview (Dec 2020)"
+    english = ("interview", "news", "press", "coverage", "reported", "Dec ", "report")
+    facts = Path(__file__).resolve().parents[2] / "data" / "reference" / "kpi_facts.csv"
+    for row in csv.DictReader(facts.open(encoding="utf-8")):
+        shown = source_text(row["source"], "vi")
+        assert not any(word in shown for word in english), shown

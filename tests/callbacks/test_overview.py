@@ -133,7 +133,9 @@ def test_headline_tiles(app: Any) -> None:
     tiles = ov.update_tiles(0, "vi")
     assert 8 <= len(tiles) <= 12
     items = queries.headline_tiles()
-    for tile, item in zip(tiles, items, strict=True):
+    for link, item in zip(tiles, items, strict=True):
+        assert link.href == f"/indicators/{item['code']}"  # every tile opens its indicator
+        tile = link.children
         assert tile.id == f"overview-tile-{item['code']}"
         shown = text(tile)
         assert "Số liệu đến" in shown and "so kỳ trước" in shown and "so cùng kỳ" in shown
@@ -253,8 +255,8 @@ def test_database_down_keeps_last_values_then_recovers(settings: Settings, tmp_p
             database.engine, database.sessions = original
         # Same figures as before, each panel marked stale.
         assert len(stale_tiles) == len(good_tiles)
-        assert [text(t.children[1]) for t in stale_tiles] == \
-            [text(t.children[1]) for t in good_tiles]
+        assert [text(t.children.children[1]) for t in stale_tiles] == \
+            [text(t.children.children[1]) for t in good_tiles]
         assert all("Mất kết nối từ" in text(t) for t in stale_tiles)
         assert text(find(stale_savings, "overview-savings-total")) == "9.900"
         assert "Mất kết nối từ" in text(stale_savings) and segments

@@ -24,3 +24,4 @@ def test_badge_text() -> None:
     assert stale_badge(now.isoformat(), "vi").children.endswith(f"{now:%H:%M}")
     yesterday = now - timedelta(days=1)
     assert f"{yesterday:%H:%M} {yesterday:%d/%m}" in stale_badge(yesterday.isoformat(), "vi").children
+

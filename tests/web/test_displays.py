@@ -172,3 +172,23 @@ def test_display_sessions_cannot_present(tmp_path) -> None:
         with pytest.raises(Exception) as info:
             present_action({"action": "toggle", "path": "/", "search": ""})
         assert getattr(info.value, "code", None) == 403
+
+
+def test_follow_answer_names_the_presenter_vietnamese_first() -> None:
+    """The bridge points' banner: 'Đang trình chiếu: Full Name, Unit' (English on the switch),
+    and where the presenter's screen starts in the page."""
+    from datetime import datetime
+
+    from displays.registry import DisplayView, Snapshot
+    from web.displays import display_answer
+
+    moment = datetime(2026, 12, 6)
+    view = DisplayView(id=1, name="BP01", place="T34_01", mode="follow", playlist="", page="",
+                       token_id=1, created_at=moment, updated_at=moment, revoked_at=None)
+    snapshot = Snapshot()
+    answer = display_answer(view, snapshot, {"name": "Nguyễn Văn An, Văn phòng Chính phủ",
+                                             "seq": 3, "path": "/", "search": "", "scroll": 0.4})
+    presenter = answer["presenter"]
+    assert presenter["banner"] == {"vi": "Đang trình chiếu: Nguyễn Văn An, Văn phòng Chính phủ",
+                                   "en": "Presenting: Nguyễn Văn An, Văn phòng Chính phủ"}
+    assert presenter["scroll"] == 0.4

@@ -8,8 +8,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav.indicators": ("Chỉ tiêu", "Indicators"),
     "nav.savings": ("Tiết kiệm", "Savings"),
     "nav.reporting": ("Báo cáo", "Reporting"),
-    "nav.cameras": ("Camera thủy điện", "Dam cameras"),
-    "nav.displays": ("Màn hình", "Displays"),
+    "nav.cameras": ("Camera", "Cameras"),
+    "nav.displays": ("Điểm cầu", "Bridge points"),
     "as_of": ("Số liệu đến", "Data as of"),
     "stale_since": ("Mất kết nối từ", "Stale since"),
     "simulated": ("Dữ liệu mô phỏng", "Simulated data"),
@@ -23,4 +23,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     "vs_prev": ("so kỳ trước", "vs previous"),
     "vs_year": ("so cùng kỳ", "vs last year"),
     "no_data": ("Chưa có số liệu", "No data yet"),
+    "loading": ("Đang tải…", "Loading…"),
 }

@@ -99,4 +99,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "audit.newer": ("← Mới hơn", "← Newer"),
     "audit.older": ("Cũ hơn →", "Older →"),
     "audit.page": ("Trang {page}/{pages} · {total} sự kiện", "Page {page}/{pages} · {total} events"),
+    # The bridge points' banner while they follow: the presenter's full name and unit.
+    "present.banner": ("Đang trình chiếu: {name}", "Presenting: {name}"),
 }

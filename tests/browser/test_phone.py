@@ -1,0 +1,44 @@
+"""A leader's phone (390x844): the overview in one column, text at least 14 px, no sideways
+scrolling; headline tiles, alerts and tasks shown."""
+from __future__ import annotations
+
+from tests.browser.conftest import login_browser, make_driver, screenshot, wait_for
+from tests.browser.test_overview import _text
+
+SMALL_TEXT = r"""
+const out = [];
+const walker = document.createTreeWalker(document.getElementById('shell'), NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const node = walker.currentNode, el = node.parentElement;
+  if (!node.textContent.trim() || !el.getClientRects().length) continue;
+  const style = getComputedStyle(el);
+  if (style.visibility === 'hidden' || el.closest('[hidden]')) continue;
+  const range = document.createRange(); range.selectNodeContents(node);
+  const r = range.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0) continue;
+  if (parseFloat(style.fontSize) < 14) out.push(node.textContent.trim().slice(0, 30) + ' ' + style.fontSize);
+}
+return out;
+"""
+SHOWN = """return ['#overview-tiles', '#overview-alerts', '#tasks-panel-box', '#overview-savings']
+  .map(s => { const e = document.querySelector(s); return !!e && e.getClientRects().length > 0; })"""
+
+
+def test_overview_on_a_phone(live_app) -> None:
+    driver = make_driver(390, 844)
+    try:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+        login_browser(driver, live_app)
+        driver.get(live_app.url + "/?kiosk=0")
+        wait_for(driver, lambda d: d.execute_script(
+            "return document.querySelectorAll('#overview-tiles .ind-value').length") >= 8
+            and _text(d, "tasks-panel") != "" and _text(d, "overview-alerts") != "")
+        assert driver.execute_script(SHOWN) == [True, True, True, False]
+        width, inner = driver.execute_script(
+            "return [document.documentElement.scrollWidth, innerWidth]")
+        assert width <= inner, (width, inner)
+        assert driver.execute_script(SMALL_TEXT) == []
+        screenshot(driver, "overview-phone-390x844")
+    finally:
+        driver.quit()
