@@ -91,9 +91,9 @@ def test_alerts_on_29_february(app_at: Callable[[str], Any]) -> None:
     client.get("/")
     output = "overview-alerts.children"
     body = {"output": output, "outputs": {"id": "overview-alerts", "property": "children"},
-            "inputs": [{"id": "overview-slow-tick", "property": "n_intervals", "value": 1},
+            "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 1},
                        {"id": "lang", "property": "data", "value": "vi"}],
-            "changedPropIds": ["overview-slow-tick.n_intervals"]}
+            "changedPropIds": ["overview-live-tick.n_intervals"]}
     response = client.post("/_dash-update-component", json=body, headers=csrf_header(client))
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     with app.server.app_context():
