@@ -1,6 +1,7 @@
 """The admin console through its own forms: every action with CSRF, admin only, and its audit row."""
 from __future__ import annotations
 
+import getpass
 import re
 import subprocess
 import sys
@@ -164,7 +165,8 @@ def test_cli_does_the_same(web_app, db, tmp_path) -> None:
     assert users.verify(db, "cli-person", reset.stdout.rsplit(" ", 1)[1].strip()) is not None
     assert run("user", "disable", "cli-person").returncode == 0
     assert run("user", "enable", "cli-person").returncode == 0
-    listed = run("audit", "--actor", "cli", "--action", "user role")
+    # The actor is the operating-system user who ran the command.
+    listed = run("audit", "--actor", f"cli:{getpass.getuser()}", "--action", "user role")
     assert listed.returncode == 0 and "user role cli-person staff->leader" in listed.stdout
     assert run("audit", "--action", "nonsense").returncode == 1
 
