@@ -21,7 +21,7 @@ from core.clock import utc_now
 from tests.browser.conftest import console_errors, login_browser, make_driver, wait_for
 from tests.browser.test_overview import open_wall
 
-SHOTS = Path(os.environ.get("OPS_SHOTS_DIR", "/work/notes/shots"))
+SHOTS = Path(os.environ.get("OPS_SHOTS_DIR", Path(__file__).resolve().parents[2] / "screenshots"))
 HOLDER = "browser-test"
 
 

@@ -226,4 +226,4 @@ def test_a_wall_answer_is_computed_once_across_workers(stack: Stack) -> None:
         # The slow callbacks' window is 60 s: one computation for all 48 viewers and 4 workers
         # (two if the requests straddled a window's end).
         windows = {int(t // 60) for a, b, _ in answers for t in (a, b)}
-        assert 1 <= len(computed) <= len(windows), (computed, windows)
+        assert computed and len(computed) <= len(windows), (computed, windows)
