@@ -16,15 +16,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts import audit, tokens
 from core import periods
 from core.db import Database, current
 from reporting import ingest, queries
 from reporting.models import Agency, Indicator, Observation, Region
-from web.replies import error
+from web.replies import error, json_errors
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -38,19 +37,7 @@ def init_app(server: Flask) -> None:
     server.register_blueprint(blueprint)
 
 
-
-@blueprint.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> Response:
-    return error(exc.description or exc.name, exc.code or 500)
-
-
-@blueprint.errorhandler(SQLAlchemyError)
-def _database_down(exc: SQLAlchemyError) -> Response:
-    # The database is unreachable (or its file is gone): nothing was stored; the client retries.
-    log.warning("API database error on %s %s: %s", request.method, request.path,
-                exc.__class__.__name__)
-    return error("database unavailable: nothing was stored, try again shortly", 503,
-                 **{"Retry-After": "30"})
+json_errors(blueprint)
 
 
 @blueprint.errorhandler(Exception)

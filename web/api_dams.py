@@ -11,13 +11,11 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
 
 from accounts import audit, tokens
 from core.db import current
 from dams import ingest, queries
-from web.replies import error
+from web.replies import error, json_errors
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("api_dams", __name__, url_prefix="/api/v1/dams")
@@ -29,18 +27,7 @@ def init_app(server: Flask) -> None:
     server.register_blueprint(blueprint)
 
 
-
-@blueprint.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> Response:
-    return error(exc.description or exc.name, exc.code or 500)
-
-
-@blueprint.errorhandler(SQLAlchemyError)
-def _database_down(exc: SQLAlchemyError) -> Response:
-    log.warning("dams API database error: %s", exc.__class__.__name__)
-    response = error("database unavailable: nothing was stored, try again shortly", 503)
-    response.headers["Retry-After"] = "30"
-    return response
+json_errors(blueprint)
 
 
 @blueprint.errorhandler(Exception)
