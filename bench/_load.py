@@ -20,6 +20,7 @@ class Payload:
     period_s: float
     name: str
     query: str = ""  # Dash 4 tags callback requests with ?endId=...
+    fired: int = 1  # times it was seen sent while the page was watched
 
 
 @dataclass

@@ -459,6 +459,12 @@ def update_cameras(_n: int | None, lang: str | None) -> list[Any]:
     return camera_strip(states, norm(lang), enabled) + ([bridge] if bridge else [])
 
 
+def update_live_row(n: int | None, lang: str | None) -> tuple[list[Any], list[Any], list[Any]]:
+    """The live figures, the alerts and the cameras-down strip: one request per wall every
+    LIVE_MS instead of three (a thousand walls poll this; bench/polling.py)."""
+    return update_live(n, lang), update_alerts(n, lang), update_cameras(n, lang)
+
+
 def register(app: dash.Dash) -> None:
     live, slow, lang = (Input("overview-live-tick", "n_intervals"),
                         Input("overview-slow-tick", "n_intervals"), Input("lang", "data"))
@@ -474,9 +480,8 @@ def register(app: dash.Dash) -> None:
     app.callback(Output("overview-savings", "children"), Output("overview-coverage", "children"),
                  Output("overview-portal", "children"), Output("overview-ticker", "data"),
                  slow, lang)(update_facts)
-    app.callback(Output("overview-live", "children"), live, lang)(update_live)
-    app.callback(Output("overview-alerts", "children"), live, lang)(update_alerts)
-    app.callback(Output("overview-camera-strip", "children"), live, lang)(update_cameras)
+    app.callback(Output("overview-live", "children"), Output("overview-alerts", "children"),
+                 Output("overview-camera-strip", "children"), live, lang)(update_live_row)
     # The "saved since launch" estimate counts up in the browser on the shell's 1 s clock.
     app.clientside_callback(
         dash.ClientsideFunction(namespace="overview", function_name="ticker"),

@@ -75,8 +75,9 @@ def tx(key: str, lang: str | None) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
-def present_controls() -> html.Div:
-    """The header's presenter button (id present-button), status, takeover and stores."""
+def present_controls(presents: bool = True) -> html.Div:
+    """The header's presenter button (id present-button), status, takeover and stores. A screen
+    signed in as a display never presents: its presenter poll starts switched off (`presents`)."""
     return html.Div(className="present control", children=[
         html.Button(tx("present", "vi"), id="present-button", n_clicks=0,
                     className="present-button"),
@@ -86,7 +87,7 @@ def present_controls() -> html.Div:
         dcc.Store(id="present-req"), dcc.Store(id="present-state"), dcc.Store(id="present-loc"),
         dcc.Store(id="present-pub"), dcc.Store(id="present-flag"),
         html.Span(id="present-sink", hidden=True),
-        dcc.Interval(id="present-tick", interval=PRESENT_MS),
+        dcc.Interval(id="present-tick", interval=PRESENT_MS, disabled=not presents),
     ])
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import dash
 from dash import dcc, html
+from flask import has_request_context
 
 from layouts.displays import present_controls
+from web.access.principal import current_principal
 from web.i18n import t
 from web.pages import chosen_lang
 
@@ -17,6 +19,12 @@ def nav_links(lang: str) -> list[html.A]:
             for p in PAGES if p.in_nav]
 
 
+def _is_display() -> bool:
+    """Whether this page is built for a screen signed in as a display (not a person)."""
+    principal = current_principal() if has_request_context() else None
+    return principal is not None and principal.kind == "display"
+
+
 def header(lang: str = "vi") -> html.Header:
     return html.Header(className="shell-header", children=[
         html.Div(className="brand", children=[
@@ -26,7 +34,7 @@ def header(lang: str = "vi") -> html.Header:
         ]),
         html.Nav(nav_links(lang), id="nav", className="nav"),
         html.Div(className="header-right", children=[
-            present_controls(),
+            present_controls(presents=not _is_display()),
             html.Button(t("lang.switch", lang), id="lang-switch", className="lang-switch",
                         n_clicks=0),
             html.A(t("logout", lang), href="/logout", id="logout-link", className="logout control"),

@@ -89,8 +89,9 @@ def test_alerts_on_29_february(app_at: Callable[[str], Any]) -> None:
     client = app.server.test_client()
     login(client, "staff")
     client.get("/")
-    output = "overview-alerts.children"
-    body = {"output": output, "outputs": {"id": "overview-alerts", "property": "children"},
+    output = "..overview-live.children...overview-alerts.children...overview-camera-strip.children.."
+    outs = ("overview-live", "overview-alerts", "overview-camera-strip")
+    body = {"output": output, "outputs": [{"id": i, "property": "children"} for i in outs],
             "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 1},
                        {"id": "lang", "property": "data", "value": "vi"}],
             "changedPropIds": ["overview-live-tick.n_intervals"]}

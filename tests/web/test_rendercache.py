@@ -17,7 +17,7 @@ from web import rendercache
 from web.rendercache import HEADER, SHARED
 
 PATH = "/_dash-update-component"
-LIVE = "overview-live.children"
+LIVE = "..overview-live.children...overview-alerts.children...overview-camera-strip.children.."
 PRESENT = ("..present-button.children...present-button.className...present-takeover.style"
            "...present-status.children...present-flag.data..")
 
@@ -95,8 +95,8 @@ def test_every_shared_answer_is_the_bytes_dash_renders(apps: tuple[Any, Any]) ->
 def test_answers_differ_by_language_not_by_viewer(apps: tuple[Any, Any]) -> None:
     on, _ = apps
     viewer = display(on)
-    vi = post(viewer, body_for(on, "overview-alerts.children", "vi"))
-    en = post(viewer, body_for(on, "overview-alerts.children", "en"))
+    vi = post(viewer, body_for(on, LIVE, "vi"))
+    en = post(viewer, body_for(on, LIVE, "en"))
     assert vi.status_code == en.status_code == 200 and vi.data != en.data
 
 
@@ -106,7 +106,9 @@ def test_the_alerts_panel_turns_over_with_its_data_not_a_slow_window(
     from tasks.summary import TTL
 
     on, _ = apps
-    assert SHARED["overview-alerts.children"].window(on.server) == wall_alerts.ttl
+    # The alerts share one answer with the live figures and the camera strip, turned over at
+    # the shortest of their windows: never later than the alert list's own.
+    assert SHARED[LIVE].window(on.server) <= wall_alerts.ttl
     assert SHARED["tasks-panel.children"].window(on.server) == TTL
 
 
@@ -164,3 +166,38 @@ def test_the_stale_badge_shows_during_an_outage_and_goes_with_it(apps: tuple[Any
     for output in (LIVE, "overview-tiles.children"):
         wait_for(lambda output=output: b"badge-stale" not in post(viewer, body_for(on, output)).data,
                  5, f"{output} to recover after the outage")
+
+
+def _find(tree: Any, wanted: str) -> dict[str, Any] | None:
+    if isinstance(tree, dict):
+        if tree.get("props", {}).get("id") == wanted:
+            return tree
+        for value in tree.values():
+            if (got := _find(value, wanted)) is not None:
+                return got
+    elif isinstance(tree, list):
+        for value in tree:
+            if (got := _find(value, wanted)) is not None:
+                return got
+    return None
+
+
+def test_a_display_never_polls_the_presenter_state(apps: tuple[Any, Any]) -> None:
+    """A wall screen cannot present: its page comes with the presenter poll switched off (a
+    person's keeps it), so a thousand walls do not ask for a button they never show."""
+    on, _ = apps
+    person = on.server.test_client()
+    login(person, "staff")
+    for client, disabled in ((display(on), True), (person, False)):
+        layout = client.get("/_dash-layout")
+        assert layout.status_code == 200
+        tick = _find(layout.get_json(), "present-tick")
+        assert tick is not None and bool(tick["props"].get("disabled")) is disabled
+
+
+def test_a_wall_asks_once_per_live_tick(apps: tuple[Any, Any]) -> None:
+    """The live figures, the alerts and the cameras-down strip come in one answer."""
+    on, _ = apps
+    live = [k for k, spec in on.callback_map.items()
+            if any(i["id"] == "overview-live-tick" for i in spec.get("inputs", []))]
+    assert live == [LIVE]

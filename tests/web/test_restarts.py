@@ -31,8 +31,10 @@ WORKERS = 2
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.timeout(240)
 # The overview's live panel as a wall screen asks for it every 3 s.
-LIVE = {"output": "overview-live.children",
-        "outputs": {"id": "overview-live", "property": "children"},
+LIVE = {"output": "..overview-live.children...overview-alerts.children"
+                  "...overview-camera-strip.children..",
+        "outputs": [{"id": i, "property": "children"}
+                    for i in ("overview-live", "overview-alerts", "overview-camera-strip")],
         "inputs": [{"id": "overview-live-tick", "property": "n_intervals", "value": 1},
                    {"id": "lang", "property": "data", "value": "vi"}],
         "changedPropIds": ["overview-live-tick.n_intervals"], "state": []}

@@ -38,6 +38,12 @@ def status_window(_server: Flask) -> int:
     return max(1, int(STATUS_TTL))
 
 
+def live_row_window(server: Flask) -> int:
+    """The live figures, alerts and cameras-down strip answered together: the shortest of the
+    three windows, so none of them is shown later than it was alone."""
+    return min(live_window(server), alerts_window(server), status_window(server))
+
+
 @dataclass(frozen=True)
 class Shared:
     """A callback whose answer depends only on its inputs (less `ignore`) and the data read in
@@ -59,10 +65,9 @@ SHARED: dict[str, Shared] = {
     "overview-as-of.data": Shared(slow_window),
     "..overview-savings.children...overview-coverage.children...overview-portal.children"
     "...overview-ticker.data..": Shared(slow_window),
-    "overview-alerts.children": Shared(alerts_window),
+    "..overview-live.children...overview-alerts.children...overview-camera-strip.children..":
+        Shared(live_row_window),
     "tasks-panel.children": Shared(tasks_window),
-    "overview-live.children": Shared(live_window),
-    "overview-camera-strip.children": Shared(status_window),
     # The presenter button and banner read the person (is it me presenting?); for a display it
     # is always the same plain button, hidden: shared among displays only.
     "..present-button.children...present-button.className...present-takeover.style"
