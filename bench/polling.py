@@ -196,11 +196,16 @@ def report(rows: list[list], db: str, targets: dict[str, float]) -> None:
               f"{targets['cores']}), {db}/min {ratio:.2f}x those at {lo} viewer (target <= 1.2x)")
 
 
+def modes(args: argparse.Namespace) -> tuple[tuple[str, bool], ...]:
+    """The render cache off (the baseline) then on, or only the one --cache names."""
+    return tuple(m for m in MODES if args.cache in ("both", m[0]))
+
+
 def run_embedded(args: argparse.Namespace) -> None:
     data_dir = (ROOT / args.data_dir).resolve()
     base = f"http://127.0.0.1:{args.port}"
     rows, payloads = [], []
-    for mode, on in MODES:
+    for mode, on in modes(args):
         proc = start_app(data_dir, args.port, on, args.years)
         try:
             token = wall_display({**os.environ, "OPS_DATA_DIR": str(data_dir)}, args.page)
@@ -239,7 +244,7 @@ def run_stack(args: argparse.Namespace) -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         rows, payloads = [], []
-        for mode, on in MODES:
+        for mode, on in modes(args):
             proc = start_gunicorn({**env, "OPS_RENDER_CACHE": "1" if on else "0"}, args.workers,
                                   port)
             try:
@@ -273,6 +278,8 @@ def main() -> None:
     ap.add_argument("--stack", action="store_true",
                     help="gunicorn + Redis + PostgreSQL instead of the embedded app")
     ap.add_argument("--workers", type=int, default=4, help="--stack: gunicorn workers")
+    ap.add_argument("--cache", choices=("both", "off", "on"), default="both",
+                    help="the render cache modes measured (default: off, the baseline, then on)")
     ap.add_argument("--threads", type=int, default=8, help="--stack: threads per worker")
     args = ap.parse_args()
     args.viewers = args.viewers or ([1, 120, 1000] if args.stack else [1, 120, 300])
