@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import dash
 from dash import dcc, html
+from flask import has_request_context
 
 from layouts.displays import present_controls
+from web.access import current_principal
 from web.i18n import t
 from web.pages import chosen_lang
 
 
 def nav_links(lang: str) -> list[html.A]:
-    """Navigation built from the page registry."""
+    """Navigation built from the page registry: the pages the signed-in role may open."""
     from layouts import PAGES
 
+    principal = current_principal() if has_request_context() else None
+    role = principal.role if principal is not None else ""
     return [html.A(t(p.nav_key, lang), href=p.path, className="nav-link", id=f"nav-{p.module}")
-            for p in PAGES if p.in_nav]
+            for p in PAGES if p.in_nav and (not p.roles or role in p.roles)]
 
 
 def header(lang: str = "vi") -> html.Header:

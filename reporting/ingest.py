@@ -320,6 +320,19 @@ def dry_run(database: Database, payload: bytes, *, filename: str, agency: str,
                     {r.number: r.raw for r in rows})
 
 
+def submitted_since(database: Database, agency: str, sha256: str, channel: str,
+                    since: datetime) -> int | None:
+    """The first submission of these exact bytes for the agency on the channel received at or
+    after `since` (naive UTC), if any: a web preview is stored at most once."""
+    with database.sessions() as session:
+        return session.scalar(
+            select(Submission.id).where(Submission.agency_code == agency,
+                                        Submission.sha256 == sha256,
+                                        Submission.channel == channel,
+                                        Submission.received_at >= since)
+            .order_by(Submission.id).limit(1))
+
+
 def reject_oversize(database: Database, arrival: Arrival, size: int | None,
                     max_bytes: int) -> IngestResult:
     """Record a payload over the limit without keeping its bytes (the limit bounds storage)."""

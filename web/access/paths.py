@@ -23,6 +23,11 @@ PUBLIC_EXACT = frozenset({"/login", "/favicon.ico", "/_favicon.ico", "/healthz",
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/display/")
 JSON_PREFIXES = ("/api/", "/streams/", "/_dash", "/_reload-hash", "/healthz")
 ADMIN_PREFIXES = ("/admin", "/api/v1/admin")
+# Pages for the roles that send data (staff, admin): leaders and displays are refused them.
+SUBMITTER_PAGES = frozenset({"/submit"})
+SUBMITTERS = ("staff", "admin")
+# A callback body may carry one file of the upload limit, base64 (4/3) in JSON (/submit).
+CALLBACK_BODY_OVERHEAD = 64 * 1024
 # Requests that do not count as a person being active (polling, video, hot reload).
 PASSIVE_PREFIXES = ("/streams/", "/_reload-hash", "/healthz")
 
