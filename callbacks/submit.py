@@ -30,7 +30,7 @@ from reporting import ingest, queries
 from reporting.files import MAX_ROWS
 from web.access import Principal, client_address, require
 from web.access.paths import SUBMITTERS
-from web.i18n import norm, t
+from web.i18n import norm, number, t
 
 SUFFIXES = (".csv", ".xlsx")
 TOKEN_TTL_S = 3600  # a preview older than this must be made again
@@ -148,7 +148,8 @@ def labels(lang: str | None, agency: str | None) -> tuple[Any, ...]:
     value = no_update if agency else _own_agency(principal, agencies)
     limit = _limit()
     size = f"{limit / 2**20:g} MiB" if limit >= 2**20 else f"{limit} B"
-    return (t("submit.title", lang), t("submit.meta", lang).format(size=size, rows=MAX_ROWS),
+    return (t("submit.title", lang), t("submit.meta", lang).format(size=size,
+                                                                  rows=number(MAX_ROWS, lang)),
             t("submit.agency", lang), t("submit.agency_hint", lang), options, value,
             t("submit.drop", lang), t("submit.confirm", lang))
 
@@ -161,7 +162,7 @@ def preview(info: Any, agency: Any, lang: str | None, contents: Any,
     principal = require(*SUBMITTERS)
     cleared = no_update if ctx.triggered_id == "lang" else ""
     if not isinstance(info, dict):
-        return [], None, cleared
+        return [], None, no_update  # no file (the last one was stored): its result stays
     limit = _limit()
     if info.get("over"):
         size = info.get("size")
@@ -187,27 +188,37 @@ def preview(info: Any, agency: Any, lang: str | None, contents: Any,
 
 
 def confirm(n_clicks: int | None, contents: Any, filename: Any, agency: Any, token: Any,
-            lang: str | None) -> tuple[Any, Any]:
-    """Outputs: the result and the token (always spent: None)."""
+            lang: str | None) -> tuple[Any, Any, Any, Any]:
+    """Outputs: the result, the token (always spent: None) and, once stored, the preview and
+    the file cleared (what was stored is no preview any more)."""
+    outcome = _confirm(n_clicks, contents, filename, agency, token, lang)
+    if isinstance(outcome, tuple):
+        return outcome[0], None, [], None
+    return outcome, None, no_update, no_update
+
+
+def _confirm(n_clicks: int | None, contents: Any, filename: Any, agency: Any, token: Any,
+             lang: str | None) -> Any:
+    """The refusal's message, or (the result's message,) once stored."""
     if not n_clicks:
         raise dash.exceptions.PreventUpdate
     lang = norm(lang)
     principal = require(*SUBMITTERS)
     if not token_ok(token, principal.actor):
-        return message(_text("submit.no_preview"), lang), None
+        return message(_text("submit.no_preview"), lang)
     limit = _limit()
     upload = read_upload(contents, filename, limit)
     if isinstance(upload, str):
-        return message(upload, lang), None
+        return message(upload, lang)
     payload, name, content_type = upload
     if hashlib.sha256(payload).hexdigest() != token["sha256"] or agency != token["agency"]:
-        return message(_text("submit.stale"), lang), None
+        return message(_text("submit.stale"), lang)
     database = current()
     since = datetime.fromtimestamp(int(token["at"]) - 1, UTC).replace(tzinfo=None)
     earlier = ingest.submitted_since(database, agency, token["sha256"], "web", since)
     if earlier is not None or not used.claim(str(token["nonce"])):
         which = f" (#{earlier})" if earlier is not None else ""
-        return message(_text("submit.used", which=which), lang), None
+        return message(_text("submit.used", which=which), lang)
     result = ingest.ingest_bytes(database, payload, filename=name, agency=agency, channel="web",
                                  content_type=content_type, max_bytes=limit)
     audit.record(database, "submission", principal.actor,
@@ -216,7 +227,7 @@ def confirm(n_clicks: int | None, contents: Any, filename: Any, agency: Any, tok
                  f"rejected={len(result.rejected)}", client_address())
     done = Bilingual(_done(result, "vi"), _done(result, "en"))
     tone = "good" if result.status in ("accepted", "partial", "duplicate") else "bad"
-    return message(done, lang, tone), None
+    return (message(done, lang, tone),)
 
 
 def _done(result: ingest.IngestResult, lang: str) -> str:
@@ -247,6 +258,8 @@ def register(app: dash.Dash) -> None:
                  State("submit-upload", "filename"), prevent_initial_call=True)(preview)
     app.callback(Output("submit-result", "children", allow_duplicate=True),
                  Output("submit-token", "data", allow_duplicate=True),
+                 Output("submit-preview", "children", allow_duplicate=True),
+                 Output("submit-file", "data", allow_duplicate=True),
                  Input("submit-confirm", "n_clicks"), State("submit-upload", "contents"),
                  State("submit-upload", "filename"), State("submit-agency", "value"),
                  State("submit-token", "data"), State("lang", "data"),

@@ -70,8 +70,8 @@ def _value(value: float | None, lang: str) -> str:
 
 def _row(r: PreviewRow, lang: str) -> html.Tr:
     if r.status == "refused":
-        what = [html.Td(r.raw, colSpan=3, className="sb-raw"), html.Td(r.field),
-                html.Td(both(r.reason, lang), className="sb-reason")]
+        what = [html.Td(r.raw, colSpan=4, className="sb-raw"),
+                html.Td([html.B(r.field), *both(r.reason, lang)], className="sb-reason")]
     else:
         shown = _value(r.value, lang)
         if r.status == "revised":
@@ -88,7 +88,9 @@ def preview_view(preview: Preview, lang: str, filename: str, agency: str) -> lis
     chips = [html.Span([html.B(str(preview.count(s))), " ", t(f"submit.st.{s}", lang)],
                        className=f"chip sb-chip sb-{s}", id=f"submit-count-{s}")
              for s in STATUSES]
-    rows = sorted(preview.rows, key=lambda r: (_ORDER[r.status], r.row))[:SHOWN]
+    rows = preview.rows  # file order when all fit; else the rows that need a look first
+    if len(rows) > SHOWN:
+        rows = sorted(rows, key=lambda r: (_ORDER[r.status], r.row))[:SHOWN]
     head = html.Tr([html.Th(t(f"submit.col.{c}", lang),
                             className="num" if c in ("row", "value") else "")
                     for c in ("row", "status", "indicator", "region", "period", "value")]

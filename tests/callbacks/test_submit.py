@@ -57,10 +57,10 @@ def test_preview_then_confirm_stores_once(staff: None) -> None:
     assert "giá trị '1,5'?" in shown and "value '1,5'?" in shown  # both languages
     assert token is not None and stored() == []  # nothing stored by the preview
 
-    result, spent = cb.confirm(1, data_url(CSV), "iip.csv", "BTC", token, "en")
-    assert spent is None and stored() == [7.5]
+    result, spent, preview, file = cb.confirm(1, data_url(CSV), "iip.csv", "BTC", token, "en")
+    assert (spent, preview, file) == (None, [], None) and stored() == [7.5]
     words = text_of(result)
-    assert "Stored as submission" in words and "1 valid rows (1 new" in words
+    assert "Stored as submission" in words and "valid rows 1 (1 new" in words
     with current().sessions() as s:
         sub = s.scalars(select(Submission).order_by(Submission.id.desc())).first()
     assert (sub.channel, sub.agency_code, sub.payload, sub.status) == \
@@ -69,10 +69,10 @@ def test_preview_then_confirm_stores_once(staff: None) -> None:
     assert event.actor == "canbo" and f"submission {sub.id} agency=BTC channel=web" in event.detail
 
     # The same preview cannot be stored twice, even from another process's memory.
-    again, _ = cb.confirm(2, data_url(CSV), "iip.csv", "BTC", token, "vi")
-    assert "đã được gửi" in text_of(again)
+    again, spent, preview, _ = cb.confirm(2, data_url(CSV), "iip.csv", "BTC", token, "vi")
+    assert "đã được gửi" in text_of(again) and spent is None and preview is cb.no_update
     cb.used = cb.UsedTokens()
-    again, _ = cb.confirm(3, data_url(CSV), "iip.csv", "BTC", token, "en")
+    again, *_ = cb.confirm(3, data_url(CSV), "iip.csv", "BTC", token, "en")
     assert f"already been submitted (#{sub.id})" in text_of(again)
     assert stored() == [7.5]
 
@@ -85,12 +85,12 @@ def test_changed_file_or_agency_needs_a_new_preview(staff: None) -> None:
     _view, token, _ = cb.preview(INFO, "BTC", "vi", data_url(CSV), "iip.csv")
     other = CSV.replace("7.5", "7.6")
     for contents, agency in ((data_url(other), "BTC"), (data_url(CSV), "BCT")):
-        result, _ = cb.confirm(1, contents, "iip.csv", agency, token, "en")
+        result, *_ = cb.confirm(1, contents, "iip.csv", agency, token, "en")
         assert "changed after the preview" in text_of(result)
     forged = dict(token, sha256="0" * 64)
-    result, _ = cb.confirm(1, data_url(CSV), "iip.csv", "BTC", forged, "en")
+    result, *_ = cb.confirm(1, data_url(CSV), "iip.csv", "BTC", forged, "en")
     assert "see its preview before confirming" in text_of(result)
-    result, _ = cb.confirm(1, data_url(CSV), "iip.csv", "BTC", None, "vi")
+    result, *_ = cb.confirm(1, data_url(CSV), "iip.csv", "BTC", None, "vi")
     assert "xem trước rồi mới xác nhận" in text_of(result)
     assert stored() == []
 

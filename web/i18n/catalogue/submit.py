@@ -27,8 +27,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "submit.col.value": ("Giá trị (cũ → mới)", "Value (old → new)"),
     "submit.col.field": ("Trường", "Field"),
     "submit.col.reason": ("Lý do", "Reason"),
-    "submit.shown": ("Hiển thị {shown} trên {total} mục, dòng bị từ chối và điều chỉnh trước",
-                     "Showing {shown} of {total} entries, refused and revised rows first"),
+    "submit.shown": ("Hiển thị {shown} trên {total} mục: dòng bị từ chối và điều chỉnh trước",
+                     "Showing {shown} of {total} entries: refused and revised rows first"),
     "submit.need_agency": ("Chọn cơ quan gửi trước khi tải tệp lên",
                            "Choose the sending agency before uploading the file"),
     "submit.wrong_type": ("Chỉ nhận tệp .csv hoặc .xlsx (đã chọn '{name}')",
@@ -48,8 +48,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                     "send it once more"),
     "submit.done": ("Đã lưu lần gửi số {id} ({status}): {accepted} dòng hợp lệ ({new} mới, "
                     "{revised} điều chỉnh, {unchanged} không đổi), {refused} dòng bị từ chối",
-                    "Stored as submission {id} ({status}): {accepted} valid rows ({new} new, "
-                    "{revised} revised, {unchanged} unchanged), {refused} rows refused"),
+                    "Stored as submission {id} ({status}): valid rows {accepted} ({new} new, "
+                    "{revised} revised, {unchanged} unchanged), refused rows {refused}"),
     "submit.status.accepted": ("đã nhận", "accepted"),
     "submit.status.partial": ("nhận một phần", "partly accepted"),
     "submit.status.rejected": ("bị từ chối", "rejected"),
