@@ -95,10 +95,11 @@ def token_ok(token: Any, actor: str) -> bool:
     try:
         sha, agency, nonce = str(token["sha256"]), str(token["agency"]), str(token["nonce"])
         at, sig = int(token["at"]), str(token["sig"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return False
     fresh = 0 <= clock.epoch() - at <= TOKEN_TTL_S
-    return fresh and hmac.compare_digest(sig, _signature(sha, agency, actor, nonce, at))
+    return fresh and hmac.compare_digest(sig.encode(),
+                                         _signature(sha, agency, actor, nonce, at).encode())
 
 
 class UsedTokens:

@@ -80,5 +80,17 @@ def test_upload_preview_confirm(live_app: Any, tmp_path: Path) -> None:
         assert "Submit indicator data" in driver.find_element(By.ID, "submit-title").text
         shot(driver, "too-large-en")
         assert console_errors(driver) == []
+        # On a phone the form stacks: nothing wider than the screen.
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": 390, "height": 844, "deviceScaleFactor": 1,
+                                "mobile": True})
+        driver.get(live_app.url + "/submit")
+        wait_for(driver, lambda d: "BTC" in d.find_element(By.ID, "submit-agency").text)
+        driver.find_element(By.CSS_SELECTOR, "#submit-upload input[type=file]").send_keys(
+            str(csv))
+        wait_for(driver, lambda d: d.find_element(By.ID, "submit-table").text)
+        assert driver.execute_script(
+            "return document.querySelector('.sb-form').scrollWidth <= innerWidth")
+        shot(driver, "phone")
     finally:
         driver.quit()

@@ -23,7 +23,6 @@ from web.access.contract import validate_callback
 from web.access.paths import (
     ADMIN_PREFIXES,
     AGENCY_PATHS,
-    CALLBACK_BODY_OVERHEAD,
     CALLBACK_PATH,
     LEADER_WRITES,
     READ_METHODS,
@@ -31,6 +30,7 @@ from web.access.paths import (
     SUBMITTERS,
     TASKS_PATH,
     bad_path,
+    callback_body_limit,
     is_public,
     login_redirect,
     refuse,
@@ -149,5 +149,5 @@ def callback_refusal(app: dash.Dash, settings: Settings, path: str) -> Response 
         return None
     # /submit's preview and confirm carry the file in the body: room for one of the upload
     # limit (the page refuses a larger one in the browser, before sending it).
-    request.max_content_length = settings.max_upload_bytes * 4 // 3 + CALLBACK_BODY_OVERHEAD
+    request.max_content_length = callback_body_limit(settings.max_upload_bytes)
     return validate_callback(app)
