@@ -9,10 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
-import secrets
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -22,18 +18,17 @@ from dash import Input, Output, State, ctx, no_update
 from flask import current_app
 
 from accounts import audit, users
-from core import clock
 from core.bilingual import Bilingual
 from core.db import current
 from layouts.submit import message, preview_view
 from reporting import ingest, queries
 from reporting.files import MAX_ROWS
+from web import previewtoken
 from web.access import Principal, client_address, require
 from web.access.paths import SUBMITTERS
 from web.i18n import norm, number, t
 
 SUFFIXES = (".csv", ".xlsx")
-TOKEN_TTL_S = 3600  # a preview older than this must be made again
 
 
 def _text(key: str, **values: Any) -> Bilingual:
@@ -74,56 +69,7 @@ def _limit() -> int:
     return int(current_app.config["OPS_SETTINGS"].max_upload_bytes)
 
 
-# --- the preview's token ----------------------------------------------------------------------
-
-def _signature(sha256: str, agency: str, actor: str, nonce: str, at: int) -> str:
-    key = str(current_app.secret_key or "").encode()
-    text = f"submit|{sha256}|{agency}|{actor}|{nonce}|{at}".encode()
-    return hmac.new(key, text, hashlib.sha256).hexdigest()
-
-
-def issue_token(sha256: str, agency: str, actor: str) -> dict[str, Any]:
-    nonce, at = secrets.token_hex(12), int(clock.epoch())
-    return {"sha256": sha256, "agency": agency, "nonce": nonce, "at": at,
-            "sig": _signature(sha256, agency, actor, nonce, at)}
-
-
-def token_ok(token: Any, actor: str) -> bool:
-    """A token this app issued to this person, recently."""
-    if not isinstance(token, dict):
-        return False
-    try:
-        sha, agency, nonce = str(token["sha256"]), str(token["agency"]), str(token["nonce"])
-        at, sig = int(token["at"]), str(token["sig"])
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return False
-    fresh = 0 <= clock.epoch() - at <= TOKEN_TTL_S
-    return fresh and hmac.compare_digest(sig.encode(),
-                                         _signature(sha, agency, actor, nonce, at).encode())
-
-
-class UsedTokens:
-    """Nonces of the previews confirmed by this process (at most MAX, the oldest forgotten first;
-    older ones are caught by the stored submissions, ingest.submitted_since)."""
-
-    MAX = 4096
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: OrderedDict[str, None] = OrderedDict()
-
-    def claim(self, nonce: str) -> bool:
-        """True the first time a nonce is claimed."""
-        with self._lock:
-            if nonce in self._items:
-                return False
-            self._items[nonce] = None
-            while len(self._items) > self.MAX:
-                self._items.popitem(last=False)
-            return True
-
-
-used = UsedTokens()
+used = previewtoken.UsedTokens()
 
 
 # --- callbacks --------------------------------------------------------------------------------
@@ -185,7 +131,7 @@ def preview(info: Any, agency: Any, lang: str | None, contents: Any,
     view = preview_view(found, lang, name, agency)
     if not found.storable:
         return [message(_text("submit.nothing"), lang), *view], None, cleared
-    return view, issue_token(found.sha256, agency, principal.actor), cleared
+    return view, previewtoken.issue(found.sha256, agency, principal.actor), cleared
 
 
 def confirm(n_clicks: int | None, contents: Any, filename: Any, agency: Any, token: Any,
@@ -205,7 +151,7 @@ def _confirm(n_clicks: int | None, contents: Any, filename: Any, agency: Any, to
         raise dash.exceptions.PreventUpdate
     lang = norm(lang)
     principal = require(*SUBMITTERS)
-    if not token_ok(token, principal.actor):
+    if not previewtoken.check(token, principal.actor):
         return message(_text("submit.no_preview"), lang)
     limit = _limit()
     upload = read_upload(contents, filename, limit)

@@ -17,6 +17,7 @@ from core.db import current
 from reporting.models import Observation, Submission
 from tests.conftest import csrf_header, login
 from tests.helpers import text_of as _text_of
+from web import previewtoken
 from web.access import Principal
 
 CSV = "indicator,region,period,value,note\nIIP,VN,2020-01,7.5,\nIIP,VN,2020-02,1,5\n"
@@ -71,7 +72,7 @@ def test_preview_then_confirm_stores_once(staff: None) -> None:
     # The same preview cannot be stored twice, even from another process's memory.
     again, spent, preview, _ = cb.confirm(2, data_url(CSV), "iip.csv", "BTC", token, "vi")
     assert "đã được gửi" in text_of(again) and spent is None and preview is cb.no_update
-    cb.used = cb.UsedTokens()
+    cb.used = previewtoken.UsedTokens()
     again, *_ = cb.confirm(3, data_url(CSV), "iip.csv", "BTC", token, "en")
     assert f"already been submitted (#{sub.id})" in text_of(again)
     assert stored() == [7.5]
@@ -175,3 +176,30 @@ def test_roles_through_the_guard(app: Any) -> None:
     answer = staff.post("/_dash-update-component", json=body, headers=csrf_header(staff))
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     assert "hơn 10000 dòng" in json.dumps(answer.get_json(), ensure_ascii=False)
+
+
+def test_token_is_for_one_person_and_one_hour(app: Any) -> None:
+    with app.server.test_request_context():
+        token = previewtoken.issue("a" * 64, "BTC", "canbo")
+        assert previewtoken.check(token, "canbo") and not previewtoken.check(token, "other")
+        old = int(token["at"]) - previewtoken.TOKEN_TTL_S - 1
+        stale = dict(token, at=old, sig=previewtoken._signature("a" * 64, "BTC", "canbo",
+                                                                 token["nonce"], old))
+        assert not previewtoken.check(stale, "canbo")
+        for broken in ({}, dict(token, at="soon"), dict(token, at=1e300), dict(token, sig="é")):
+            assert not previewtoken.check(broken, "canbo")
+
+
+def test_xlsx_is_previewed_like_csv(staff: None) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (("indicator", "region", "period", "value"), ("IIP", "VN", "2020-01", 6.25)):
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    view, token, _ = cb.preview(INFO, "BTC", "en", data_url(out.getvalue(), xlsx), "iip.xlsx")
+    assert "1 New" in text_of(view) and "6.25" in text_of(view) and token is not None
