@@ -13,6 +13,7 @@ from callbacks import (
     reporting,
     savings,
     shell,
+    submit,
 )
 from callbacks import tasks as tasks_page
 from callbacks import tasks_panel as tasks_wall
@@ -20,7 +21,7 @@ from callbacks import tasks_panel as tasks_wall
 # Dash's app-less @dash.callback hands its callbacks to the first app only; tests build many
 # apps, so every module registers on the app it is given instead.
 MODULES = (shell, indicators, savings, reporting, overview, cameras, displays, briefings, alerts,
-           tasks_page, tasks_wall)
+           tasks_page, tasks_wall, submit)
 
 
 def register(app: dash.Dash) -> None:

@@ -16,6 +16,7 @@ from layouts import (
     reporting,
     savings,
     shell,
+    submit,
 )
 from layouts import tasks as tasks_page
 
@@ -30,6 +31,7 @@ class Page:
     nav_key: str
     path_template: str | None = None
     in_nav: bool = True
+    roles: tuple[str, ...] = ()  # who sees it in the navigation (empty: everyone)
 
 
 PAGES: tuple[Page, ...] = (
@@ -49,6 +51,7 @@ PAGES: tuple[Page, ...] = (
     Page("displays", "/displays", displays.status_layout, "nav.displays"),
     Page("admin-displays", "/admin/displays", displays.admin_layout, "nav.displays", in_nav=False),
     Page("briefings", "/briefings", briefings.layout, "nav.briefings"),
+    Page("submit", "/submit", submit.layout, "nav.submit", roles=("staff", "admin")),
 )
 
 

@@ -6,22 +6,29 @@ from dash import dcc, html
 from flask import has_request_context
 
 from layouts.displays import present_controls
-from web.access.principal import current_principal
+from web.access import Principal, current_principal
 from web.i18n import t
 from web.pages import chosen_lang
 
 
+def _principal() -> Principal | None:
+    """Who the page is built for (None outside a request: tests, benches)."""
+    return current_principal() if has_request_context() else None
+
+
 def nav_links(lang: str) -> list[html.A]:
-    """Navigation built from the page registry."""
+    """Navigation built from the page registry: the pages the signed-in role may open."""
     from layouts import PAGES
 
+    principal = _principal()
+    role = principal.role if principal is not None else ""
     return [html.A(t(p.nav_key, lang), href=p.path, className="nav-link", id=f"nav-{p.module}")
-            for p in PAGES if p.in_nav]
+            for p in PAGES if p.in_nav and (not p.roles or role in p.roles)]
 
 
 def _is_display() -> bool:
     """Whether this page is built for a screen signed in as a display (not a person)."""
-    principal = current_principal() if has_request_context() else None
+    principal = _principal()
     return principal is not None and principal.kind == "display"
 
 

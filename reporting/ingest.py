@@ -26,6 +26,7 @@ from core.clock import local_to_utc, utc_now, utc_to_local
 from core.db import Database, lock_keys, transaction
 from reporting.files import READERS, FileError, RawRow, detect_format, printable
 from reporting.models import Agency, Observation, RejectedRow, Submission
+from reporting.preview import Preview, classify
 from reporting.rows import (
     Candidate,
     Rejection,
@@ -36,7 +37,7 @@ from reporting.rows import (
     validate,
 )
 
-CHANNELS = ("cli", "api", "simulator")
+CHANNELS = ("cli", "api", "web", "simulator")
 STORE_ATTEMPTS = 3  # a safety net only: writers of one key are serialised (db.lock_keys)
 
 
@@ -195,22 +196,29 @@ def _record_file_error(database: Database, arrival: Arrival, error: str,
                         file_error=error, too_large=too_large)
 
 
+def check_rows(session: Session, agency: str, received_at: datetime, rows: list[RawRow]
+               ) -> tuple[list[Candidate], list[Rejection]]:
+    """Every row validated against the reference data: the rows to store and every refusal
+    (by row number). Reads only; the store and the dry run (preview) both start here."""
+    ctx = load_context(session, agency, utc_to_local(received_at))
+    candidates: list[Candidate] = []
+    rejected: list[Rejection] = []
+    for row in rows:
+        outcome = validate(row, ctx)
+        if isinstance(outcome, Candidate):
+            candidates.append(outcome)
+        else:
+            rejected.extend(outcome)
+    candidates, duplicates = reject_duplicates(candidates)
+    return candidates, sorted(rejected + duplicates, key=lambda r: r.row)
+
+
 def _store(database: Database, arrival: Arrival, rows: list[RawRow]) -> IngestResult:
     """Validate and store in one transaction: good rows, quarantined rows and the submission."""
     source = "simulated" if arrival.channel == "simulator" else "submitted"
     with transaction(database.sessions) as session:
-        ctx = load_context(session, arrival.agency, utc_to_local(arrival.received_at))
-        candidates: list[Candidate] = []
-        rejected: list[Rejection] = []
+        candidates, rejected = check_rows(session, arrival.agency, arrival.received_at, rows)
         raw_of = {r.number: r.raw for r in rows}
-        for row in rows:
-            outcome = validate(row, ctx)
-            if isinstance(outcome, Candidate):
-                candidates.append(outcome)
-            else:
-                rejected.extend(outcome)
-        candidates, duplicates = reject_duplicates(candidates)
-        rejected = sorted(rejected + duplicates, key=lambda r: r.row)
         rejected_rows = len({r.row for r in rejected})
         period, due, on_time = _reporting_period(candidates, arrival.received_at)
         sub = arrival.submission(status="rejected", period=period, due_at=due, on_time=on_time,
@@ -244,22 +252,9 @@ def ingest_bytes(database: Database, payload: bytes, *, filename: str, agency: s
                       hashlib.sha256(payload).hexdigest(), received_at or utc_now())
     if max_bytes is not None and len(payload) > max_bytes:
         return reject_oversize(database, arrival, len(payload), max_bytes)
-    if not payload.strip():
-        return _record_file_error(database, arrival, Bilingual("tệp trống", "the file is empty"))
-    fmt = detect_format(filename, content_type, payload)
-    try:
-        rows = READERS[fmt](payload)
-        if not rows:
-            raise FileError(Bilingual("tệp có dòng tiêu đề nhưng không có dòng số liệu",
-                                      "the file has a header but no data rows"))
-    except FileError as exc:
-        return _record_file_error(database, arrival, of_error(exc).prefixed(f"{fmt.upper()}: "))
-    except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        # A parser's own limit we did not foresee: still the sender's file, still recorded.
-        name = exc.__class__.__name__
-        return _record_file_error(database, arrival, Bilingual(
-            f"{fmt.upper()}: không đọc được tệp ({name})",
-            f"{fmt.upper()}: the file cannot be read ({name})"))
+    rows = read_rows(payload, filename, content_type)
+    if isinstance(rows, str):
+        return _record_file_error(database, arrival, rows)
     for attempt in range(STORE_ATTEMPTS):
         try:
             return _store(database, arrival, rows)
@@ -271,13 +266,77 @@ def ingest_bytes(database: Database, payload: bytes, *, filename: str, agency: s
     raise AssertionError("unreachable")
 
 
-def reject_oversize(database: Database, arrival: Arrival, size: int | None,
-                    max_bytes: int) -> IngestResult:
-    """Record a payload over the limit without keeping its bytes (the limit bounds storage)."""
-    error = Bilingual(
+def read_rows(payload: bytes, filename: str, content_type: str) -> list[RawRow] | Bilingual:
+    """The file's rows, or the one file-level error (a Bilingual) that refuses it whole."""
+    if not payload.strip():
+        return Bilingual("tệp trống", "the file is empty")
+    fmt = detect_format(filename, content_type, payload)
+    try:
+        rows = READERS[fmt](payload)
+        if not rows:
+            raise FileError(Bilingual("tệp có dòng tiêu đề nhưng không có dòng số liệu",
+                                      "the file has a header but no data rows"))
+    except FileError as exc:
+        return of_error(exc).prefixed(f"{fmt.upper()}: ")
+    except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        # A parser's own limit we did not foresee: still the sender's file, still recorded.
+        name = exc.__class__.__name__
+        return Bilingual(f"{fmt.upper()}: không đọc được tệp ({name})",
+                         f"{fmt.upper()}: the file cannot be read ({name})")
+    return rows
+
+
+def oversize(size: int | None, max_bytes: int) -> Bilingual:
+    """The refusal of a payload over the upload limit (size None: not known)."""
+    return Bilingual(
         f"{f'{size} byte' if size is not None else 'tệp'} vượt giới hạn tải lên {max_bytes} byte",
         f"{f'{size} bytes' if size is not None else 'the file'} exceeds the upload limit of "
         f"{max_bytes} bytes")
+
+
+def dry_run(database: Database, payload: bytes, *, filename: str, agency: str,
+            content_type: str = "", received_at: datetime | None = None,
+            max_bytes: int | None = None) -> Preview:
+    """What ingest_bytes would do with this payload, writing nothing: the same reading, row
+    checks and comparison with the stored latest values, in a session that only reads.
+
+    Raises UnknownAgency as ingest_bytes does.
+    """
+    payload = bytes(payload)
+    digest = hashlib.sha256(payload).hexdigest()
+    if max_bytes is not None and len(payload) > max_bytes:
+        return Preview(digest, file_error=oversize(len(payload), max_bytes), too_large=True)
+    rows = read_rows(payload, filename, content_type)
+    if isinstance(rows, str):
+        with database.sessions() as session:
+            if session.get(Agency, agency) is None:
+                raise UnknownAgency(unknown_agency(agency))
+        return Preview(digest, file_error=rows)
+    with database.sessions() as session:
+        candidates, rejected = check_rows(session, agency, received_at or utc_now(), rows)
+        latest = {k: o.value for k, o in _latest(session, candidates).items()}
+        session.rollback()  # nothing was written; said so explicitly
+    return classify(digest, len(rows), candidates, rejected, latest,
+                    {r.number: r.raw for r in rows})
+
+
+def submitted_since(database: Database, agency: str, sha256: str, channel: str,
+                    since: datetime) -> int | None:
+    """The first submission of these exact bytes for the agency on the channel received at or
+    after `since` (naive UTC), if any: a web preview is stored at most once."""
+    with database.sessions() as session:
+        return session.scalar(
+            select(Submission.id).where(Submission.agency_code == agency,
+                                        Submission.sha256 == sha256,
+                                        Submission.channel == channel,
+                                        Submission.received_at >= since)
+            .order_by(Submission.id).limit(1))
+
+
+def reject_oversize(database: Database, arrival: Arrival, size: int | None,
+                    max_bytes: int) -> IngestResult:
+    """Record a payload over the limit without keeping its bytes (the limit bounds storage)."""
+    error = oversize(size, max_bytes)
     kept = Arrival(arrival.agency, arrival.channel, arrival.filename, arrival.content_type,
                    b"", arrival.sha256, arrival.received_at)
     return _record_file_error(database, kept, error, too_large=True)

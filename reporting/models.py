@@ -88,7 +88,7 @@ class Submission(Base):
     __tablename__ = "submission"
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_code: Mapped[code16] = mapped_column(ForeignKey("agency.code"))
-    channel: Mapped[code16]  # cli | api | simulator | seed
+    channel: Mapped[code16]  # cli | api | web | simulator | seed
     filename: Mapped[str] = mapped_column(String(255), default="")
     content_type: Mapped[str] = mapped_column(String(100), default="")
     sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -258,6 +258,17 @@ def _reporting_agencies(s: Any) -> list[Agency]:
 
 
 @memoized(ttl=SLOW_TTL)
+def submitting_agencies() -> list[dict[str, str]]:
+    """Agencies a submission may come from today: ministries, agencies and the 34 provinces
+    (not the units merged away in 2025)."""
+    with current().sessions() as s:
+        stmt = select(Agency).where(Agency.era != "pre2025").order_by(Agency.kind.desc(),
+                                                                       Agency.code)
+        return [{"code": a.code, "name_vi": a.name_vi, "name_en": a.name_en}
+                for a in s.scalars(stmt)]
+
+
+@memoized(ttl=SLOW_TTL)
 def compliance(months: int = 12) -> dict[str, Any]:
     """Agencies × recent months: on_time | late | missing | pending (not yet due).
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from accounts import tokens
 from tests.conftest import csrf_header, login
 from web.access import contract
+from web.access.paths import callback_body_limit
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -98,7 +99,8 @@ def test_malformed_callback_bodies_are_4xx(staff, raw: bytes) -> None:
 
 
 def test_oversized_and_wrong_type_callback_bodies(staff, web_app) -> None:
-    limit = web_app.server.config["MAX_CONTENT_LENGTH"]
+    # Room for one file of the upload limit as base64 (/submit), and not a byte more.
+    limit = callback_body_limit(web_app.server.config["MAX_CONTENT_LENGTH"])
     r = staff.post("/_dash-update-component", data=b"{" + b" " * limit + b"}",
                    content_type="application/json", headers=csrf_header(staff))
     assert r.status_code == 413

@@ -15,11 +15,12 @@ from web.i18n.catalogue import (
     pages,
     preliminary,
     reporting,
+    submit,
     tasks,
 )
 
 AREAS = (common, overview, indicators, reporting, cameras, pages, briefings, alerts, tasks, dams,
-         preliminary)
+         preliminary, submit)
 
 
 def test_every_key_lives_in_one_area_and_has_both_languages() -> None:

@@ -63,6 +63,9 @@ PROP_CONTRACT: dict[str, Any] = {
     "value": lambda v: _scalar(v) or (isinstance(v, list) and len(v) <= 200
                                       and all(_scalar(i) for i in v)),
     "data": _small_json,
+    # dcc.Upload (one file, /submit): its data URL, bounded by the callback body's own limit.
+    "contents": lambda v: v is None or isinstance(v, str),
+    "filename": lambda v: v is None or (isinstance(v, str) and len(v) <= MAX_TEXT),
     **{prop: lambda v: isinstance(v, str) and len(v) <= MAX_TEXT for prop in URL_PROPS},
 }
 

@@ -26,8 +26,11 @@ from web.access.paths import (
     CALLBACK_PATH,
     LEADER_WRITES,
     READ_METHODS,
+    SUBMITTER_PAGES,
+    SUBMITTERS,
     TASKS_PATH,
     bad_path,
+    callback_body_limit,
     is_public,
     login_redirect,
     refuse,
@@ -66,7 +69,7 @@ def guard(app: dash.Dash, settings: Settings) -> Response | None:
     if found.kind == "agency":
         return agency_scope(found, path)
     refused = (role_refusal(found, path) or write_refusal(found, path)
-               or callback_refusal(app, path))
+               or callback_refusal(app, settings, path))
     if refused is None:
         note_activity(found, path)
     return refused
@@ -111,6 +114,8 @@ def agency_scope(principal: Principal, path: str) -> Response | None:
 def role_refusal(principal: Principal, path: str) -> Response | None:
     if path.startswith(ADMIN_PREFIXES) and principal.role != "admin":
         return refuse(403, "deny.admin_only")
+    if path in SUBMITTER_PAGES and principal.role not in SUBMITTERS:
+        return refuse(403, "deny.submit_role")
     return None
 
 
@@ -139,5 +144,10 @@ def csrf_refusal(path: str) -> Response | None:
     return None
 
 
-def callback_refusal(app: dash.Dash, path: str) -> Response | None:
-    return validate_callback(app) if path == CALLBACK_PATH else None
+def callback_refusal(app: dash.Dash, settings: Settings, path: str) -> Response | None:
+    if path != CALLBACK_PATH:
+        return None
+    # /submit's preview and confirm carry the file in the body: room for one of the upload
+    # limit (the page refuses a larger one in the browser, before sending it).
+    request.max_content_length = callback_body_limit(settings.max_upload_bytes)
+    return validate_callback(app)

@@ -23,6 +23,16 @@ PUBLIC_EXACT = frozenset({"/login", "/favicon.ico", "/_favicon.ico", "/healthz",
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/display/")
 JSON_PREFIXES = ("/api/", "/streams/", "/_dash", "/_reload-hash", "/healthz")
 ADMIN_PREFIXES = ("/admin", "/api/v1/admin")
+# Pages for the roles that send data (staff, admin): leaders and displays are refused them.
+SUBMITTER_PAGES = frozenset({"/submit"})
+SUBMITTERS = ("staff", "admin")
+CALLBACK_BODY_OVERHEAD = 64 * 1024
+
+
+def callback_body_limit(max_upload_bytes: int) -> int:
+    """Bytes a Dash callback body may have: one file of the upload limit as base64 (4/3 of it)
+    in JSON, for /submit's preview and confirm."""
+    return max_upload_bytes * 4 // 3 + CALLBACK_BODY_OVERHEAD
 # Requests that do not count as a person being active (polling, video, hot reload).
 PASSIVE_PREFIXES = ("/streams/", "/_reload-hash", "/healthz")
 

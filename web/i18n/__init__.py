@@ -24,12 +24,14 @@ from web.i18n.catalogue import (
     pages,
     preliminary,
     reporting,
+    submit,
     tasks,
 )
 
 # One entry per text on the screens: key -> (Vietnamese, English); each area in its own module.
 TEXTS: dict[str, tuple[str, str]] = {}
-for _area in (common, overview, indicators, reporting, cameras, pages, briefings, alerts, tasks, dams, preliminary):
+for _area in (common, overview, indicators, reporting, cameras, pages, briefings, alerts, tasks, dams, preliminary,
+              submit):
     TEXTS.update(_area.TEXTS)
 
 
