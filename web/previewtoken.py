@@ -12,6 +12,8 @@ from typing import Any
 from flask import current_app
 
 from core import clock
+from core.cache import store
+from core.cache.keys import once_key
 
 TOKEN_TTL_S = 3600  # a preview older than this must be made again
 
@@ -43,8 +45,10 @@ def check(token: Any, actor: str) -> bool:
 
 
 class UsedTokens:
-    """Nonces of the previews confirmed by this process (at most MAX, the oldest forgotten first;
-    older ones are found among the stored submissions: reporting.ingest.submitted_since)."""
+    """Nonces of the previews confirmed: by this process (at most MAX, the oldest forgotten
+    first) and, with Redis, by any worker (a mark kept as long as a token lives), so two clicks
+    landing on two workers store once; without Redis, later tries are found among the stored
+    submissions (reporting.ingest.submitted_since)."""
 
     MAX = 4096
 
@@ -60,4 +64,5 @@ class UsedTokens:
             self._items[nonce] = None
             while len(self._items) > self.MAX:
                 self._items.popitem(last=False)
-            return True
+        # Outside the lock: a Redis round trip is I/O.
+        return store.claim_once(once_key(f"submit:{nonce}"), TOKEN_TTL_S) is not False

@@ -53,6 +53,11 @@ def answer_keys(digest: str) -> tuple[str, str]:
     return f"r:{digest}", f"{PREFIX}lock:r:{digest}"
 
 
+def once_key(what: str) -> str:
+    """A mark that something happened once across processes (raw Redis, prefixed)."""
+    return f"{PREFIX}once:{what}"
+
+
 @lru_cache(maxsize=SHAPES_MAX)
 def shape_of(fn: Callable[..., Any]) -> CallShape:
     """The shape of a function read through fetch() without being memoized itself."""

@@ -110,6 +110,16 @@ def locked(key: str) -> bool:
     return redis is not None and redis.call(lambda r: bool(r.exists(key)), default=False) is True
 
 
+def claim_once(key: str, seconds: int) -> bool | shared.Down:
+    """Mark `key` taken across processes for `seconds`: True for the first caller, False for
+    every later one, DOWN without Redis (the caller's own process-local check stands alone)."""
+    redis = shared.current()
+    if redis is None:
+        return shared.DOWN
+    got = redis.call(lambda r: r.set(key, "1", nx=True, ex=max(1, seconds)))
+    return got if got is shared.DOWN else bool(got)
+
+
 def redis_up() -> bool:
     redis = shared.current()
     return redis is not None and redis.up
