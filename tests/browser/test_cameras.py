@@ -140,7 +140,9 @@ def test_focus_view_from_a_tile(cam_app: LiveApp, browser) -> None:
     # The URL is the state: open it directly in kiosk mode, the back link is hidden.
     browser.get(cam_app.url + "/cameras?cam=hoa-binh&kiosk=1")
     wait_for(browser, lambda d: "kiosk" in d.find_element(By.ID, "shell").get_attribute("class"))
-    assert not browser.find_element(By.ID, "cam-back").is_displayed()
+    # The shell's class is set before the page renders its layout: wait for the link to exist.
+    back = wait_for(browser, lambda d: d.find_elements(By.ID, "cam-back"))[0]
+    assert not back.is_displayed()
     assert console_errors(browser) == []
     assert requested_hosts(browser) <= {"127.0.0.1"}
 
