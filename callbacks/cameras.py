@@ -162,6 +162,13 @@ def map_figure(rows: list[dict[str, Any]] | None, lang: str, mode: str = "status
     return provincemap.status_map(dams, CAMERA_STATE_COLOURS, legend, lang, 400)
 
 
+def river_name(row: dict[str, Any], facts: dict[str, str], lang: str) -> str | None:
+    """The dam's river in the screen's language: 'sông Đà' / 'Da (Black River)' (dams.csv
+    river_vi, river_en); a camera whose dam is not in dams.csv keeps its configured river."""
+    named = facts.get("river_en" if norm(lang) == "en" else "river_vi")
+    return named or row.get("river") or facts.get("river")
+
+
 def facts_children(row: dict[str, Any] | None, cam: str, lang: str) -> list[Any]:
     """River, provinces before and after the 1 July 2025 merger, MW, coordinates, demo note."""
     row = row or {"id": cam}
@@ -176,7 +183,7 @@ def facts_children(row: dict[str, Any] | None, cam: str, lang: str) -> list[Any]
     coords = (f"{number(float(lat), lang, 4)}° N, {number(float(lon), lang, 4)}° E"
               if lat is not None and lon is not None else None)
     items = [
-        fact("cam.river", row.get("river") or facts.get("river")),
+        fact("cam.river", river_name(row, facts, lang)),
         fact("cam.province", row.get("province") or facts.get("province")),
         fact("cam.province_2025", facts.get("province_2025")),
         fact("cam.capacity", f"{number(float(mw), lang)} MW" if mw else None),

@@ -12,10 +12,10 @@ from accounts import users
 from core.db import current
 from displays import registry
 from displays import status as display_status
-from layouts.displays import status_table, tx
+from layouts.displays import status_table
 from web.access import current_principal, require
 from web.displays import live_state
-from web.i18n import norm
+from web.i18n import norm, t
 
 PEOPLE = ("admin", "staff", "leader")
 
@@ -78,25 +78,25 @@ def present_status(_n: int | None, state: dict | None, lang: str | None
     hidden, shown = {"display": "none"}, {}
     person = _person()
     if person is None:
-        return tx("present", lang), "present-button", hidden, "", False
+        return t("ds.present", lang), "present-button", hidden, "", False
     live = live_state()
     presenter = live.presenter()
     if presenter is not None and presenter["user"] == person.name:
         live.beat(person.name)
         statuses = display_status.current(current(), live, lang)
         following, lagging = display_status.followers(statuses, presenter)
-        status: list[Any] = [tx("present.on", lang).format(n=len(following))]
+        status: list[Any] = [t("ds.present.on", lang).format(n=len(following))]
         if lagging:
-            status.append(html.Span(" · " + tx("present.lag", lang).format(
+            status.append(html.Span(" · " + t("ds.present.lag", lang).format(
                 names=", ".join(lagging[:8]) + (" …" if len(lagging) > 8 else "")),
                 className="present-lag"))
-        return tx("present.stop", lang), "present-button is-on", hidden, status, True
+        return t("ds.present.stop", lang), "present-button is-on", hidden, status, True
     if presenter is not None:
         believed = isinstance(state, dict) and state.get("on")
-        key = "present.taken" if believed else "present.by"
-        return (tx("present", lang), "present-button", shown,
-                tx(key, lang).format(name=presenter["name"]), False)
-    return tx("present", lang), "present-button", hidden, "", False
+        key = "ds.present.taken" if believed else "ds.present.by"
+        return (t("ds.present", lang), "present-button", shown,
+                t(key, lang).format(name=presenter["name"]), False)
+    return t("ds.present", lang), "present-button", hidden, "", False
 
 
 # --- /displays ----------------------------------------------------------------------------------
@@ -108,11 +108,11 @@ def status_rows(lang: str) -> list[dict[str, Any]]:
 def update_status(_n: int | None, lang: str | None) -> tuple[str, str, Any]:
     lang = norm(lang)
     if _person() is None:
-        return tx("st.forbidden", lang), "", ""
+        return t("ds.st.forbidden", lang), "", ""
     rows = status_rows(lang)
     counts = {k: sum(1 for r in rows if r["state"] == k) for k in ("connected", "lost", "never")}
-    return (tx("st.title", lang),
-            tx("st.counts", lang).format(c=counts["connected"], l=counts["lost"], n=counts["never"]),
+    return (t("ds.st.title", lang),
+            t("ds.st.counts", lang).format(c=counts["connected"], l=counts["lost"], n=counts["never"]),
             status_table(rows, lang))
 
 
@@ -125,7 +125,7 @@ def lost_alert(lang: str) -> html.Div | None:
     if not lost:
         return None
     return html.Div(className="alert-group alert-bridge", id="overview-bridge-lost", children=[
-        html.Span(f"{tx('ov.bridge_lost', lang)} ({len(lost)})", className="group-label"),
+        html.Span(f"{t('ds.ov.bridge_lost', lang)} ({len(lost)})", className="group-label"),
         *[html.Span(s.place_name or s.name, className="chip chip-bad") for s in lost[:6]],
     ])
 
@@ -149,13 +149,13 @@ def admin_options(_refresh: Any, lang: str | None) -> tuple[list, list, list, li
     views = registry.list_displays(database)
     names = [{"label": v.name, "value": v.name} for v in views if v.active]
     table = html.Table(className="ds-table adm-table", children=[
-        html.Thead(html.Tr([html.Th(tx(k, lang)) for k in
+        html.Thead(html.Tr([html.Th(t(f"ds.{k}", lang)) for k in
                             ("adm.name", "adm.place", "adm.mode", "adm.playlist", "adm.page",
                              "st.state")])),
         html.Tbody([html.Tr([html.Td(v.name), html.Td(v.place or "—"),
-                             html.Td(tx(f"mode.{v.mode}", lang)),
-                             html.Td(v.playlist or tx("adm.none", lang)), html.Td(v.page or "—"),
-                             html.Td("—" if v.active else tx("adm.revoked", lang).format(name=""))])
+                             html.Td(t(f"ds.mode.{v.mode}", lang)),
+                             html.Td(v.playlist or t("ds.adm.none", lang)), html.Td(v.page or "—"),
+                             html.Td("—" if v.active else t("ds.adm.revoked", lang).format(name=""))])
                     for v in views]),
     ])
     return places, places, lists, lists, names, table
@@ -187,20 +187,20 @@ def admin_do(trigger: str, new_name: str | None, new_place: str | None, new_mode
                                            mode=new_mode or "playlist",
                                            playlist=new_playlist or "", page=new_page or "",
                                            actor=principal.actor)
-            messages[0] = [tx("adm.created", lang).format(name=view.name), " ",
+            messages[0] = [t("ds.adm.created", lang).format(name=view.name), " ",
                            html.Code(f"/display/{secret}", id="adm-new-link")]
         elif trigger == "adm-revoke":
             view = registry.revoke(database, name or "", actor=principal.actor)
-            messages[1] = tx("adm.revoked", lang).format(name=view.name)
+            messages[1] = t("ds.adm.revoked", lang).format(name=view.name)
         elif trigger == "adm-apply":
             view = registry.update(database, name or "", place=place or "", mode=mode,
                                    playlist=playlist or "", page=page or "",
                                    actor=principal.actor)
-            messages[1] = tx("adm.applied", lang).format(name=view.name)
+            messages[1] = t("ds.adm.applied", lang).format(name=view.name)
         else:
             items = registry.parse_lines(pl_text or "", set(registry.province_codes(database)))
             registry.save_playlist(database, pl_name or "", items, actor=principal.actor)
-            messages[2] = tx("adm.pl.saved", lang).format(name=(pl_name or "").strip())
+            messages[2] = t("ds.adm.pl.saved", lang).format(name=(pl_name or "").strip())
     except registry.DisplayError as exc:
         messages[slot] = html.Span(str(exc), className="adm-error")
         return (*messages, dash.no_update)

@@ -208,25 +208,33 @@ def adoption_card(facts: list[dict], metric: str, system: str, lang: str | None)
     ])
 
 
+def fact_text(fact: dict, field: str, lang: str | None) -> str:
+    """A fact's unit or note in the screen's language: the Vietnamese column (data/reference/
+    kpi_facts.csv unit_vi, note_vi) on Vietnamese screens, the transcribed English on the
+    switch, and the English where a fact has no Vietnamese yet."""
+    if norm(lang) == "vi":
+        return fact.get(f"{field}_vi") or fact.get(field) or ""
+    return fact.get(field) or ""
+
+
+def metric_name(metric: str, lang: str | None) -> str:
+    """The label of a KPI metric (catalogue 'sav.m.<metric>'); the code only if none is written."""
+    return t(f"sav.m.{metric}", lang)
+
+
 def sources_table(facts: list[dict], lang: str | None) -> html.Table:
     head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
         "sav.col.metric", "sav.col.system", "ind.value", "sav.col.date", "ind.source",
         "sav.col.note")]))
     body = [html.Tr([
-        html.Td(t(f"sav.m.{f['metric']}", lang) if f"sav.m.{f['metric']}" in _known()
-                else f["metric"]),
+        html.Td(metric_name(f["metric"], lang)),
         html.Td(system_name(f["system"], lang)),
         html.Td(f"{number(f['value'], lang, 0 if float(f['value']).is_integer() else 1)} "
-                f"{f['unit']}", className="num"),
-        html.Td(day(f["as_of"], lang)), html.Td(source_text(f["source"], lang)), html.Td(f["note"]),
+                f"{fact_text(f, 'unit', lang)}".strip(), className="num"),
+        html.Td(day(f["as_of"], lang)), html.Td(source_text(f["source"], lang)),
+        html.Td(fact_text(f, "note", lang)),
     ]) for f in sorted(facts, key=lambda f: (f["as_of"], f["metric"]), reverse=True)]
     return html.Table([head, html.Tbody(body)], className="data-table")
-
-
-def _known() -> set[str]:
-    from web.i18n import TEXTS
-
-    return set(TEXTS)
 
 
 def page(lang: str | None) -> tuple:

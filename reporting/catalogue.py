@@ -106,7 +106,8 @@ def _indicators() -> list[Indicator]:
 def _kpi_facts() -> list[KpiFact]:
     return [
         KpiFact(metric=r["metric"], system=r["system"], value=float(r["value"]), unit=r["unit"],
-                as_of=date.fromisoformat(r["as_of"]), source=r["source"], note=r["note"])
+                unit_vi=r["unit_vi"], as_of=date.fromisoformat(r["as_of"]), source=r["source"],
+                note=r["note"], note_vi=r["note_vi"])
         for r in rows("kpi_facts.csv")
     ]
 

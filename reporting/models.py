@@ -162,10 +162,12 @@ class KpiFact(Base):
     metric: Mapped[str] = mapped_column(String(60), index=True)
     system: Mapped[str] = mapped_column(String(40))
     value: Mapped[float] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(40))  # as the source is transcribed: English
+    unit_vi: Mapped[str] = mapped_column(String(40), default="", server_default="")
     as_of: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # English; its "more than" is the qualifier
+    note_vi: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Camera(Base):

@@ -243,7 +243,8 @@ def kpi_facts() -> list[dict[str, Any]]:
         rows = s.scalars(select(KpiFact).order_by(KpiFact.metric, KpiFact.as_of))
         return [
             {"metric": f.metric, "system": f.system, "value": f.value, "unit": f.unit,
-             "as_of": f.as_of.isoformat(), "source": f.source, "note": f.note}
+             "unit_vi": f.unit_vi, "as_of": f.as_of.isoformat(), "source": f.source,
+             "note": f.note, "note_vi": f.note_vi}
             for f in rows
         ]
 

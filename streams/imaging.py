@@ -5,12 +5,18 @@ import numpy as np
 
 from ._cv import cv2
 from .capture import Frame, State
-from .lettering import draw_text
+from .lettering import draw_text, text_width
 
 STATE_COLOURS = {  # BGR; high contrast for a wall seen from 5 m
     State.LIVE: (60, 180, 60), State.STALE: (0, 170, 255), State.OFFLINE: (40, 40, 220),
     State.CONNECTING: (200, 160, 60),
 }
+
+
+# A camera's state in words on the pictures the relay draws, as the screens say it (web/i18n
+# cam.state.*): a picture has one language, and the wall's is Vietnamese.
+STATE_WORDS = {State.LIVE: "TRỰC TUYẾN", State.STALE: "CHẬM TÍN HIỆU", State.OFFLINE: "MẤT TÍN HIỆU",
+               State.CONNECTING: "ĐANG KẾT NỐI"}
 
 
 def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
@@ -46,8 +52,9 @@ def offline_tile(name: str, width: int, height: int, state: State = State.OFFLIN
     image = np.full((height, width, 3), 28, np.uint8)
     scale = max(0.35, width / 640)
     draw_text(image, name, int(12 * scale), int(40 * scale), int(30 * scale), (230, 230, 230))
-    text = state.value
-    size = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 1.4 * scale, max(1, int(3 * scale)))[0]
-    cv2.putText(image, text, ((width - size[0]) // 2, (height + size[1]) // 2), cv2.FONT_HERSHEY_SIMPLEX,
-                1.4 * scale, STATE_COLOURS[state], max(1, int(3 * scale)), cv2.LINE_AA)
+    text = STATE_WORDS[state]
+    size = max(10, int(40 * scale))
+    size = min(size, int(size * (width - 8) / max(1, text_width(text, size))))  # the words fit
+    draw_text(image, text, (width - text_width(text, size)) // 2, (height + size * 7 // 10) // 2, size,
+              STATE_COLOURS[state])
     return image

@@ -51,11 +51,20 @@ def draw_text(image: np.ndarray, text: str, left: int, baseline: int, size: int,
     image[:] = np.asarray(picture)[:, :, ::-1]
 
 
-def stamp_box(image: np.ndarray, text: str, height: int) -> None:
-    """The picture's capture time in a dark box at the top left (ASCII digits: Hershey is enough)."""
+def text_width(text: str, size: int) -> int:
+    """How wide draw_text writes `text` at `size` pixels (to centre it)."""
+    font = _font(max(8, size))
+    if font is None:
+        return cv2.getTextSize(ascii_label(text), cv2.FONT_HERSHEY_SIMPLEX, size / 30, 1)[0][0]
+    return round(font.getlength(text))  # type: ignore[attr-defined]
+
+
+def stamp_box(image: np.ndarray, text: str, height: int, top: int = 0) -> None:
+    """The picture's capture time in a dark box at the left, `top` rows down (ASCII digits:
+    Hershey is enough)."""
     scale = height / 26
     (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
     pad = max(2, height // 6)
-    image[0 : h + base + 2 * pad, 0 : w + 2 * pad] //= 4
-    cv2.putText(image, text, (pad, pad + h), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
+    image[top : top + h + base + 2 * pad, 0 : w + 2 * pad] //= 4
+    cv2.putText(image, text, (pad, top + pad + h), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
                 cv2.LINE_AA)

@@ -18,6 +18,7 @@ from .scene import clock_text
 
 GRID_WATCH_S = 3.0  # cameras keep decoding every picture this long after a mosaic last showed them
 BAND_GREY = 18  # label band and letterbox: dark, so white names read from across the room
+OSD_SHARE = 0.125  # a camera's own top line of text (the simulator's name bar: 44 of 360 rows)
 
 
 @dataclass(frozen=True)
@@ -156,9 +157,12 @@ class Mosaic:
         top = max(0, (picture.shape[0] - self.tile_h) // 2)  # centre crop; a shorter picture sits at the top
         rows = min(self.tile_h, picture.shape[0])
         tile[:rows] = picture[top : top + rows]
-        # The picture's own capture time, VN clock, at the top: the name bars (burned in below,
-        # and the wall's HTML overlay) cover the bottom of the tile.
-        stamp_box(tile, clock_text(frame.ts)[11:], max(10, self.tile_h // 9))
+        # The picture's own capture time, VN clock, near the top: the name bars (burned in below,
+        # and the wall's HTML overlay) cover the bottom of the tile. It sits under the camera's own
+        # top line (its name, and MÔ PHỎNG on a simulated one), which it would otherwise cut from
+        # the left, leaving the tail of a name ('g (Na Hang)').
+        osd = max(0, round(picture.shape[0] * OSD_SHARE) - top)
+        stamp_box(tile, clock_text(frame.ts)[11:], max(10, self.tile_h // 9), top=osd)
         return self._label(tile, name, state)
 
     def _label(self, tile: np.ndarray, name: str, state: State) -> np.ndarray:

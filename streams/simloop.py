@@ -12,10 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from ._cv import cv2
+from .lettering import draw_text
 from .scene import CLOCK_ROWS, CLOCK_TOP, WATER_ROWS, WATER_TOP, DamScene
 
 log = logging.getLogger(__name__)
-CACHE_VERSION = 2  # bump when the picture or the file layout changes: old loops are then ignored
+# The stream's name on its picture, in the wall's language (the label stays MAIN/SUB in files).
+STREAM_WORDS = {"MAIN": "Luồng chính", "SUB": "Luồng phụ"}
+CACHE_VERSION = 3  # bump when the picture or the file layout changes: old loops are then ignored
 MAGIC = b"OPSLOOP1"
 
 
@@ -93,7 +96,9 @@ def _pictures(spec: LoopSpec) -> list[np.ndarray]:
     big = cv2.resize(background, size, interpolation=cv2.INTER_LINEAR)  # scaled once, not per frame
     top, bottom = round(WATER_TOP * scale), round((WATER_TOP + WATER_ROWS) * scale)
     water = [cv2.resize(band, (spec.width, bottom - top)) for band in scene._water]
-    text = f"{spec.label} {spec.width}x{spec.height} {spec.fps}fps {spec.codec.upper()}"
+    text = f"{STREAM_WORDS.get(spec.label, spec.label)} {spec.width}x{spec.height} · {spec.fps} hình/giây · " \
+           f"{spec.codec.upper()}"
+    draw_text(big, text, int(12 * scale), int(344 * scale), max(8, int(18 * scale)))  # static: drawn once
     bar = max(2, spec.width // 64)
     pictures = []
     for index in range(spec.frames):
@@ -101,8 +106,6 @@ def _pictures(spec: LoopSpec) -> list[np.ndarray]:
         img[top:bottom] = water[index % len(water)]
         x = int(index / spec.frames * spec.width)
         img[int(300 * scale) : int(316 * scale), x : x + bar] = (0, 220, 255)
-        cv2.putText(img, text, (int(12 * scale), int(344 * scale)), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale,
-                    (255, 255, 255), max(1, int(1.5 * scale)), cv2.LINE_AA)
         pictures.append(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420))  # planar 4:2:0, what the encoder takes
     return pictures
 

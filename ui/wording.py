@@ -22,6 +22,7 @@ SOURCE_VI = (
     ("Chinhphu.vn interview", "Chinhphu.vn phỏng vấn"),
     ("provincial portal, mid-2019 report", "cổng thông tin tỉnh, báo cáo giữa năm 2019"),
     ("press, June 2020", "báo chí, 06/2020"),
+    ("Decision ", "Quyết định "),
     ("(reported ", "(đưa tin "),
     ("(Dec 2020)", "(12/2020)"),
 )

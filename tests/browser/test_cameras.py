@@ -140,6 +140,75 @@ def test_focus_view_from_a_tile(cam_app: LiveApp, browser) -> None:
     # The URL is the state: open it directly in kiosk mode, the back link is hidden.
     browser.get(cam_app.url + "/cameras?cam=hoa-binh&kiosk=1")
     wait_for(browser, lambda d: "kiosk" in d.find_element(By.ID, "shell").get_attribute("class"))
-    assert not browser.find_element(By.ID, "cam-back").is_displayed()
+    # The shell's class is set before the page renders its layout: wait for the link to exist.
+    back = wait_for(browser, lambda d: d.find_elements(By.ID, "cam-back"))[0]
+    assert not back.is_displayed()
     assert console_errors(browser) == []
     assert requested_hosts(browser) <= {"127.0.0.1"}
+
+
+# The camera's own top line (its name, MÔ PHỎNG) on mosaic tile `i`, against the same camera's
+# snapshot scaled to the tile: the line is drawn once per camera, so every picture has it alike.
+TOP_LINE_DIFF = """
+const [i, done] = [arguments[0], arguments[arguments.length - 1]];
+const img = document.getElementById('cam-mosaic');
+const overlay = document.getElementById('cam-overlay');
+const cols = getComputedStyle(overlay).gridTemplateColumns.split(' ').length;
+const rows = Math.ceil(overlay.children.length / cols);
+const tw = img.naturalWidth / cols, th = img.naturalHeight / rows;
+const snap = new Image();
+snap.onerror = () => done(null);
+snap.onload = () => {
+  const ph = Math.round(snap.naturalHeight * tw / snap.naturalWidth);
+  const crop = Math.max(0, Math.floor((ph - th) / 2)), line = Math.round(ph * 0.125) - crop;
+  const w = Math.floor(tw / 2), h = line - 2;
+  const a = document.createElement('canvas'), b = document.createElement('canvas');
+  a.width = b.width = w; a.height = b.height = h;
+  a.getContext('2d').drawImage(img, (i % cols) * tw + 1, Math.floor(i / cols) * th + 1, w, h, 0, 0, w, h);
+  b.getContext('2d').drawImage(snap, -1, -(crop + 1), tw, ph);
+  const pa = a.getContext('2d').getImageData(0, 0, w, h).data, pb = b.getContext('2d').getImageData(0, 0, w, h).data;
+  let sum = 0;
+  for (let j = 0; j < pa.length; j += 4) { sum += Math.abs(pa[j] - pb[j]) + Math.abs(pa[j + 1] - pb[j + 1]); }
+  done(sum / (pa.length / 2));
+};
+snap.src = '/streams/' + overlay.children[i].id.replace('cam-tile-', '') + '.jpg?w=' + Math.round(tw);
+"""
+
+# Each name on the page: its text starts inside its box, and what does not fit ends in '…'.
+NAME_BOXES = """
+return [...document.querySelectorAll(arguments[0])].map(e => {
+  const box = e.getBoundingClientRect(), range = document.createRange();
+  const css = getComputedStyle(e);
+  range.selectNodeContents(e);
+  const content = box.left + parseFloat(css.borderLeftWidth) + parseFloat(css.paddingLeft);
+  return {text: e.textContent, start: range.getBoundingClientRect().left - content,
+          overflows: e.scrollWidth > e.clientWidth, ellipsis: css.textOverflow === 'ellipsis',
+          ltr: css.direction === 'ltr' && ['start', 'left'].includes(css.textAlign)};
+});
+"""
+
+
+def test_camera_names_show_their_start(cam_app: LiveApp, browser) -> None:
+    """Names on the wall read from their first letter: the tiles' HTML names, the camera's own
+    top line in the mosaic picture (the capture-time stamp once covered its start, leaving
+    'g (Na Hang)'), and the overview strip's snapshots (cropped to their top line)."""
+    browser.get(cam_app.url + "/cameras")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#cam-overlay .cam-tile")) == 32)
+    wait_for(browser, lambda d: d.execute_script(TILE_HASHES))  # the mosaic has a picture
+    names = browser.execute_script(NAME_BOXES, ".cam-tile-name")
+    assert len(names) == 32
+    for name in names:
+        assert -0.5 < name["start"] < 2 and name["ltr"], name
+        assert name["ellipsis"] or not name["overflows"], name
+    assert any(n["text"] == "Tuyên Quang (Na Hang)" for n in names)  # diacritics as written
+    browser.set_script_timeout(20)
+    diffs = [browser.execute_async_script(TOP_LINE_DIFF, i) for i in range(0, 32, 5)]
+    assert all(d is not None for d in diffs), diffs
+    assert max(diffs) < 12, diffs  # the stamp over the name measured ~40
+    browser.get(cam_app.url + "/")
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".cam-shot-img"), 30)
+    position = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.cam-shot-img')).objectPosition")
+    assert position.split()[1] in ("0%", "0px"), position  # the top line stays, the bottom goes
+    for name in browser.execute_script(NAME_BOXES, ".cam-shot-name"):
+        assert -0.5 < name["start"] < 2 and (name["ellipsis"] or not name["overflows"]), name

@@ -218,3 +218,21 @@ def test_down_since_carries_the_date_when_not_today() -> None:
     shown = cb.since_text({"last_frame_at": earlier.isoformat()}, "vi")
     assert (earlier + timedelta(hours=7)).strftime("%d/%m") in shown
     assert cb.since_text({"last_frame_at": None}, "vi") == ""
+
+
+def test_river_is_named_in_the_screen_language() -> None:
+    row = {"id": "hoa-binh", "dam": "HOA_BINH", "river": "Đà (Black River)"}
+    vi = text_of(cb.facts_children(row, "hoa-binh", "vi"))
+    assert "sông Đà" in vi and "Black River" not in vi
+    en = text_of(cb.facts_children(row, "hoa-binh", "en"))
+    assert "Da (Black River)" in en and "sông" not in en
+    # A camera whose dam is not in dams.csv shows the river its configuration names.
+    assert "Sông Nhỏ" in text_of(cb.facts_children({"id": "x", "river": "Sông Nhỏ"}, "x", "vi"))
+
+
+def test_every_shipped_dam_names_its_river_in_both_languages() -> None:
+    facts = cb.dam_facts()
+    assert len(facts) == 40
+    for dam in facts.values():
+        assert dam["river_vi"].startswith(("sông ", "suối ", "thượng nguồn sông ")), dam["id"]
+        assert dam["river_en"] and dam["river_en"].isascii(), dam["id"]

@@ -73,7 +73,7 @@ def test_source_lines_read_in_vietnamese_on_vietnamese_screens() -> None:
     assert source_text("VGP news and Baochinhphu.vn 10/03/2021", "vi") == \
         "Tin VGP và Baochinhphu.vn 10/03/2021"
     assert source_text("Chinhphu.vn interview (Dec 2020)", "en") == "Chinhphu.vn interview (Dec 2020)"
-    english = ("interview", "news", "press", "coverage", "reported", "Dec ", "report")
+    english = ("interview", "news", "press", "coverage", "reported", "Dec ", "report", "Decision")
     facts = Path(__file__).resolve().parents[2] / "data" / "reference" / "kpi_facts.csv"
     for row in csv.DictReader(facts.open(encoding="utf-8")):
         shown = source_text(row["source"], "vi")

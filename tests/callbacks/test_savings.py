@@ -80,3 +80,29 @@ def test_close_adoption_labels_give_way_to_the_newer_one() -> None:
     # 17/12 and 30/12/2020 are a fortnight apart on a 15-month axis: the older label gives way.
     assert sav.spaced_labels(days, labels) == ["8", "1.000", "", "2.700", "2.800"]
     assert sav.spaced_labels(days[:1], labels[:1]) == ["8"]
+
+
+def test_source_table_speaks_vietnamese_and_english_on_the_switch(ctx) -> None:
+    facts = queries.kpi_facts()
+    vi = text_of(sav.sources_table(facts, "vi"))
+    for shown in ("Bộ, ngành kết nối", "22 cơ quan", "9.900 tỷ đồng/năm", "bộ, cơ quan ngang bộ",
+                  "Điểm cầu truyền hình", "30 %"):
+        assert shown in vi
+    for english in ("ministries_connected", "agencies", "bn VND", "more than", "approx."):
+        assert english not in vi
+    en = text_of(sav.sources_table(facts, "en"))
+    for shown in ("Ministries connected", "22 agencies", "9,900 bn VND/yr",
+                  "ministries and ministerial-level agencies"):
+        assert shown in en
+    assert "Bộ, ngành" not in en and "tỷ đồng" not in en
+
+
+def test_every_shipped_fact_has_a_label_unit_and_note_in_both_languages(ctx) -> None:
+    from web import i18n
+
+    facts = queries.kpi_facts()
+    assert facts
+    assert {f["metric"] for f in facts} <= {k[len("sav.m."):] for k in i18n.TEXTS
+                                            if k.startswith("sav.m.")}
+    assert all(f["unit_vi"] for f in facts)
+    assert all(bool(f["note_vi"]) == bool(f["note"]) for f in facts)

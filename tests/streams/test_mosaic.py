@@ -132,3 +132,39 @@ def test_names_keep_their_diacritics() -> None:
         return int(np.nonzero(image.max(axis=(1, 2)))[0][0])  # first row with ink
 
     assert top(marked) < top(plain)  # the accents stand above the letters
+
+
+def test_a_tile_keeps_the_cameras_own_top_line_whole() -> None:
+    """The capture-time stamp sits under the picture's top line: it must not cut a dam's name
+    from the left ('g (Na Hang)' for 'Tuyên Quang (Na Hang)')."""
+    from streams.imaging import decode_for_width
+
+    cams = readers()
+    scenes = [DamScene(r.camera.id, "Tuyên Quang (Na Hang)") for r in cams]
+    feed(cams, scenes, time.time())
+    mosaic = Mosaic(cams, cams[0].relay, splice=False, tile_width=240)
+    mosaic._build()
+    tile = mosaic._tiles[cams[0].camera.id].pixels
+    assert tile is not None
+    picture = decode_for_width(cams[0].slot.latest, mosaic.tile_w)
+    crop = max(0, (picture.shape[0] - mosaic.tile_h) // 2)
+    line = round(picture.shape[0] * 0.125) - crop  # the scene's name bar, as the tile shows it
+    name = (slice(1, line), slice(1, mosaic.tile_w // 2))  # where the name starts (inside the 1 px frame)
+    diff = np.abs(tile[name].astype(int) - picture[crop:][name].astype(int))
+    assert diff.mean() < 3, "the camera's name at the top left is covered"
+    # The stamp is still there, just below: digits drawn over the picture.
+    below = (slice(line, line + mosaic.tile_h // 5), slice(1, mosaic.tile_w // 3))
+    assert np.abs(tile[below].astype(int) - picture[crop:][below].astype(int)).mean() > 10
+
+
+def test_placeholders_name_the_state_in_the_screens_words() -> None:
+    from streams.imaging import STATE_COLOURS, STATE_WORDS, offline_tile
+    from web import i18n
+
+    for state, words in STATE_WORDS.items():
+        assert words == i18n.t(f"cam.state.{state.value}", "vi").upper()
+    picture = offline_tile("Hòa Bình", 320, 180, State.OFFLINE)
+    colour = np.all(np.abs(picture.astype(int) - STATE_COLOURS[State.OFFLINE]) < 40, axis=2)
+    cols = np.flatnonzero(colour.any(axis=0))
+    assert cols.size and cols[0] > 4 and cols[-1] < 316  # written whole, inside the picture
+    assert abs((cols[0] + cols[-1]) / 2 - 160) < 12  # centred

@@ -19,6 +19,7 @@ from web.i18n.catalogue import (
     cameras,
     common,
     dams,
+    displays,
     indicators,
     overview,
     pages,
@@ -31,7 +32,7 @@ from web.i18n.catalogue import (
 # One entry per text on the screens: key -> (Vietnamese, English); each area in its own module.
 TEXTS: dict[str, tuple[str, str]] = {}
 for _area in (common, overview, indicators, reporting, cameras, pages, briefings, alerts, tasks, dams, preliminary,
-              submit):
+              submit, displays):
     TEXTS.update(_area.TEXTS)
 
 
