@@ -172,11 +172,24 @@ def _tallied(session: Session, filters: Filters, day: date, by_agency: bool
         "due": c["with_deadline"] - c["ahead"]} for agency, c in out.items()}
 
 
+def settled(session: Session, day: date) -> bool:
+    """The tally's premise: no completion is dated after the day (one probe of an index)."""
+    return session.scalar(select(Task.id).where(Task.completed_on > day).limit(1)) is None
+
+
+def condition_in(session: Session, state: str, day: date) -> ColumnElement[bool]:
+    """status.condition, with "not done" as "no completion" where that is the same thing, so
+    the open tasks are read from their index in deadline order (the overdue list)."""
+    if state in (status.OPEN_OVERDUE, status.OPEN_IN_TIME) and settled(session, day):
+        return and_(Task.completed_on.is_(None), Task.deadline < day
+                    if state == status.OPEN_OVERDUE else Task.deadline >= day)
+    return status.condition(state, day)
+
+
 def counted_in(session: Session, filters: Filters, day: date, by_agency: bool = False
                ) -> dict[str, dict[str, int]]:
     """The counts by the tally where its premise holds, else by the plain way."""
-    future_done = session.scalar(select(Task.id).where(Task.completed_on > day).limit(1))
-    if filters.document or future_done is not None:
+    if filters.document or not settled(session, day):
         return reference_in(session, filters, day, by_agency)
     return _tallied(session, filters, day, by_agency)
 

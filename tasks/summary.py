@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.cache import fetch, memoized
 from core.db import current
 from tasks import status
-from tasks.counts import Filters, ranking_in, summary_in
+from tasks.counts import Filters, condition_in, ranking_in, summary_in
 from tasks.models import Task, TaskDocument, TaskRevision
 
 TTL = 60  # the wall polls once a minute; one recompute per minute whatever the viewers
@@ -45,7 +45,7 @@ def list_in(session: Session, filters: Filters, day: date, state: str = "", page
     stmt = filters.apply(select(Task, TaskDocument.number).join(
         TaskDocument, TaskDocument.id == Task.document_id))
     if state:
-        stmt = stmt.where(status.condition(state, day))
+        stmt = stmt.where(condition_in(session, state, day))
     total = int(summary_in(session, filters, day)[state or "assigned"])
     order = ([Task.deadline, Task.document_date, Task.id] if state == status.OPEN_OVERDUE
              else [Task.document_date.desc(), Task.document_id.desc(), Task.task_no])
