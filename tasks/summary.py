@@ -135,15 +135,18 @@ def export_in(session: Session, filters: Filters, day: date, state: str = ""
 
 @memoized(ttl=TTL)
 def agencies() -> list[dict[str, str]]:
-    """The agencies that lead tasks (ministries and provinces of today), for the filters."""
+    """The agencies that lead tasks (ministries and provinces of today, a province with its
+    map code), for the filters and the map."""
     from reporting.models import Agency
 
     with current().sessions() as session:
-        rows = session.execute(select(Agency.code, Agency.name_vi, Agency.name_en, Agency.kind)
+        rows = session.execute(select(Agency.code, Agency.name_vi, Agency.name_en, Agency.kind,
+                                      Agency.region_code)
                                .where(Agency.era.in_(("both", "post2025")),
                                       Agency.kind.in_(("ministry", "agency", "province")))
                                .order_by(Agency.kind, Agency.code))
-        return [{"code": c, "name_vi": vi, "name_en": en, "kind": k} for c, vi, en, k in rows]
+        return [{"code": c, "name_vi": vi, "name_en": en, "kind": k, "region_code": r or ""}
+                for c, vi, en, k, r in rows]
 
 
 def overdue_key_in(session: Session, day: date, limit: int = 5) -> dict[str, Any]:
