@@ -4,10 +4,9 @@ Two ways to the same numbers. reference_in is the plain one: one pass of filtere
 (tasks.status) over every task of the window; at 250,000 tasks a ten-year window reads them
 all. summary_in and ranking_in add up the settled counts of the whole months and years inside
 the window (task_tally), count the few days at its edges from the tasks, and count live only
-what today changes: the open tasks past their deadline and the tasks whose deadline is still
-ahead, each read from its own index. Tests check both ways agree; where the shortcut's premise
-fails (a completion dated after the day asked: the clock set back) or a document is named,
-the plain way answers.
+what the day changes: the open tasks past their deadline, the tasks whose deadline is still
+ahead and, for a day in the past, the tasks completed after it (open on that day), each read
+from its own index. Tests check both ways agree; for one document the plain way answers.
 """
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select
+from sqlalchemy import Select, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -126,7 +125,8 @@ def _add(out: dict[str, dict[str, int]], rows: Any, names: tuple[str, ...]) -> N
         values = list(row)
         agency = values.pop(0) if len(values) > len(names) else ""
         counts = out.setdefault(agency, dict.fromkeys(
-            ("assigned", "with_deadline", "done_on_time", "done_late", "overdue", "ahead"), 0))
+            ("assigned", "with_deadline", "done_on_time", "done_late", "overdue", "ahead",
+             "undone_on_time", "undone_late"), 0))
         for name, value in zip(names, values, strict=True):
             counts[name] += int(value or 0)
 
@@ -156,13 +156,23 @@ def _tallied(session: Session, filters: Filters, day: date, by_agency: bool
     window = and_(Task.document_date >= filters.start, Task.document_date <= filters.stop)
     queries = [(settled, select(*head, *sums()).where(
         or_(*(Task.document_date.between(a, b) for a, b in edges))))] if edges else []
-    queries += [(("overdue",), select(*head, func.count()).where(
+    # A task completed after the day asked (the same period last year, a clock set back) was
+    # open on it: out of the tally's done counts, into overdue if past its deadline.
+    later = [func.sum(case((Task.completed_on <= Task.deadline, 1), else_=0)),
+             func.sum(case((Task.completed_on > Task.deadline, 1), else_=0)),
+             func.sum(case((Task.deadline < day, 1), else_=0))]
+    queries += [(("undone_on_time", "undone_late", "overdue"), select(*head, *later).where(
+                    _few(session, Task.completed_on > day), window)),
+                (("overdue",), select(*head, func.count()).where(
                     Task.completed_on.is_(None), Task.deadline < day, window)),
                 (("ahead",), select(*head, func.count()).where(
                     _few(session, Task.deadline > day), window))]
     for names, stmt in queries:
         stmt = filters.narrow(stmt)
         _add(out, session.execute(stmt.group_by(*head) if head else stmt), names)
+    for c in out.values():
+        c["done_on_time"] -= c.pop("undone_on_time")
+        c["done_late"] -= c.pop("undone_late")
     return {agency: {
         "assigned": c["assigned"], status.DONE_ON_TIME: c["done_on_time"],
         status.DONE_LATE: c["done_late"],
@@ -188,8 +198,8 @@ def condition_in(session: Session, state: str, day: date) -> ColumnElement[bool]
 
 def counted_in(session: Session, filters: Filters, day: date, by_agency: bool = False
                ) -> dict[str, dict[str, int]]:
-    """The counts by the tally where its premise holds, else by the plain way."""
-    if filters.document or not settled(session, day):
+    """The counts by the tally; the plain way for one document (a few tasks by its index)."""
+    if filters.document:
         return reference_in(session, filters, day, by_agency)
     return _tallied(session, filters, day, by_agency)
 
