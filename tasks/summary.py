@@ -16,7 +16,8 @@ from core.cache import fetch, memoized
 from core.db import current
 from tasks import status
 from tasks.counts import Filters, condition_in, ranking_in, summary_in
-from tasks.models import Task, TaskDocument, TaskRevision
+from tasks.models import Task, TaskDocument, TaskRevision, TaskTally
+from tasks.tally import YEAR
 
 TTL = 60  # the wall polls once a minute; one recompute per minute whatever the viewers
 PAGE_MAX = 500
@@ -76,7 +77,9 @@ def task_in(session: Session, task_id: int, day: date) -> dict[str, Any] | None:
 
 
 def themes_in(session: Session) -> list[str]:
-    return [t for t in session.scalars(select(Task.theme).distinct().order_by(Task.theme)) if t]
+    """The themes tasks have, from the yearly tally (a few thousand rows, not every task)."""
+    return [t for t in session.scalars(select(TaskTally.theme).distinct().where(
+        TaskTally.grain == YEAR, TaskTally.assigned > 0).order_by(TaskTally.theme)) if t]
 
 
 # --- memoized, for the screens and the API (plain arguments: ISO dates and codes) ------------

@@ -19,6 +19,7 @@ from tasks.counts import (
     summary_in,
 )
 from tasks.reading import COLUMNS
+from tasks.summary import themes_in
 
 TODAY = date(2024, 6, 30)
 AGENCIES = ("BTC", "BCT", "T34_01", "T34_79")
@@ -85,6 +86,7 @@ def test_tally_counts_equal_the_plain_counts(database: Any) -> None:
         tally.rebuild(session)
     with database.sessions() as session:
         assert tally.rows_in(session) == kept
+        assert themes_in(session) == sorted(t for t in THEMES if t)
         windows = [(date(2022, 1, 1), TODAY), (date(2021, 12, 15), date(2024, 1, 10)),
                    (date(2023, 2, 1), date(2023, 2, 28)), (date(2023, 3, 5), date(2023, 3, 9)),
                    (date(2022, 7, 1), date(2023, 12, 31))]
