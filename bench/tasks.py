@@ -1,15 +1,17 @@
-"""Task tracking at scale: the summary API, the /tasks queries and an import of 25,000 rows.
+"""Task tracking at scale: the summary API, the /tasks page's callback and a 25,000-row import.
 
-    python bench/tasks.py [--years 10] [--per-year 25000] [--repeat 50]
-                          [--postgres postgresql+psycopg://...] [--data-dir bench/out/tasks]
+    python bench/tasks.py [--tasks 250000] [--reports 1000000] [--repeat 40]
+                          [--database-url URL | --postgres] [--data-dir bench/out/tasks]
 
-Builds `years` x `per-year` simulated tasks (250,000 by default: ten years at the 2017 peak),
-then times, median and p95 in ms:
-- the summary as GET /api/v1/tasks/summary answers it with the cache off (every call is SQL),
-- the same counts by the baseline a summary could be written as: fetch the window's two dates
-  per task and count in Python (the ratio column is against it),
-- the /tasks page's queries (agencies ranked, the overdue list's first page),
-- one import of a 25,000-row CSV (created), then the same file again (unchanged).
+Builds ten years of simulated tasks (250,000 by default: the 2017 peak of ~25,000 a year) up to
+30/06/2026 and tops their revisions up with agencies' progress reports to 1,000,000; on SQLite
+by default, on an empty database given by --database-url, or with --postgres on a throwaway
+PostgreSQL cluster started for the run (tests/servers.py) and removed after. Then times, with
+the cache off (every call reaches the database), median and p95 in ms:
+- GET /api/v1/tasks/summary for a few windows, against the baseline measured in the same run:
+  the same counts the plain way (tasks.counts.reference_in: one pass over the window's tasks);
+- the /tasks page's callback (callbacks.tasks.page_view: ranking, map, list, two summaries);
+- one task's view with its history; one import of 25,000 rows (new), then the same again.
 """
 from __future__ import annotations
 
@@ -19,13 +21,16 @@ import io
 import shutil
 import sys
 import time
-from datetime import date, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flask import Flask  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bench._table import p95, print_table, statistics, timings  # noqa: E402
 from core.cache import cache  # noqa: E402
@@ -33,38 +38,77 @@ from core.db import EXTENSION_KEY, Database, transaction  # noqa: E402
 from data import migrate  # noqa: E402
 from reporting import catalogue  # noqa: E402
 from tasks import importer, seed, status  # noqa: E402
-from tasks.models import Task  # noqa: E402
+from tasks.counts import Filters, reference_ranking_in, reference_summary_in  # noqa: E402
+from tasks.models import Task, TaskRevision  # noqa: E402
 from tasks.reading import COLUMNS  # noqa: E402
-from tasks.summary import Filters, list_in, ranking_in  # noqa: E402
 from web import api_tasks  # noqa: E402
 
 NOW = datetime(2026, 6, 30, 12)
+YEARS = 10
+CHUNK = 50_000
 
 
-def build(database: Database, years: int, per_year: int) -> int:
+def build(database: Database, tasks: int, reports: int) -> tuple[int, int]:
+    """(tasks, revisions): ten calendar years to NOW at the rate that gives `tasks`."""
     migrate.upgrade(database)
+    years = YEARS - 1 + (NOW.date() - date(NOW.year, 1, 1)).days / 365
     with transaction(database.sessions) as session:
         catalogue.load(session)
-        return seed.build(session, years, 2020, NOW, per_year=per_year)
+        count = seed.build(session, YEARS, 2020, NOW, per_year=int(tasks / years) + 1)
+    return count, top_up(database, reports)
 
 
-def python_loop(database: Database, filters: Filters, day: date) -> dict[str, int]:
-    """The baseline: the rows' dates to Python, the status rule applied per row."""
-    counts = dict.fromkeys(status.STATUSES, 0)
+def top_up(database: Database, reports: int) -> int:
+    """Progress reports added after each task's last revision until `reports` revisions exist
+    (each its own revision, as an agency's report is); the tasks' revision numbers follow."""
     with database.sessions() as session:
-        for deadline, done in session.execute(filters.apply(
-                select(Task.deadline, Task.completed_on))):
-            counts[status.of(deadline, done, day)] += 1
-    return counts
+        have = int(session.scalar(select(func.count()).select_from(TaskRevision)) or 0)
+        ids = list(session.scalars(select(Task.id).order_by(Task.id)))
+    missing = max(0, reports - have)
+    per_task, extra = divmod(missing, len(ids)) if ids else (0, 0)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        with transaction(database.sessions) as session:
+            last = {tid: row for tid, *row in session.execute(
+                select(TaskRevision.task_id, TaskRevision.revision, TaskRevision.received_at,
+                       TaskRevision.content, TaskRevision.lead_agency, TaskRevision.deadline,
+                       TaskRevision.completed_on, TaskRevision.is_key, TaskRevision.theme,
+                       TaskRevision.meeting)
+                .join(Task, (Task.id == TaskRevision.task_id)
+                      & (Task.revision == TaskRevision.revision))
+                .where(Task.id >= part[0], Task.id <= part[-1]))}
+            rows = []
+            for i, tid in enumerate(part):
+                rev, at, content, agency, deadline, done, key, theme, meeting = last[tid]
+                for k in range(per_task + (start + i < extra)):
+                    rows.append({"task_id": tid, "revision": rev + k + 1,
+                                 "received_at": at + timedelta(days=7 * (k + 1)),
+                                 "content": content, "lead_agency": agency, "deadline": deadline,
+                                 "completed_on": done, "is_key": key, "theme": theme,
+                                 "meeting": meeting, "report_document": f"BC-{tid}-{k + 1}",
+                                 "progress": "Báo cáo tiến độ (mô phỏng)"})
+            if rows:
+                session.execute(insert(TaskRevision.__table__), rows)
+            bump = "UPDATE task SET revision = revision + :n WHERE id BETWEEN :a AND :b"
+            if per_task:
+                session.execute(text(bump), {"n": per_task, "a": part[0], "b": part[-1]})
+            if start < extra:  # the first `extra` tasks have one report more
+                session.execute(text(bump), {"n": 1, "a": part[0],
+                                             "b": part[min(len(part), extra - start) - 1]})
+    if database.dialect == "postgresql":  # as autovacuum would: statistics and visibility
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
+    with database.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(TaskRevision)) or 0)
 
 
-def api_client(database: Database) -> object:
+def server_of(database: Database) -> Flask:
     server = Flask(__name__)
     server.extensions[EXTENSION_KEY] = database
     # No cache: every call reaches the database (flask-caching warns that it is off).
     cache.init_app(server, config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
     api_tasks.init_app(server)
-    return server.test_client()
+    return server
 
 
 def export(rows: int) -> bytes:
@@ -79,71 +123,110 @@ def export(rows: int) -> bytes:
     return out.getvalue().encode()
 
 
-def run(database: Database, label: str, repeat: int) -> list[list[object]]:
+def _row(label: str, got: list[float], base: list[float] | None = None) -> list[object]:
+    if not base:
+        return [label, statistics.median(got), p95(got), "", ""]
+    return [label, statistics.median(got), p95(got), statistics.median(base),
+            statistics.median(base) / statistics.median(got)]
+
+
+def run(database: Database, repeat: int) -> list[list[object]]:
+    from callbacks.tasks import page_view
+    from pagestate.tasks import TasksState
+    from tasks.summary import task as task_of
+
     day = NOW.date()
-    ytd = Filters(date(day.year, 1, 1), day)
-    decade = Filters(date(day.year - 10, 1, 1), day)
-    client = api_client(database)
     status.today = lambda: day  # type: ignore[assignment]  # the bench's "today" is fixed
-    cases = {
-        "summary API, year to date": lambda: client.get(
-            f"/api/v1/tasks/summary?from={ytd.start}&to={ytd.stop}"),
-        "summary API, ten years": lambda: client.get(
-            f"/api/v1/tasks/summary?from={decade.start}&to={decade.stop}"),
-        "summary API, ten years, one agency": lambda: client.get(
-            f"/api/v1/tasks/summary?from={decade.start}&to={decade.stop}&agency=BTC"),
-    }
-    baselines = {"summary API, year to date": lambda: python_loop(database, ytd, day),
-                 "summary API, ten years": lambda: python_loop(database, decade, day),
-                 "summary API, ten years, one agency": lambda: python_loop(
-                     database, Filters(decade.start, decade.stop, "BTC"), day)}
+    server = server_of(database)
+    client = server.test_client()
+    ten = (date(day.year - 10, 1, 1), day)
+    windows = {"YTD": (Filters(date(day.year, 1, 1), day), ""),
+               "ten years": (Filters(*ten), ""),
+               "ten years, one agency": (Filters(*ten, "BTC"), "&agency=BTC"),
+               "ten years, one theme": (Filters(*ten, "", "Chuyển đổi số"),
+                                        "&theme=Chuyển đổi số"),
+               "2016-03-05..2025-10-20": (Filters(date(2016, 3, 5), date(2025, 10, 20)), "")}
     rows: list[list[object]] = []
-    for name, call in cases.items():
-        got = timings(call, repeat)
-        base = timings(baselines[name], max(5, repeat // 5))
-        rows.append([label, name, statistics.median(got), p95(got), statistics.median(base),
-                     statistics.median(base) / statistics.median(got)])
-    with database.sessions() as session:
-        page = {"/tasks agencies ranked, YTD": lambda: ranking_in(session, ytd, day),
-                "/tasks overdue list p1, ten years": lambda: list_in(
-                    session, decade, day, status.OPEN_OVERDUE, 1, 50)}
-        for name, call in page.items():
-            got = timings(call, repeat)
-            rows.append([label, name, statistics.median(got), p95(got), "", ""])
+
+    def plain(f: Filters) -> Callable[[], Any]:
+        def call() -> Any:
+            with database.sessions() as session:
+                return reference_summary_in(session, f, day)
+        return call
+
+    for name, (f, extra) in windows.items():
+        url = f"/api/v1/tasks/summary?from={f.start}&to={f.stop}{extra}"
+        got = timings(lambda url=url: client.get(url), repeat)
+        rows.append(_row(f"summary API, {name}", got, timings(plain(f), max(5, repeat // 4))))
+
+    def plain_ranking() -> Any:
+        with database.sessions() as session:
+            return reference_ranking_in(session, Filters(*ten), day)
+
+    states = {"/tasks callback, default (YTD)": TasksState(),
+              "/tasks callback, ten years": TasksState(start=ten[0].isoformat()),
+              "/tasks callback, ten years, BTC": TasksState(agency="BTC",
+                                                            start=ten[0].isoformat()),
+              "/tasks callback, ten years, done late": TasksState(start=ten[0].isoformat(),
+                                                                  status="done_late")}
+    with server.app_context():
+        for name, state in states.items():
+            rows.append(_row(name, timings(lambda s=state: page_view(s, "vi"), repeat)))
+        rows.append(_row("(plain ranking alone, ten years)", timings(plain_ranking, 5)))
+        with database.sessions() as session:
+            some = session.scalar(select(Task.id).order_by(Task.id).offset(1000).limit(1))
+        rows.append(_row("/tasks/<id>: one task with its history", timings(
+            lambda: task_of(int(some or 1), day.isoformat()), repeat)))
     payload = export(25_000)
     for name in ("import 25,000 rows (new)", "import 25,000 rows (same again)"):
         start = time.perf_counter()
         result = importer.import_bytes(database, payload, filename="bench.csv", today=day)
         took = (time.perf_counter() - start) * 1000
         assert not result.refused, result.refused[:3]
-        rows.append([label, name, took, took, "", ""])
+        rows.append([name, took, took, "", ""])
     return rows
+
+
+@contextmanager
+def target(args: argparse.Namespace, out: Path) -> Iterator[str]:
+    if args.database_url:
+        yield args.database_url
+    elif args.postgres:
+        from tests.servers import postgres_server
+
+        with postgres_server() as url:
+            yield url
+    else:
+        yield f"sqlite:///{out / 'tasks.sqlite'}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--per-year", type=int, default=25_000)
-    parser.add_argument("--repeat", type=int, default=50)
-    parser.add_argument("--postgres", default="", help="also run on this (empty) database URL")
+    parser.add_argument("--tasks", type=int, default=250_000)
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--database-url", default="", help="an empty database (default: SQLite)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="on a throwaway PostgreSQL cluster started for the run")
     parser.add_argument("--data-dir", default="bench/out/tasks")
     args = parser.parse_args()
     out = Path(args.data_dir)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    targets = [("sqlite", f"sqlite:///{out / 'tasks.sqlite'}")]
-    if args.postgres:
-        targets.append(("postgresql", args.postgres))
-    rows: list[list[object]] = []
-    for label, url in targets:
+    with target(args, out) as url:
         database = Database(url)
         start = time.perf_counter()
-        count = build(database, args.years, args.per_year)
-        print(f"{label}: {count:,} tasks built in {time.perf_counter() - start:.0f} s",
+        count, revisions = build(database, args.tasks, args.reports)
+        print(f"{database.dialect}: {count:,} tasks, {revisions:,} revisions (assignments, "
+              f"progress and completion reports) built in {time.perf_counter() - start:.0f} s",
               flush=True)
-        rows += run(database, label, args.repeat)
-        database.dispose()
-    print_table(["db", "what", "median ms", "p95 ms", "python loop ms", "x faster"], rows)
+        try:
+            rows = run(database, args.repeat)
+        finally:
+            database.dispose()
+    print(f"\n{database.dialect}; cache off; baseline = the same counts the plain way (one "
+          "pass over the window's tasks), in this run\n")
+    print_table(["what", "median ms", "p95 ms", "baseline median ms", "x faster"], rows)
 
 
 if __name__ == "__main__":

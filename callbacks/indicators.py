@@ -30,7 +30,7 @@ from pagestate.indicators import (
     resolve,
     resolve_page,
 )
-from reporting import geo, preliminary, queries
+from reporting import preliminary, queries
 from ui.figures import dark_layout, empty_figure
 from ui.palette import ACCENT, BG, LINE, MUTED, SERIES, STATUS_COLOURS, TEXT
 from ui.wording import indicator_name
@@ -261,13 +261,7 @@ def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
                                   unit_label(ind["unit"], lang), height, MAP_MIN_WIDTH_PX)
 
 
-def clicked_region(click: dict | None) -> str:
-    """The province code a click on the map landed on (PreventUpdate when none)."""
-    point = ((click or {}).get("points") or [{}])[0]
-    code = point.get("location")
-    if not isinstance(code, str) or code not in {f["id"] for f in geo.provinces()["features"]}:
-        raise dash.exceptions.PreventUpdate
-    return code
+clicked_region = provincemap.clicked_region  # the /tasks map drills the same way
 
 
 def table(rows: list[dict], ind: dict, region_label: str, lang: str | None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash
 import plotly.graph_objects as go
 
 from callbacks.labels import Point, fit_centred
@@ -117,6 +118,15 @@ def choropleth(values: dict[str, float], texts: dict[str, str], names: dict[str,
     _labels(fig, codes, names, texts, selected, height, min_width)
     _archipelagos(fig, lang)
     return _layout(fig, lang, height)
+
+
+def clicked_region(click: dict[str, Any] | None) -> str:
+    """The province code a click on the map landed on (PreventUpdate when none)."""
+    point = ((click or {}).get("points") or [{}])[0]
+    code = point.get("location")
+    if not isinstance(code, str) or code not in {f["id"] for f in geo.provinces()["features"]}:
+        raise dash.exceptions.PreventUpdate
+    return code
 
 
 def _labels(fig: go.Figure, codes: list[str], names: dict[str, str], texts: dict[str, str],

@@ -7,6 +7,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, ctx, dcc, html
 
+from callbacks import tasks_map
 from callbacks.tasks_panel import panel_body
 from core.clock import utc_to_local
 from pagestate.tasks import TasksState
@@ -133,8 +134,9 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
             if state.agency else None]
     labels = [t(k, lang) for k in ("tasks.agency", "tasks.from", "tasks.theme", "tasks.key",
                                    "tasks.status", "tasks.document")]
+    agencies = queries.agencies()
     agency_options = [{"label": f"{a['code']} · {names[a['code']]}", "value": a["code"]}
-                      for a in queries.agencies()]
+                      for a in agencies]
     theme_options = [{"label": th, "value": th} for th in queries.themes()]
     key_options = [{"label": t("tasks.key_only", lang), "value": "1"},
                    {"label": t("tasks.not_key", lang), "value": "0"}]
@@ -145,7 +147,8 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
             pager, state.page <= 1, state.page >= pages,
             f"/api/v1/tasks/export.csv{_export(state, first, last, shown)}",
             t("tasks.csv", lang), t("tasks.ranked", lang), search, state.page,
-            *labels, agency_options, theme_options, key_options, status_options)
+            *labels, agency_options, theme_options, key_options, status_options,
+            t("tasks.map", lang), tasks_map.figure(ranked, agencies, state.agency, lang))
 
 
 def _export(state: TasksState, first: str, last: str, shown: str) -> str:
@@ -162,6 +165,11 @@ def turn_page(_prev: int | None, _next: int | None, page: int | None) -> int:
     if not step:
         raise dash.exceptions.PreventUpdate
     return max(1, int(page or 1) + step)
+
+
+def map_drill(click: dict[str, Any] | None) -> str:
+    """A province clicked on the map: its agency becomes the filter (and the URL follows)."""
+    return tasks_map.drill(click, queries.agencies())
 
 
 def task_view(task_id: str | None, lang: str | None) -> Any:
@@ -220,6 +228,7 @@ def register(app: dash.Dash) -> None:
         Output("tk-l-status", "children"), Output("tk-l-document", "children"),
         Output("tk-agency", "options"), Output("tk-theme", "options"),
         Output("tk-key", "options"), Output("tk-status", "options"),
+        Output("tk-map-title", "children"), Output("tk-map", "figure"),
         Input("tk-agency", "value"), Input("tk-from", "value"), Input("tk-to", "value"),
         Input("tk-theme", "value"), Input("tk-key", "value"), Input("tk-status", "value"),
         Input("tk-document", "value"), Input("tk-page", "data"), Input("lang", "data"),
@@ -228,8 +237,10 @@ def register(app: dash.Dash) -> None:
     app.callback(Output("tk-page", "data", allow_duplicate=True), Input("tk-prev", "n_clicks"),
                  Input("tk-next", "n_clicks"), State("tk-page", "data"),
                  prevent_initial_call=True)(turn_page)
+    app.callback(Output("tk-agency", "value"), Input("tk-map", "clickData"),
+                 prevent_initial_call=True)(map_drill)
     app.callback(Output("tk-task", "children"), Input("tk-task-id", "data"),
                  Input("lang", "data"))(task_view)
 
 
-__all__ = ["register", "page_view", "update_page", "task_view"]
+__all__ = ["register", "page_view", "update_page", "task_view", "map_drill"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts.components import page_head
+from layouts.indicators import MAP_CONFIG
 from pagestate.tasks import STATUSES, parse
+from ui.figures import loading_figure
 from web.i18n import t
 
 
@@ -51,9 +53,16 @@ def layout(**query: str) -> html.Div:
         ]),
         dcc.Store(id="tk-page", data=state.page),
         html.Div(className="tk-grid", children=[
-            html.Section(className="pg-panel", children=[
-                html.H2(id="tk-ranked-title", className="panel-title"),
-                html.Div(id="tk-ranked", className="table-wrap"),
+            html.Div(className="tk-side", children=[
+                html.Section(className="pg-panel", children=[
+                    html.H2(id="tk-ranked-title", className="panel-title"),
+                    html.Div(id="tk-ranked", className="table-wrap"),
+                ]),
+                html.Section(className="pg-panel tk-map-panel", children=[
+                    html.H2(id="tk-map-title", className="panel-title"),
+                    dcc.Graph(id="tk-map", figure=loading_figure(), config=MAP_CONFIG,
+                              className="graph graph-map"),
+                ]),
             ]),
             html.Section(className="pg-panel", children=[
                 html.Div(className="panel-head", children=[

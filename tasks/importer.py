@@ -22,7 +22,7 @@ from core.clock import utc_now
 from core.db import Database, lock_keys, transaction
 from reporting.files import printable
 from reporting.models import Agency
-from tasks import status
+from tasks import status, tally
 from tasks.models import Task, TaskDocument, TaskImport, TaskRejectedRow, TaskRevision
 from tasks.reading import FileError, RawRow, read
 from tasks.rules import Refusal, TaskRow, check
@@ -152,6 +152,7 @@ def _store(session: Session, rows: list[TaskRow], import_id: int, source: str
             latest[task_id] = (progress, report)
     now = utc_now()
     new, changed, revisions, unchanged = [], [], [], 0
+    deltas: tally.Deltas = {}  # the settled counts move with the tasks, in this transaction
     for row in rows:
         task = existing.get((doc_ids[row.document], row.task_no))
         if task is None:
@@ -165,6 +166,8 @@ def _store(session: Session, rows: list[TaskRow], import_id: int, source: str
             continue
         changed.append({"id": task.id, "revision": task.revision + 1, "updated_at": now,
                         **_task_values(row)})
+        tally.add(deltas, tally.states([task])[0], -1)
+        tally.add(deltas, {"document_date": task.document_date, **_task_values(row)})
         revisions.append(_revision(task.id, task.revision + 1, row, import_id, now))
     if changed:
         session.execute(update(Task), changed)
@@ -176,6 +179,9 @@ def _store(session: Session, rows: list[TaskRow], import_id: int, source: str
         session.execute(insert(Task.__table__), rows)
         revisions += [_revision(task_id, 1, r, import_id, now)
                       for task_id, r in zip(ids_of(session, rows), new, strict=True)]
+        for values in rows:
+            tally.add(deltas, values)
+    tally.apply(session, deltas)
     if revisions:
         session.execute(insert(TaskRevision.__table__), revisions)
     return len(new), len(changed), unchanged

@@ -64,9 +64,36 @@ class Task(Base):
         Index("ix_task_agency_window", "lead_agency", "document_date", "deadline",
               "completed_on"),
         Index("ix_task_theme_window", "theme", "document_date", "deadline", "completed_on"),
-        # The overdue list: open tasks by deadline.
-        Index("ix_task_open_deadline", "completed_on", "deadline"),
+        # The open tasks by deadline (the overdue list; the live part of the counts, tasks.tally,
+        # read from this index alone) and the tasks whose deadline is still ahead.
+        Index("ix_task_open_deadline", "completed_on", "deadline", "document_date",
+              "lead_agency", "theme", "is_key"),
+        Index("ix_task_deadline_window", "deadline", "document_date", "lead_agency", "theme",
+              "is_key"),
     )
+
+
+class TaskTally(Base):
+    """Counts of tasks that time does not change, per month and per year of the document's date.
+
+    Whether a task counts, has a deadline, and was done on time or late (its completion is
+    never after today: the import refuses it) stay so as the days pass; only the open tasks move
+    from in time to overdue, and tasks.counts counts those live. The importer and the seed keep
+    these rows in the same transaction as the tasks (tasks.tally).
+    """
+
+    __tablename__ = "task_tally"
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)  # M (month) | Y (year)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)  # yyyymm | yyyy
+    lead_agency: Mapped[code16] = mapped_column(primary_key=True)
+    theme: Mapped[str] = mapped_column(String(120), primary_key=True)
+    is_key: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    assigned: Mapped[int] = mapped_column(Integer, default=0)
+    with_deadline: Mapped[int] = mapped_column(Integer, default=0)
+    done_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    done_late: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_task_tally_agency", "lead_agency", "grain", "period"),)
 
 
 class TaskImport(Base):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import local_to_utc
 from reporting.models import Agency
+from tasks import tally
 from tasks.importer import ids_of
 from tasks.models import Task, TaskDocument, TaskRevision
 
@@ -133,6 +134,7 @@ def build(session: Session, years: int, seed: int, now: datetime,
             position += 1
     tasks += _nq17(session, rng, today, codes)
     _insert(session, tasks)
+    tally.rebuild(session)
     return len(tasks)
 
 

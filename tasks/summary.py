@@ -1,85 +1,28 @@
 """The read side of task tracking: the counts, the agencies ranked, the list and one task.
 
-Every count is one pass of SQL aggregates (filtered COUNTs on the two dates, tasks.status) over the
-tasks whose assigning document is dated in the window, read through the covering indexes of
-tasks.models. The memoized functions take plain values (ISO dates, codes) and return plain
-dicts and lists; the *_in functions take a session, for the CLI, tests and the bench.
+The counts themselves are tasks.counts'. The memoized functions take plain values (ISO dates,
+codes) and return plain dicts and lists; the *_in functions take a session, for the CLI, tests
+and the bench.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.cache import fetch, memoized
 from core.db import current
 from tasks import status
-from tasks.models import Task, TaskDocument, TaskRevision
+from tasks.counts import Filters, condition_in, ranking_in, summary_in
+from tasks.models import Task, TaskDocument, TaskRevision, TaskTally
+from tasks.tally import YEAR
 
 TTL = 60  # the wall polls once a minute; one recompute per minute whatever the viewers
 PAGE_MAX = 500
 COUNTS = status.STATUSES
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the summary, the ranking and the list are restricted to."""
-
-    start: date
-    stop: date
-    agency: str = ""
-    theme: str = ""
-    key: bool | None = None
-    document: str = ""
-
-    def apply(self, stmt: Select[Any]) -> Select[Any]:
-        stmt = stmt.where(Task.document_date >= self.start, Task.document_date <= self.stop)
-        if self.agency:
-            stmt = stmt.where(Task.lead_agency == self.agency)
-        if self.theme:
-            stmt = stmt.where(Task.theme == self.theme)
-        if self.key is not None:
-            stmt = stmt.where(Task.is_key == self.key)
-        if self.document:
-            stmt = stmt.where(Task.document_id.in_(
-                select(TaskDocument.id).where(TaskDocument.number == self.document)))
-        return stmt
-
-
-def _columns(day: date) -> list[Any]:
-    return status.aggregates(day)
-
-
-def _shares(row: dict[str, int]) -> dict[str, Any]:
-    """The counts with both published overdue rates as fractions (None when undefined)."""
-    assigned, due, overdue = row["assigned"], row.pop("due"), row[status.OPEN_OVERDUE]
-    row["overdue_share_all"] = overdue / assigned if assigned else None
-    row["overdue_share_due"] = overdue / due if due else None
-    row["due"] = due
-    return row
-
-
-def summary_in(session: Session, filters: Filters, day: date) -> dict[str, Any]:
-    """assigned, the five status counts, due, and the two overdue rates, on a day."""
-    row = session.execute(filters.apply(select(*_columns(day)).select_from(Task))).one()
-    return _shares({k: int(v or 0) for k, v in row._mapping.items()})
-
-
-def ranking_in(session: Session, filters: Filters, day: date) -> list[dict[str, Any]]:
-    """Per lead agency: the counts and both rates, most overdue first."""
-    stmt = filters.apply(select(Task.lead_agency, *_columns(day)).select_from(Task)
-                         .group_by(Task.lead_agency))
-    out = []
-    for row in session.execute(stmt):
-        values = dict(row._mapping)
-        agency = values.pop("lead_agency")
-        out.append({"agency": agency, **_shares({k: int(v or 0) for k, v in values.items()})})
-    out.sort(key=lambda r: (-r[status.OPEN_OVERDUE], -(r["overdue_share_all"] or 0),
-                            r["agency"]))
-    return out
+__all__ = ["Filters", "summary_in", "ranking_in", "list_in", "task_in"]
 
 
 def _task_dict(task: Task, number: str, day: date) -> dict[str, Any]:
@@ -102,11 +45,9 @@ def list_in(session: Session, filters: Filters, day: date, state: str = "", page
     page = max(1, page)
     stmt = filters.apply(select(Task, TaskDocument.number).join(
         TaskDocument, TaskDocument.id == Task.document_id))
-    counter = filters.apply(select(func.count()).select_from(Task))
     if state:
-        stmt = stmt.where(status.condition(state, day))
-        counter = counter.where(status.condition(state, day))
-    total = int(session.scalar(counter) or 0)
+        stmt = stmt.where(condition_in(session, state, day))
+    total = int(summary_in(session, filters, day)[state or "assigned"])
     order = ([Task.deadline, Task.document_date, Task.id] if state == status.OPEN_OVERDUE
              else [Task.document_date.desc(), Task.document_id.desc(), Task.task_no])
     rows = session.execute(stmt.order_by(*order).limit(size).offset((page - 1) * size))
@@ -136,7 +77,9 @@ def task_in(session: Session, task_id: int, day: date) -> dict[str, Any] | None:
 
 
 def themes_in(session: Session) -> list[str]:
-    return [t for t in session.scalars(select(Task.theme).distinct().order_by(Task.theme)) if t]
+    """The themes tasks have, from the yearly tally (a few thousand rows, not every task)."""
+    return [t for t in session.scalars(select(TaskTally.theme).distinct().where(
+        TaskTally.grain == YEAR, TaskTally.assigned > 0).order_by(TaskTally.theme)) if t]
 
 
 # --- memoized, for the screens and the API (plain arguments: ISO dates and codes) ------------
@@ -195,15 +138,18 @@ def export_in(session: Session, filters: Filters, day: date, state: str = ""
 
 @memoized(ttl=TTL)
 def agencies() -> list[dict[str, str]]:
-    """The agencies that lead tasks (ministries and provinces of today), for the filters."""
+    """The agencies that lead tasks (ministries and provinces of today, a province with its
+    map code), for the filters and the map."""
     from reporting.models import Agency
 
     with current().sessions() as session:
-        rows = session.execute(select(Agency.code, Agency.name_vi, Agency.name_en, Agency.kind)
+        rows = session.execute(select(Agency.code, Agency.name_vi, Agency.name_en, Agency.kind,
+                                      Agency.region_code)
                                .where(Agency.era.in_(("both", "post2025")),
                                       Agency.kind.in_(("ministry", "agency", "province")))
                                .order_by(Agency.kind, Agency.code))
-        return [{"code": c, "name_vi": vi, "name_en": en, "kind": k} for c, vi, en, k in rows]
+        return [{"code": c, "name_vi": vi, "name_en": en, "kind": k, "region_code": r or ""}
+                for c, vi, en, k, r in rows]
 
 
 def overdue_key_in(session: Session, day: date, limit: int = 5) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from callbacks import tasks as page
 from callbacks import tasks_panel
 from pagestate.tasks import TasksState, parse
+from reporting import geo
 from tasks import status
 from tasks import summary as queries
 
@@ -79,3 +80,30 @@ def test_overdue_key_tasks_are_wall_alerts_naming_the_agency(ctx: None) -> None:
     alert = raised[first["agency"]]
     assert alert.key == f"task:{first['agency']}" and alert.agency == first["agency"]
     assert "nhiệm vụ trọng tâm quá hạn" in alert.title
+
+
+def test_province_map_shows_the_ranked_overdue_share_and_drills(ctx: None) -> None:
+    """The map colours each province by its agency's overdue share (the ranking's figures);
+    a click on a province sets the agency filter to that province's agency."""
+    import dash
+    import pytest
+
+    out = page.page_view(TasksState(start="2020-01-01"), "vi")
+    title, fig = out[-2], out[-1]
+    assert "34 tỉnh" in title
+    first = status.today().replace(year=2020, month=1, day=1).isoformat()
+    ranked = queries.ranking(first, status.today().isoformat(), "", None, "",
+                             status.today().isoformat())
+    shares = {r["agency"]: r["overdue_share_all"] for r in ranked}
+    values = next(t for t in fig.data if t.name == "values")
+    drawn = dict(zip(values.locations, values.z, strict=True))
+    hanoi = shares["T34_01"]  # Hà Nội, province code 01, leads simulated tasks
+    assert drawn["01"] == pytest.approx(hanoi * 100)
+    assert set(drawn) <= {f["id"] for f in geo.provinces()["features"]}
+    assert len(drawn) == 34  # every province leads some simulated tasks since 2020
+    assert page.map_drill({"points": [{"location": "01"}]}) == "T34_01"
+    with pytest.raises(dash.exceptions.PreventUpdate):
+        page.map_drill({"points": [{"location": "ZZ"}]})
+    selected = page.page_view(TasksState(agency="T34_01", start="2020-01-01"), "vi")[-1]
+    outline = next(t for t in selected.data if t.name == "selected")
+    assert list(outline.locations) == ["01"]

@@ -13,6 +13,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tasks.no_deadline": ("Không có thời hạn", "No deadline"),
     "tasks.share_all": ("Quá hạn / tổng số", "Overdue / all"),
     "tasks.share_due": ("Quá hạn / đã đến hạn", "Overdue / due"),
+    "tasks.map": ("Tỷ lệ nhiệm vụ quá hạn của 34 tỉnh, thành phố (bấm để xem một tỉnh)",
+                  "Overdue share of the 34 provinces (click one to see it)"),
     "tasks.vs_year": ("so cùng kỳ", "vs same period last year"),
     "tasks.points": ("điểm %", "pts"),
     "tasks.title": ("Theo dõi nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao",
