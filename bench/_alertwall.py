@@ -190,6 +190,74 @@ def quiet_dam(database: Database) -> dict[str, Any]:
                 and d["reference"]["normal_level_m"] and d["reference"]["riverbed_m"] is not None)
 
 
+# --- an indicator value past its threshold: the condition made through the submissions API --
+
+@dataclass
+class ThresholdCondition:
+    """threshold:<code>:VN:<period> raised by a revision past the threshold, cleared by one
+    restoring the value it had (the agency's token, text/csv as agencies send)."""
+
+    base: str
+    token: str  # an agency token of the indicator's agency
+    summary: dict[str, Any]  # reporting.queries.indicator_summary's national summary
+
+    @property
+    def key(self) -> str:
+        return f"threshold:{self.summary['code']}:VN:{self.summary['period']}"
+
+    @property
+    def href(self) -> str:
+        return f"/indicators/{self.summary['code']}"
+
+    def _post(self, value: float) -> float:
+        body = ("indicator,region,period,value,note\n"
+                f"{self.summary['code']},VN,{self.summary['period']},{value:g},\n")
+        since = time.monotonic()
+        got = requests.post(f"{self.base}/api/v1/submissions", data=body.encode(), timeout=30,
+                            headers={"Authorization": f"Bearer {self.token}",
+                                     "Content-Type": "text/csv"})
+        if got.status_code != 200:
+            raise RuntimeError(f"submission refused: {got.status_code} {got.text[:300]}")
+        return since
+
+    def make(self) -> float:
+        return self._post(past_threshold(self.summary))
+
+    def clear(self) -> float:
+        return self._post(self.summary["value"])
+
+
+def past_threshold(s: dict[str, Any]) -> float:
+    """A value on the bad side of the indicator's threshold (by its direction)."""
+    if s["warn_below"] is not None and s["higher_is_better"] is not False:
+        return s["warn_below"] - 0.5
+    return s["warn_above"] + 0.5
+
+
+def quiet_indicator(database: Database) -> dict[str, Any]:
+    """A national series with a threshold, good now, whose bad value its range accepts."""
+    from flask import Flask
+
+    from core.db import EXTENSION_KEY
+    from reporting import queries
+
+    server = Flask("alert-timing")
+    server.extensions[EXTENSION_KEY] = database
+    with server.app_context():  # uncached: the bench's process has no cache of its own
+        summaries = [queries.indicator_summary.uncached(c)
+                     for c in queries.indicators_with_thresholds.uncached()]
+    for s in summaries:
+        if s.get("value") is None or s["status"] == "bad" or not s.get("agency"):
+            continue
+        if (s["warn_below"] is None) == (s["warn_above"] is None):
+            continue  # one threshold, so the bad side is plain
+        bad = past_threshold(s)
+        if (s["min_value"] is None or bad >= s["min_value"]) and \
+                (s["max_value"] is None or bad <= s["max_value"]):
+            return s
+    raise LookupError("no indicator with one threshold and a good value")
+
+
 # --- a camera whose source is its own process ------------------------------------------------
 
 VICTIM = "hoa-binh"
@@ -263,11 +331,15 @@ def label(kind: str) -> str:
     return t(f"al.short.{kind}", "vi")
 
 
-def tokens_for(database: Database, operator: str) -> tuple[str, str]:
-    """(a display token for the wall, an agency token of the dam's operator)."""
+def display_token(database: Database) -> str:
+    """A display token: the wall's principal (read-only, as a screen in the room)."""
     from accounts import tokens
 
-    _, display = tokens.create_display(database, "alert-timing", actor="bench")
-    _, agency = tokens.create(database, operator, actor="bench")
-    return display, agency
+    return tokens.create_display(database, "alert-timing", actor="bench")[1]
+
+
+def agency_token(database: Database, agency: str) -> str:
+    from accounts import tokens
+
+    return tokens.create(database, agency, actor="bench")[1]
 

@@ -1,6 +1,7 @@
 """The issue's alert reliability targets, measured end to end through the real app.
 
-    python bench/alerts_timing.py [--trials 50] [--camera-trials 8] [--max-outage 60]
+    python bench/alerts_timing.py [--trials 50] [--threshold-trials 20] [--camera-trials 8]
+                                  [--max-outage 60]
 
 `python app.py` runs as its own process (evaluator thread, relay, waitress) on a fresh data
 directory. A wall is a display token replaying the overview's alert callback over HTTP every
@@ -11,6 +12,8 @@ acknowledged before a trial, so the new one is the panel's first item.
 1. A dam's gateway posts a level over its normal water level through /api/v1/dams/readings:
    time until `dam-level:<camera>` is open in the wall's answer; then a normal level, time
    until it is gone (50 trials).
+   The same for an indicator: an agency submits a revision past its threshold through
+   /api/v1/submissions, then the value it had (20 trials).
 2. The camera's source is its own process (`python -m streams simulate`, one MJPEG camera,
    read by the app's relay over HTTP): SIGKILLed, time until `camera:hoa-binh` is open on the
    wall; kept down 0 to --max-outage s (the relay's reconnect delay grows with the outage),
@@ -26,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -50,7 +54,9 @@ def app_env(folder: Path, port: int, cameras_file: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPS_")}
     env.update(OPS_DATA_DIR=str(folder / "var"), OPS_PORT=str(port), OPS_SIMULATE="0",
                OPS_SEED_YEARS="1", OPS_CAMERAS="1", OPS_CAMERAS_FILE=cameras_file,
-               PYTHONUNBUFFERED="1")
+               # Critical, as a centre that wants thresholds first would set it: the wall shows
+               # three items, critical first, and the seeded demo floods hold three already.
+               OPS_ALERT_SEVERITY="threshold=critical", PYTHONUNBUFFERED="1")
     return env
 
 
@@ -72,12 +78,13 @@ class Run:
         self.app = _app.start_app(app_env(folder, port, app_file), port, log=self.log)
         self.database = Database(from_env({}, data_dir=folder / "var").sqlalchemy_url)
         base = f"http://127.0.0.1:{port}"
-        dam = aw.quiet_dam(self.database)
-        display, agency = aw.tokens_for(self.database, dam["operator"])
-        self.wall = aw.Wall(base, display)
-        self.dam = aw.DamCondition(base, agency, dam)
+        dam, indicator = aw.quiet_dam(self.database), aw.quiet_indicator(self.database)
+        self.wall = aw.Wall(base, aw.display_token(self.database))
+        self.dam = aw.DamCondition(base, aw.agency_token(self.database, dam["operator"]), dam)
+        self.threshold = aw.ThresholdCondition(
+            base, aw.agency_token(self.database, indicator["agency"]), indicator)
         self.camera_key = f"camera:{aw.VICTIM}"
-        self.keep = {self.dam.key, self.camera_key}
+        self.keep = {self.dam.key, self.threshold.key, self.camera_key}
 
     def camera_on_wall(self) -> bool:
         return aw.shows(self.wall.items(), f"/cameras?cam={aw.VICTIM}", aw.label("camera"))
@@ -94,12 +101,20 @@ class Run:
             time.sleep(0.2)
 
     def dam_trial(self) -> tuple[aw.Timing, aw.Timing]:
+        return self._trial(self.dam, self.dam_on_wall)
+
+    def threshold_trial(self) -> tuple[aw.Timing, aw.Timing]:
+        return self._trial(self.threshold, lambda: aw.shows(
+            self.wall.items(), self.threshold.href, aw.label("threshold")))
+
+    def _trial(self, cond: aw.DamCondition | aw.ThresholdCondition,
+               on_wall: Callable[[], bool]) -> tuple[aw.Timing, aw.Timing]:
         aw.acknowledge_others(self.database, self.keep)
-        key = self.dam.key
-        opened = aw.watch(self.dam.make(), lambda: aw.alert_state(self.database, key) == "open",
-                          self.dam_on_wall, timeout=60)
-        cleared = aw.watch(self.dam.clear(), lambda: aw.alert_state(self.database, key) is None,
-                           lambda: not self.dam_on_wall(), timeout=60)
+        key = cond.key
+        opened = aw.watch(cond.make(), lambda: aw.alert_state(self.database, key) == "open",
+                          on_wall, timeout=90)
+        cleared = aw.watch(cond.clear(), lambda: aw.alert_state(self.database, key) is None,
+                           lambda: not on_wall(), timeout=90)
         return opened, cleared
 
     def camera_trial(self, outage_s: float) -> tuple[aw.Timing, aw.Timing]:
@@ -141,6 +156,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--camera-trials", type=int, default=8)
+    parser.add_argument("--threshold-trials", type=int, default=20)
     parser.add_argument("--max-outage", type=float, default=60.0,
                         help="camera trials keep the source down from 0 s up to this long")
     parser.add_argument("--seed", type=int, default=20)
@@ -156,6 +172,12 @@ def main() -> None:
             dams.append(run.dam_trial())
             print(f"\rdam trial {n + 1}/{args.trials}", end="", file=sys.stderr, flush=True)
             time.sleep(rng.uniform(0, 2))  # trials start at every phase of the periods
+        thresholds = []
+        for n in range(args.threshold_trials):
+            thresholds.append(run.threshold_trial())
+            print(f"\rthreshold trial {n + 1}/{args.threshold_trials}", end="", file=sys.stderr,
+                  flush=True)
+            time.sleep(rng.uniform(0, 2))
         cams = []
         outages = [args.max_outage * n / max(1, args.camera_trials - 1)
                    for n in range(args.camera_trials)]
@@ -166,7 +188,7 @@ def main() -> None:
                   flush=True)
             time.sleep(rng.uniform(0, 2))
         print(file=sys.stderr)
-        print_report(dams, cams, rng, run)
+        print_report(dams, thresholds, cams, rng, run)
         if cams:
             print("\ncamera outages (s) and recovery to the wall's answer (s): " + ", ".join(
                 f"{o:.0f}: {c[1].wall_s:.1f}" for o, c in zip(outages, cams, strict=True)))
@@ -176,8 +198,11 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def print_report(dams: list[tuple[aw.Timing, aw.Timing]], cams: list[tuple[aw.Timing, aw.Timing]],
-                 rng: random.Random, run: Run) -> None:
+Pairs = list[tuple[aw.Timing, aw.Timing]]
+
+
+def print_report(dams: Pairs, thresholds: Pairs, cams: Pairs, rng: random.Random,
+                 run: Run) -> None:
     from alerts.store import WALL_TTL
     from dams.queries import TTL as DAMS_TTL
     from settings import Settings
@@ -185,15 +210,18 @@ def print_report(dams: list[tuple[aw.Timing, aw.Timing]], cams: list[tuple[aw.Ti
     interval = Settings.model_fields["alert_interval"].default
     print(f"evaluator period {interval:g} s; wall alert list shared {WALL_TTL} s (alerts.store."
           f"WALL_TTL, also the render cache's window); dams' latest readings {DAMS_TTL} s; "
-          f"wall poll {WALL_POLL_S:g} s; dam {run.dam.dam['id']} ({run.dam.key})\n")
+          f"wall poll {WALL_POLL_S:g} s; {run.dam.key}; {run.threshold.key}\n")
     rows = []
+    words = {"dam level": ("reading posted", "normal reading"),
+             "threshold": ("value submitted", "value restored"),
+             "camera": ("source killed", "source back")}
     for name, pairs, target in (("dam level", dams, OPEN_TARGET_S),
+                                ("threshold", thresholds, OPEN_TARGET_S),
                                 ("camera", cams, CAMERA_TARGET_S)):
         if not pairs:
             continue
         on, off = [p[0] for p in pairs], [p[1] for p in pairs]
-        raised = "reading posted" if name == "dam level" else "source killed"
-        cleared = "normal reading" if name == "dam level" else "source back"
+        raised, cleared = words[name]
         rows += [
             [f"{name}: {raised} -> evaluator opened it", len(on),
              *_stats([t.evaluated_s for t in on]), "", ""],
