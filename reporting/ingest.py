@@ -60,6 +60,7 @@ class IngestResult:
     due_at: datetime | None = None
     on_time: bool | None = None
     too_large: bool = False
+    indicators: tuple[str, ...] = ()  # codes of the valid rows (the read side forgets these)
 
     @property
     def created(self) -> int:
@@ -235,7 +236,8 @@ def _store(database: Database, arrival: Arrival, rows: list[RawRow]) -> IngestRe
         return IngestResult(sub.id, sub.status, accepted=len(candidates), rejected=rejected,
                             unchanged=unchanged, revised=revised, rows_total=len(rows),
                             rows_rejected=rejected_rows, period=period, due_at=due,
-                            on_time=on_time)
+                            on_time=on_time,
+                            indicators=tuple(sorted({c.indicator for c in candidates})))
 
 
 def ingest_bytes(database: Database, payload: bytes, *, filename: str, agency: str,

@@ -6,6 +6,7 @@ read them through core.cache.fetch, which keeps the last good value when the dat
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -308,6 +309,16 @@ def compliance(months: int = 12) -> dict[str, Any]:
                        "simulated": [demo or sim for sim in simulated], "demo": demo})
     return {"periods": labels, "rows": matrix, "as_of": _iso(now),
             "simulated": sum(sum(r["simulated"]) for r in matrix)}
+
+
+def forget_submitted(codes: Iterable[str]) -> None:
+    """A submission was stored: its indicators' summaries and the compliance matrix are read
+    afresh. They are the alert evaluator's threshold and late sources; without this a value
+    past its threshold (or a late report arriving) waited out SLOW_TTL, a minute, before the
+    wall could show (or clear) its alert, against the issue's 10 s."""
+    for code in codes:
+        indicator_summary.forget(code)
+    compliance.forget()
 
 
 def late_now(months: int = 12) -> list[dict[str, Any]]:

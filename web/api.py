@@ -200,6 +200,8 @@ def submit() -> Response:
         payload, filename, content_type = upload
         result = ingest.ingest_bytes(database, payload, filename=filename, agency=agency,
                                      channel="api", content_type=content_type, max_bytes=limit)
+        if result.accepted:
+            queries.forget_submitted(result.indicators)  # its alerts at the next evaluation
     audit.record(database, "submission", actor,
                  f"submission {result.submission_id} agency={agency} status={result.status} "
                  f"accepted={result.accepted} rejected={len(result.rejected)}",

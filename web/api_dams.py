@@ -78,6 +78,12 @@ def readings() -> Response:
                                operator_only=operator_only,
                                filename=request.args.get("filename", "")[:255],
                                content_type=request.mimetype or "")
+        if result.accepted:
+            # Readings come once a minute; a level past its limit must not wait out the
+            # latest-readings window (dams.queries.TTL, 10 s) before the alert evaluator and the
+            # camera wall see it: the condition reaches the wall within the evaluator's period.
+            queries.latest.forget()
+            queries.latest_by_camera.forget()
     audit.record(database, "submission", actor,
                  f"dam batch {result.batch_id} status={result.status} "
                  f"accepted={result.accepted} refused={len(result.refused)}",

@@ -89,3 +89,28 @@ def test_the_guard_lets_agency_tokens_post_readings_only(
     assert agency.get("/api/v1/dams").status_code == 403
     assert client_for("leader").get("/api/v1/dams").status_code == 200
     assert client_for("anonymous").get("/api/v1/dams").status_code == 401
+
+
+def test_a_posted_reading_is_read_back_at_once_not_after_the_cache_window(
+        settings: Settings, database: Database) -> None:
+    """The alert evaluator and the camera wall read dams.queries.latest (memoized 10 s): an
+    accepted reading forgets it, so a level past its limit is seen at their next read."""
+    from core import cache
+
+    server = Flask(__name__)
+    server.extensions[EXTENSION_KEY] = database
+    server.config.update(OPS_SETTINGS=settings)
+    cache.init_app(server, settings)
+    api_dams.init_app(server)
+    api.init_app(server)
+    with server.test_client() as c:
+        def level() -> float | None:
+            dams = {d["camera"]: d for d in c.get("/api/v1/dams").get_json()["dams"]}
+            latest = dams["hoa-binh"]["latest"]
+            return latest and latest["level_m"]
+
+        first = level()  # now in the cache
+        sent = c.post("/api/v1/dams/readings", data=_body(_row(level_m=116.25)),
+                      headers=_auth(database), content_type="application/json")
+        assert sent.status_code == 200 and first != 116.25
+        assert level() == 116.25

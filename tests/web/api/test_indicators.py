@@ -326,3 +326,26 @@ def test_concurrent_revisions_through_the_api_all_answer_200(app: Flask, btc: di
         revisions = sorted(s.scalars(select(Observation.revision).where(
             Observation.indicator_code == "IIP", Observation.period == "2026-08")))
     assert revisions == list(range(1, writers + 1))
+
+
+def test_a_submitted_value_is_read_back_at_once_not_after_the_minute_window(
+        settings: Settings, database: Database, btc: dict[str, str]) -> None:
+    """The alert evaluator reads indicator_summary and compliance (memoized a minute): an
+    accepted submission forgets its indicators' summaries, so a value past its threshold is
+    seen at the next evaluation."""
+    from core import cache
+    from reporting import queries
+
+    server = Flask(__name__)
+    server.extensions[EXTENSION_KEY] = database
+    server.config.update(OPS_SETTINGS=settings)
+    cache.init_app(server, settings)
+    api.init_app(server)
+    with server.app_context():
+        before = queries.indicator_summary("IIP")  # now in the cache
+    with server.test_client() as c:
+        sent = post(c, HEADER + "IIP,VN,2026-09,-7.25,\n", btc)
+    assert sent.status_code == 200, sent.get_json()
+    with server.app_context():
+        after = queries.indicator_summary("IIP")
+    assert before["value"] != -7.25 and after["value"] == -7.25 and after["status"] == "bad"
