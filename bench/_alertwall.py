@@ -1,7 +1,7 @@
 """End-to-end alert timing against a running app: make a condition, watch the wall's answer.
 
-The wall is watched as a screen sees it: the overview's alert callback (overview-alerts.children)
-replayed over HTTP with a display token, through the guard and the render cache. The database
+The wall is watched as a screen sees it: the overview's live row (live figures, alerts and
+cameras-down strip in one callback, every 3 s) replayed over HTTP with a display token, through the guard and the render cache. The database
 is read beside it only to split the time into "the evaluator opened it" and "the wall shows it".
 Shared by bench/alerts_timing.py and tests/alerts/test_timing.py.
 """
@@ -27,7 +27,8 @@ from core.clock import utc_now
 from core.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
-ALERTS_OUTPUT = "overview-alerts.children"
+LIVE_ROW = ("overview-live", "overview-alerts", "overview-camera-strip")
+ALERTS_OUTPUT = "..overview-live.children...overview-alerts.children...overview-camera-strip.children.."
 POLL_S = 0.1  # how often the probe asks; a wall asks every layouts.overview.LIVE_MS
 
 
@@ -79,14 +80,14 @@ class Wall:
 
     def items(self) -> list[WallItem]:
         body = {"output": ALERTS_OUTPUT,
-                "outputs": {"id": "overview-alerts", "property": "children"},
+                "outputs": [{"id": i, "property": "children"} for i in LIVE_ROW],
                 "inputs": [{"id": "overview-live-tick", "property": "n_intervals",
                             "value": next(self._ticks)},
                            {"id": "lang", "property": "data", "value": "vi"}],
                 "changedPropIds": ["overview-live-tick.n_intervals"], "state": []}
         got = self.http.post(f"{self.base}/_dash-update-component", json=body, timeout=10)
         got.raise_for_status()
-        return wall_items(got.json())
+        return wall_items(got.json()["response"]["overview-alerts"])
 
 
 def shows(items: list[WallItem], href: str, label: str) -> bool:

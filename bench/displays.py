@@ -212,6 +212,7 @@ def phase(name: str, base: str, presenter: Presenter, tokens: list[str], browser
             for row in presenter.status()["displays"]:
                 if row["name"] in waiting and row.get("ready_seq") == seq and row.get("ready_at"):
                     browser_ready.append((_epoch(row["ready_at"]) - sent) * 1000)
+                    BY_PAGE.setdefault(STATES[(n - 1) % len(STATES)], []).append(browser_ready[-1])
                     waiting.discard(row["name"])
             if not waiting or time.time() > sent + PAINT_WAIT:
                 break
@@ -244,6 +245,7 @@ def phase(name: str, base: str, presenter: Presenter, tokens: list[str], browser
 ALL_TOKENS: list[str] = []
 BROWSER_TOKENS: list[str] = []
 SUMMARY: list[list] = []
+BY_PAGE: dict[str, list[float]] = {}  # the presenter's page -> the Chromium screens' painted times
 HEALTHZ_QUERIES = 0
 
 
@@ -282,6 +284,11 @@ def main() -> int:
     print(f"\npresenter change -> follower acknowledgment (ms), a change every {CHANGE_EVERY:g} s"
           f"{' (live state in Redis)' if args.redis else ' (live state in memory)'}")
     print_table(["phase", "followers", "n", "changes", "acks", "p50 ms", "p95 ms", "max ms"], rows)
+    if BY_PAGE:
+        print("\nchromium page painted, by the page the presenter went to")
+        print_table(["page", "n", "p50 ms", "p95 ms", "max ms"],
+                    [[page, len(v), statistics.median(v), p95(v), max(v)]
+                     for page, v in BY_PAGE.items()])
     print("\nserver cost per phase (db queries: all of the server's; the browsers' pages query "
           "the database as any screen showing them does)")
     print_table(["phase", "http", "chromium", "seconds", "missed acks", "not painted",
