@@ -336,14 +336,16 @@ class Snapshots:
         self._lock = threading.Lock()
         self._items: dict[str, Snapshot] = {}
 
-    def get(self, database: Database) -> Snapshot:
+    def get(self, database: Database, max_age: float = SNAPSHOT_SECONDS) -> Snapshot:
+        """The registry as of at most `max_age` seconds ago (a reader that needs it less fresh
+        than a screen following its own mode passes more, and checks the stamp less often)."""
         now = time.monotonic()
         hit = self._items.get(database.url)
-        if hit is not None and now - hit.loaded_at < SNAPSHOT_SECONDS:
+        if hit is not None and now - hit.loaded_at < max_age:
             return hit
         with self._lock:
             hit = self._items.get(database.url)
-            if hit is not None and time.monotonic() - hit.loaded_at < SNAPSHOT_SECONDS:
+            if hit is not None and time.monotonic() - hit.loaded_at < max_age:
                 return hit
             try:
                 fresh = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.db import Database
 from displays.livestate import LiveState
-from displays.registry import Snapshot, snapshots
+from displays.registry import SNAPSHOT_SECONDS, Snapshot, snapshots
 
 LOST_AFTER = 10.0  # seconds without a heartbeat: lost (screens poll every 0.4-2 s, written every 3 s)
 LAG_AFTER = 1.5  # seconds after the presenter's change without an acknowledgment: lagging
@@ -90,8 +90,10 @@ def rows(snapshot: Snapshot, beats: dict[str, dict[str, Any]], lang: str = "vi",
     return out
 
 
-def current(database: Database, live: LiveState, lang: str = "vi") -> list[DisplayStatus]:
-    return rows(snapshots.get(database), live.display_beats(), lang)
+def current(database: Database, live: LiveState, lang: str = "vi",
+            registry_age: float = SNAPSHOT_SECONDS) -> list[DisplayStatus]:
+    """Every display's status: its heartbeat now, the registry as of `registry_age` seconds."""
+    return rows(snapshots.get(database, registry_age), live.display_beats(), lang)
 
 
 def lost_places(statuses: list[DisplayStatus]) -> list[DisplayStatus]:

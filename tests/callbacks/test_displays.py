@@ -121,3 +121,35 @@ def test_admin_actions_are_audited_and_admin_only(app: Any) -> None:
     for role in ("staff", "leader", "display"):
         with acting(app, role), pytest.raises(Forbidden):
             _admin_call("adm-create", new_name="Y")
+
+
+def test_the_lost_bridge_group_does_not_read_the_registry_each_second(app: Any) -> None:
+    """The wall's live row is computed every second for everyone: its lost-bridge group reads
+    the heartbeats each time, the registry at most every LOST_AFTER / 2 (not the 1 s a screen
+    following its own mode needs)."""
+    from sqlalchemy import event
+
+    from displays import status
+
+    database = app.server.extensions["ops_db"]
+    registry.create(database, "Vinh", place="BP07")
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "display" in statement:
+            reads.append(statement)
+
+    with acting(app, "display"):
+        cb.lost_alert("vi")  # the registry as created
+        event.listen(database.engine, "before_cursor_execute", count)
+        try:
+            until = time.monotonic() + registry.SNAPSHOT_SECONDS * 2.5
+            calls = 0
+            while time.monotonic() < until:
+                cb.lost_alert("vi")
+                calls += 1
+                time.sleep(0.05)
+        finally:
+            event.remove(database.engine, "before_cursor_execute", count)
+    assert status.LOST_AFTER / 2 > registry.SNAPSHOT_SECONDS * 2.5
+    assert calls > 20 and reads == []
