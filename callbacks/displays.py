@@ -119,10 +119,9 @@ def update_status(_n: int | None, lang: str | None) -> tuple[str, str, Any]:
 def lost_alert(lang: str) -> html.Div | None:
     """The overview's alert group for lost bridge points (None when none is lost)."""
     try:
-        # Lost is read from the heartbeats; the registry (who stands where) may be a few
-        # seconds old, so the wall's live row, computed every second, does not read its stamp.
+        # Lost is read from the heartbeats each time; the registry may be older (see the age).
         lost = display_status.lost_places(display_status.current(
-            current(), live_state(), lang, registry_age=display_status.LOST_AFTER / 2))
+            current(), live_state(), lang, registry_age=display_status.LOST_GROUP_REGISTRY_AGE))
     except Exception:  # noqa: BLE001 - the alerts strip never fails because of this group
         return None
     if not lost:

@@ -16,6 +16,9 @@ from displays.livestate import LiveState
 from displays.registry import SNAPSHOT_SECONDS, Snapshot, snapshots
 
 LOST_AFTER = 10.0  # seconds without a heartbeat: lost (screens poll every 0.4-2 s, written every 3 s)
+# The overview's lost-bridge group reads the registry (who stands where) at most this old: it is
+# computed every second for every wall, and a registration or revocation is news within 30 s.
+LOST_GROUP_REGISTRY_AGE = 30.0
 LAG_AFTER = 1.5  # seconds after the presenter's change without an acknowledgment: lagging
 
 
