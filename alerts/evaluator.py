@@ -19,7 +19,7 @@ from flask import Flask
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from alerts import conditions, lifecycle, mailer, outbox, sources
+from alerts import conditions, lifecycle, mailer, outbox, sources, store
 from alerts.models import AlertLease
 from core.clock import utc_now
 from core.db import Database, transaction
@@ -95,6 +95,9 @@ class Evaluator:
 
         with transaction(self.database.sessions) as session:
             outcome = lifecycle.evaluate(session, detected, now, self.policy, notify)
+        if outcome.changed():
+            with self.server.app_context():  # every wall's list, in every worker sharing it
+                store.wall_alerts.forget()
         delivery = mailer.deliver(self.database, self.settings.smtp_url,
                                   self.settings.alert_mail_from, now)
         return Pass(held=True, outcome=outcome, delivery=delivery)

@@ -54,6 +54,9 @@ class Outcome:
     resolved: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
 
+    def changed(self) -> bool:
+        return bool(self.opened or self.reopened or self.resolved or self.escalated)
+
     def summary(self) -> str:
         """One short log line: how many of each (the ids are in the alert table's history)."""
         return ", ".join(f"{name} {len(ids)}" for name, ids in vars(self).items() if ids) \

@@ -85,3 +85,22 @@ def test_cli_run_once_and_list(cli_env: Database, capsys: object) -> None:
     assert out.startswith("opened ")
     assert main(["alerts", "list", "--kind", "feed"]) == 0
     assert "feed:power" in capsys.readouterr().out  # type: ignore[attr-defined]
+
+
+def test_a_pass_that_changes_an_alert_refreshes_the_walls_list(settings: Settings,
+                                                               database: Database) -> None:
+    """The walls' shared list is kept for WALL_TTL, but a pass that opens or resolves an alert
+    drops it: the next wall poll shows the change, not one WALL_TTL later."""
+    from alerts import store
+
+    (ev,) = evaluators(settings, database, 1)
+    with ev.server.app_context():
+        assert store.wall_alerts() == []  # kept for every wall
+    assert ev.run_once(T0, camera_down()).outcome.opened
+    with ev.server.app_context():
+        assert [a["kind"] for a in store.wall_alerts()] == ["camera"]
+    cleared = Detected(conditions.cameras([{"id": "hoa-binh", "state": "ONLINE"}], False),
+                       {"camera"})
+    assert ev.run_once(T0 + timedelta(seconds=5), cleared).outcome.resolved
+    with ev.server.app_context():
+        assert store.wall_alerts() == []
