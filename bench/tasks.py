@@ -2,6 +2,7 @@
 
     python bench/tasks.py [--tasks 250000] [--reports 1000000] [--repeat 40]
                           [--database-url URL | --postgres] [--data-dir bench/out/tasks]
+                          [--reuse]
 
 Builds ten years of simulated tasks (250,000 by default: the 2017 peak of ~25,000 a year) up to
 30/06/2026 and tops their revisions up with agencies' progress reports to 1,000,000; on SQLite
@@ -12,6 +13,10 @@ the cache off (every call reaches the database), median and p95 in ms:
   the same counts the plain way (tasks.counts.reference_in: one pass over the window's tasks);
 - the /tasks page's callback (callbacks.tasks.page_view: ranking, map, list, two summaries);
 - one task's view with its history; one import of 25,000 rows (new), then the same again.
+
+--reuse keeps the database between runs (SQLite in --data-dir, or the one --database-url
+names): it is built when it has no tasks yet and used as it is after; the import, which would
+change it, is left out.
 """
 from __future__ import annotations
 
@@ -56,6 +61,14 @@ def build(database: Database, tasks: int, reports: int) -> tuple[int, int]:
         catalogue.load(session)
         count = seed.build(session, YEARS, 2020, NOW, per_year=int(tasks / years) + 1)
     return count, top_up(database, reports)
+
+
+def built(database: Database) -> tuple[int, int]:
+    """(tasks, revisions) of a database kept from an earlier run; (0, 0) when it has none."""
+    migrate.upgrade(database)  # a kept database follows the migrations added since
+    with database.sessions() as session:
+        return (int(session.scalar(select(func.count()).select_from(Task)) or 0),
+                int(session.scalar(select(func.count()).select_from(TaskRevision)) or 0))
 
 
 def top_up(database: Database, reports: int) -> int:
@@ -130,7 +143,7 @@ def _row(label: str, got: list[float], base: list[float] | None = None) -> list[
             statistics.median(base) / statistics.median(got)]
 
 
-def run(database: Database, repeat: int) -> list[list[object]]:
+def run(database: Database, repeat: int, imports: bool = True) -> list[list[object]]:
     from callbacks.tasks import page_view
     from pagestate.tasks import TasksState
     from tasks.summary import task as task_of
@@ -178,7 +191,7 @@ def run(database: Database, repeat: int) -> list[list[object]]:
         rows.append(_row("/tasks/<id>: one task with its history", timings(
             lambda: task_of(int(some or 1), day.isoformat()), repeat)))
     payload = export(25_000)
-    for name in ("import 25,000 rows (new)", "import 25,000 rows (same again)"):
+    for name in ("import 25,000 rows (new)", "import 25,000 rows (same again)")[:2 * imports]:
         start = time.perf_counter()
         result = importer.import_bytes(database, payload, filename="bench.csv", today=day)
         took = (time.perf_counter() - start) * 1000
@@ -209,19 +222,26 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true",
                         help="on a throwaway PostgreSQL cluster started for the run")
     parser.add_argument("--data-dir", default="bench/out/tasks")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database: build it once, time it as it is after")
     args = parser.parse_args()
+    if args.reuse and args.postgres:
+        parser.error("--reuse needs a database that outlives the run: SQLite or --database-url")
     out = Path(args.data_dir)
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    if not args.reuse:
+        shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
     with target(args, out) as url:
         database = Database(url)
         start = time.perf_counter()
-        count, revisions = build(database, args.tasks, args.reports)
+        count, revisions = built(database) if args.reuse else (0, 0)
+        if not count:
+            count, revisions = build(database, args.tasks, args.reports)
         print(f"{database.dialect}: {count:,} tasks, {revisions:,} revisions (assignments, "
-              f"progress and completion reports) built in {time.perf_counter() - start:.0f} s",
-              flush=True)
+              f"progress and completion reports) {'kept' if args.reuse else 'built'}; "
+              f"{time.perf_counter() - start:.0f} s", flush=True)
         try:
-            rows = run(database, args.repeat)
+            rows = run(database, args.repeat, imports=not args.reuse)
         finally:
             database.dispose()
     print(f"\n{database.dialect}; cache off; baseline = the same counts the plain way (one "
