@@ -47,10 +47,11 @@ def ranked_table(rows: list[dict[str, Any]], names: dict[str, str], lang: str | 
             "tasks.assigned", "tasks.done", "tasks.open_overdue", "tasks.share_all",
             "tasks.share_due")]))
     body = []
+    here = _parsed(search).with_(page=1)  # a row's link: this page's filters, for its agency
     for r in rows[:RANK_ROWS]:
         done = r["done_on_time"] + r["done_late"]
         link = dcc.Link(names.get(r["agency"], r["agency"]),
-                        href=f"/tasks{_with(search, agency=r['agency'])}")
+                        href=f"/tasks{here.with_(agency=r['agency']).search()}")
         body.append(html.Tr([
             html.Td(link), html.Td(number(r["assigned"], lang), className="num"),
             html.Td(number(done, lang), className="num"),
@@ -61,13 +62,12 @@ def ranked_table(rows: list[dict[str, Any]], names: dict[str, str], lang: str | 
     return html.Table([head, html.Tbody(body)], className="data-table compact tk-ranked")
 
 
-def _with(search: str, **changes: str) -> str:
+def _parsed(search: str) -> TasksState:
     from urllib.parse import parse_qsl
 
     from pagestate.tasks import parse
 
-    params = dict(parse_qsl(search.lstrip("?")))
-    return parse(params).with_(page=1, **changes).search()
+    return parse(dict(parse_qsl(search.lstrip("?"))))
 
 
 def list_table(found: dict[str, Any], names: dict[str, str], lang: str | None
