@@ -91,9 +91,9 @@ def list_table(found: dict[str, Any], names: dict[str, str], lang: str | None
     return html.Table([head, html.Tbody(body)], className="data-table compact tk-list")
 
 
-def _names(lang: str | None) -> dict[str, str]:
+def _names(lang: str | None, agencies: list[dict[str, str]] | None = None) -> dict[str, str]:
     field = "name_vi" if lang != "en" else "name_en"
-    return {a["code"]: a[field] for a in queries.agencies()}
+    return {a["code"]: a[field] for a in (queries.agencies() if agencies is None else agencies)}
 
 
 def update_page(agency: str | None, start: str | None, stop: str | None, theme: str | None,
@@ -110,16 +110,12 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
     today = status.today()
     first, last = state.window(today)
     key_flag = None if not state.key else state.key == "1"
-    names = _names(lang)
-    ranked = queries.ranking(first, last, state.theme, key_flag, state.document, today.isoformat())
     shown = state.status or status.OPEN_OVERDUE  # the list opens on the overdue tasks
-    found = queries.listing(first, last, state.agency, state.theme, key_flag, state.document,
-                            shown, state.page, PAGE, today.isoformat())
-    now = queries.summary(first, last, state.agency, state.theme, today.isoformat())
-    back = queries.year_ago(today)
-    then = queries.summary(queries.year_ago(date.fromisoformat(first)).isoformat(),
-                           queries.year_ago(date.fromisoformat(last)).isoformat(), state.agency,
-                           state.theme, back.isoformat())
+    read = queries.page(first, last, state.agency, state.theme, key_flag, state.document, shown,
+                        state.page, PAGE, today.isoformat())
+    ranked, found, now, then = read["ranking"], read["list"], read["now"], read["then"]
+    agencies = read["agencies"]
+    names = _names(lang, agencies)
     search = state.search()
     total, pages = found["total"], max(1, -(-found["total"] // PAGE))
     title = t("tasks.overdue_list" if shown == status.OPEN_OVERDUE else "tasks.list", lang)
@@ -134,10 +130,9 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
             if state.agency else None]
     labels = [t(k, lang) for k in ("tasks.agency", "tasks.from", "tasks.theme", "tasks.key",
                                    "tasks.status", "tasks.document")]
-    agencies = queries.agencies()
     agency_options = [{"label": f"{a['code']} · {names[a['code']]}", "value": a["code"]}
                       for a in agencies]
-    theme_options = [{"label": th, "value": th} for th in queries.themes()]
+    theme_options = [{"label": th, "value": th} for th in read["themes"]]
     key_options = [{"label": t("tasks.key_only", lang), "value": "1"},
                    {"label": t("tasks.not_key", lang), "value": "0"}]
     status_options = [{"label": t(f"tasks.{s}", lang), "value": s} for s in status.STATUSES]
