@@ -4,12 +4,15 @@ The one formatter of the screens, the briefing PDF and the CLI; below every doma
 """
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 LANGS = ("vi", "en")
+_VI_MARKS = str.maketrans({",": ".", ".": ","})  # 1,234.5 -> 1.234,5
 DEFAULT_LANG = "vi"
 
 
@@ -33,8 +36,16 @@ def percent(value: float | None, lang: str | None, decimals: int = 1) -> str:
     """A percentage given in percent points (30.5 -> '30,5 %' in Vietnamese)."""
     if value is None:
         return "—"
+    share = value / 100
+    if isinstance(share, float) and math.isfinite(share) and abs(value) < 1e15 \
+            and 0 <= decimals <= 6:  # Babel's steps, without its pattern machinery (tables)
+        exact = Decimal(str(share)).scaleb(2)
+        text = f"{abs(exact).quantize(Decimal(1).scaleb(-decimals)):,f}"
+        if norm(lang) == "vi":
+            text = text.translate(_VI_MARKS)
+        return ("-" if exact.is_signed() else "") + text + "%"
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return format_percent(value / 100, format=fmt, locale=norm(lang))
+    return format_percent(share, format=fmt, locale=norm(lang))
 
 
 def signed(value: float | None, lang: str | None, decimals: int = 1) -> str:

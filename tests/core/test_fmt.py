@@ -27,3 +27,24 @@ def test_dates_read_as_babel_writes_them() -> None:
         assert fmt.day(on, "vi") == format_date(on, "dd/MM/yyyy", locale="vi")
         assert fmt.day(on.isoformat(), "en") == format_date(on, "d MMM yyyy", locale="en")
     assert fmt.day("2024-06-30T23:00:00", "vi") == "30/06/2024"
+
+
+def test_percentages_read_as_babel_writes_them() -> None:
+    import random
+
+    from babel.numbers import format_percent
+
+    rng = random.Random(19)
+    values = [0.0, -0.0, 0.05, -0.05, 0.15, 0.25, 2.45, 2.55, 12.345, 99.95, 100.0, 1234.56,
+              -3.75, 1e-9, 123456.789, 10, 0, -1]
+    values += [rng.uniform(-1, 1) * 10 ** rng.randint(-3, 7) for _ in range(3000)]
+    values += [round(rng.uniform(0, 100), 2) for _ in range(2000)]  # many halfway cases
+    for lang in ("vi", "en"):
+        for decimals in (0, 1, 2):
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+            for value in values:
+                expected = format_percent(value / 100, format=pattern, locale=lang)
+                assert fmt.percent(value, lang, decimals) == expected, (value, lang, decimals)
+    assert fmt.percent(2.76, "vi") == "2,8%" and fmt.percent(1234.5, "en") == "1,234.5%"
+    assert fmt.percent(float("nan"), "vi") == format_percent(float("nan"), "#,##0.0%",
+                                                             locale="vi")
