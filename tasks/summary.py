@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.cache import fetch, memoized
 from core.db import current
 from tasks import status
-from tasks.counts import Filters, condition_in, ranking_in, summary_in
+from tasks.counts import Filters, condition_in, ranking_in, summary_in, summed
 from tasks.models import Task, TaskDocument, TaskRevision, TaskTally
 from tasks.tally import YEAR
 
@@ -80,19 +80,21 @@ def task_in(session: Session, task_id: int, day: date) -> dict[str, Any] | None:
 
 def page_in(session: Session, filters: Filters, day: date, state: str, page: int, size: int
             ) -> dict[str, Any]:
-    """What /tasks shows, in one session: the counts of the window (without the key and
-    document filters, as the panel has them) and of the same window a year before, each as of
-    its own day; the agencies ranked; one page of the list; the agencies and the themes."""
+    """What /tasks shows, in one session: the agencies ranked; the counts of the window
+    (without the key and document filters, as the panel has them) and of the same window a
+    year before, each as of its own day; one page of the list; the agencies and the themes.
+    Without a key or document filter the ranking has the same filters as the counts: they are
+    its sum (or its agency's row), and the list's total one of them."""
+    ranking = ranking_in(session, Filters(filters.start, filters.stop, "", filters.theme,
+                                          filters.key, filters.document), day)
     counted = Filters(filters.start, filters.stop, filters.agency, filters.theme)
-    now = summary_in(session, counted, day)
+    same = filters == counted
+    now = summed(ranking, filters.agency) if same else summary_in(session, counted, day)
     before = Filters(year_ago(filters.start), year_ago(filters.stop), filters.agency,
                      filters.theme)
-    ranked = Filters(filters.start, filters.stop, "", filters.theme, filters.key,
-                     filters.document)
-    return {"now": now, "then": summary_in(session, before, year_ago(day)),
-            "ranking": ranking_in(session, ranked, day),
+    return {"now": now, "then": summary_in(session, before, year_ago(day)), "ranking": ranking,
             "list": list_in(session, filters, day, state, page, size,
-                            counts=now if filters == counted else None),
+                            counts=now if same else None),
             "agencies": agencies_in(session), "themes": themes_in(session)}
 
 

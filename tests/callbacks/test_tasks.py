@@ -109,3 +109,23 @@ def test_province_map_shows_the_ranked_overdue_share_and_drills(ctx: None) -> No
                                         "vi")[-1])
     outline = next(t for t in selected.data if t.name == "selected")
     assert list(outline.locations) == ["01"]
+
+
+def test_the_page_reads_in_one_session_what_each_query_answers(ctx: None) -> None:
+    """queries.page (one session; the counts from the ranking when no key or document filter
+    narrows it) answers as the separate queries do."""
+    today = status.today()
+    on, first = today.isoformat(), "2019-01-01"
+    back = queries.year_ago(today).isoformat()
+    before = queries.year_ago(date.fromisoformat(first)).isoformat()
+    for agency, theme, key, document, shown in (
+            ("", "", None, "", status.OPEN_OVERDUE), ("T34_01", "", None, "", status.DONE_LATE),
+            ("", "Chuyển đổi số", None, "", ""), ("BCT", "", True, "", status.OPEN_IN_TIME),
+            ("", "", None, "17/NQ-CP", ""), ("BYT", "", False, "", status.NO_DEADLINE)):
+        read = queries.page(first, on, agency, theme, key, document, shown, 1, 20, on)
+        assert read["ranking"] == queries.ranking(first, on, theme, key, document, on)
+        assert read["list"] == queries.listing(first, on, agency, theme, key, document, shown,
+                                               1, 20, on)
+        assert read["now"] == queries.summary(first, on, agency, theme, on)
+        assert read["then"] == queries.summary(before, back, agency, theme, back)
+        assert read["agencies"] == queries.agencies() and read["themes"] == queries.themes()
