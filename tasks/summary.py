@@ -49,7 +49,8 @@ def list_in(session: Session, filters: Filters, day: date, state: str = "", page
         TaskDocument, TaskDocument.id == Task.document_id))
     if state:
         stmt = stmt.where(condition_in(session, state, day))
-    total = int((counts or summary_in(session, filters, day))[state or "assigned"])
+    total = int((summary_in(session, filters, day) if counts is None else counts)
+                [state or "assigned"])
     order = ([Task.deadline, Task.document_date, Task.id] if state == status.OPEN_OVERDUE
              else [Task.document_date.desc(), Task.document_id.desc(), Task.task_no])
     rows = session.execute(stmt.order_by(*order).limit(size).offset((page - 1) * size))
