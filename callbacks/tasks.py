@@ -47,10 +47,11 @@ def ranked_table(rows: list[dict[str, Any]], names: dict[str, str], lang: str | 
             "tasks.assigned", "tasks.done", "tasks.open_overdue", "tasks.share_all",
             "tasks.share_due")]))
     body = []
+    here = _parsed(search).with_(page=1)  # a row's link: this page's filters, for its agency
     for r in rows[:RANK_ROWS]:
         done = r["done_on_time"] + r["done_late"]
         link = dcc.Link(names.get(r["agency"], r["agency"]),
-                        href=f"/tasks{_with(search, agency=r['agency'])}")
+                        href=f"/tasks{here.with_(agency=r['agency']).search()}")
         body.append(html.Tr([
             html.Td(link), html.Td(number(r["assigned"], lang), className="num"),
             html.Td(number(done, lang), className="num"),
@@ -61,13 +62,12 @@ def ranked_table(rows: list[dict[str, Any]], names: dict[str, str], lang: str | 
     return html.Table([head, html.Tbody(body)], className="data-table compact tk-ranked")
 
 
-def _with(search: str, **changes: str) -> str:
+def _parsed(search: str) -> TasksState:
     from urllib.parse import parse_qsl
 
     from pagestate.tasks import parse
 
-    params = dict(parse_qsl(search.lstrip("?")))
-    return parse(params).with_(page=1, **changes).search()
+    return parse(dict(parse_qsl(search.lstrip("?"))))
 
 
 def list_table(found: dict[str, Any], names: dict[str, str], lang: str | None
@@ -91,9 +91,9 @@ def list_table(found: dict[str, Any], names: dict[str, str], lang: str | None
     return html.Table([head, html.Tbody(body)], className="data-table compact tk-list")
 
 
-def _names(lang: str | None) -> dict[str, str]:
+def _names(lang: str | None, agencies: list[dict[str, str]] | None = None) -> dict[str, str]:
     field = "name_vi" if lang != "en" else "name_en"
-    return {a["code"]: a[field] for a in queries.agencies()}
+    return {a["code"]: a[field] for a in (queries.agencies() if agencies is None else agencies)}
 
 
 def update_page(agency: str | None, start: str | None, stop: str | None, theme: str | None,
@@ -110,16 +110,12 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
     today = status.today()
     first, last = state.window(today)
     key_flag = None if not state.key else state.key == "1"
-    names = _names(lang)
-    ranked = queries.ranking(first, last, state.theme, key_flag, state.document, today.isoformat())
     shown = state.status or status.OPEN_OVERDUE  # the list opens on the overdue tasks
-    found = queries.listing(first, last, state.agency, state.theme, key_flag, state.document,
-                            shown, state.page, PAGE, today.isoformat())
-    now = queries.summary(first, last, state.agency, state.theme, today.isoformat())
-    back = queries.year_ago(today)
-    then = queries.summary(queries.year_ago(date.fromisoformat(first)).isoformat(),
-                           queries.year_ago(date.fromisoformat(last)).isoformat(), state.agency,
-                           state.theme, back.isoformat())
+    read = queries.page(first, last, state.agency, state.theme, key_flag, state.document, shown,
+                        state.page, PAGE, today.isoformat())
+    ranked, found, now, then = read["ranking"], read["list"], read["now"], read["then"]
+    agencies = read["agencies"]
+    names = _names(lang, agencies)
     search = state.search()
     total, pages = found["total"], max(1, -(-found["total"] // PAGE))
     title = t("tasks.overdue_list" if shown == status.OPEN_OVERDUE else "tasks.list", lang)
@@ -134,10 +130,9 @@ def page_view(state: TasksState, lang: str | None) -> tuple[Any, ...]:
             if state.agency else None]
     labels = [t(k, lang) for k in ("tasks.agency", "tasks.from", "tasks.theme", "tasks.key",
                                    "tasks.status", "tasks.document")]
-    agencies = queries.agencies()
     agency_options = [{"label": f"{a['code']} · {names[a['code']]}", "value": a["code"]}
                       for a in agencies]
-    theme_options = [{"label": th, "value": th} for th in queries.themes()]
+    theme_options = [{"label": th, "value": th} for th in read["themes"]]
     key_options = [{"label": t("tasks.key_only", lang), "value": "1"},
                    {"label": t("tasks.not_key", lang), "value": "0"}]
     status_options = [{"label": t(f"tasks.{s}", lang), "value": s} for s in status.STATUSES]

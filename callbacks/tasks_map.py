@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import plotly.graph_objects as go
 
 from callbacks import provincemap
 from web.i18n import percent, t
@@ -25,17 +24,19 @@ def province_agencies(agencies: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def figure(ranked: list[dict[str, Any]], agencies: list[dict[str, Any]], selected: str,
-           lang: str | None) -> go.Figure:
-    """Overdue as a share of all tasks per province; provinces without tasks grey."""
+           lang: str | None) -> dict[str, Any]:
+    """Overdue as a share of all tasks per province; provinces without tasks grey. A plain
+    figure dict (provincemap.choropleth_spec): the page's callback answers without plotly's
+    validation of the boundaries."""
     by_agency = {r["agency"]: r for r in ranked}
+    by_code = {a["code"]: a for a in agencies}
     names = "name_vi" if lang != "en" else "name_en"
     values: dict[str, float] = {}
     texts: dict[str, str] = {}
     labels: dict[str, str] = {}
     chosen = ""
     for region, agency in province_agencies(agencies).items():
-        found = next(a for a in agencies if a["code"] == agency)
-        labels[region] = found[names]
+        labels[region] = by_code[agency][names]
         if agency == selected:
             chosen = region
         row = by_agency.get(agency)
@@ -43,8 +44,8 @@ def figure(ranked: list[dict[str, Any]], agencies: list[dict[str, Any]], selecte
             continue
         values[region] = row["overdue_share_all"] * 100
         texts[region] = percent(values[region], lang, 1)
-    return provincemap.choropleth(values, texts, labels, chosen, lang, False,
-                                  t("tasks.share_all", lang) + " (%)", HEIGHT, MIN_WIDTH_PX)
+    return provincemap.choropleth_spec(values, texts, labels, chosen, lang, False,
+                                       t("tasks.share_all", lang) + " (%)", HEIGHT, MIN_WIDTH_PX)
 
 
 def drill(click: dict[str, Any] | None, agencies: list[dict[str, Any]]) -> str:

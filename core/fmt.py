@@ -4,12 +4,15 @@ The one formatter of the screens, the briefing PDF and the CLI; below every doma
 """
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 LANGS = ("vi", "en")
+_VI_MARKS = str.maketrans({",": ".", ".": ","})  # 1,234.5 -> 1.234,5
 DEFAULT_LANG = "vi"
 
 
@@ -22,6 +25,9 @@ def number(value: float | None, lang: str | None, decimals: int = 0) -> str:
     """9.900 / 30,5 in Vietnamese; 9,900 / 30.5 in English."""
     if value is None:
         return "—"
+    if type(value) is int and decimals <= 0:  # Babel's text, at a tenth of its cost (tables)
+        text = f"{value:,}"
+        return text.replace(",", ".") if norm(lang) == "vi" else text
     fmt = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(value, format=fmt, locale=norm(lang))
 
@@ -30,8 +36,16 @@ def percent(value: float | None, lang: str | None, decimals: int = 1) -> str:
     """A percentage given in percent points (30.5 -> '30,5 %' in Vietnamese)."""
     if value is None:
         return "—"
+    share = value / 100
+    if isinstance(share, float) and math.isfinite(share) and abs(value) < 1e15 \
+            and 0 <= decimals <= 6:  # Babel's steps, without its pattern machinery (tables)
+        exact = Decimal(str(share)).scaleb(2)
+        text = f"{abs(exact).quantize(Decimal(1).scaleb(-decimals)):,f}"
+        if norm(lang) == "vi":
+            text = text.translate(_VI_MARKS)
+        return ("-" if exact.is_signed() else "") + text + "%"
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return format_percent(value / 100, format=fmt, locale=norm(lang))
+    return format_percent(share, format=fmt, locale=norm(lang))
 
 
 def signed(value: float | None, lang: str | None, decimals: int = 1) -> str:
@@ -57,6 +71,8 @@ def day(moment: date | str | None, lang: str | None) -> str:
         return "—"
     if isinstance(moment, str):
         moment = date.fromisoformat(moment[:10])
+    if norm(lang) == "vi" and moment.year >= 1000:  # Babel's dd/MM/yyyy, without its parsing
+        return f"{moment.day:02d}/{moment.month:02d}/{moment.year}"
     return format_date(moment, "dd/MM/yyyy" if norm(lang) == "vi" else "d MMM yyyy",
                        locale=norm(lang))
 

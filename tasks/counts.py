@@ -215,6 +215,17 @@ def ranking_in(session: Session, filters: Filters, day: date) -> list[dict[str, 
     return _ranked(counted_in(session, filters, day, by_agency=True))
 
 
+def summed(ranked: list[dict[str, Any]], agency: str = "") -> dict[str, Any]:
+    """The summary of the agencies ranked, or of one of them: what summary_in answers for the
+    ranking's filters (and that agency), from its figures rather than the same queries again."""
+    total = dict.fromkeys(("assigned", *status.STATUSES, "due"), 0)
+    for row in ranked:
+        if not agency or row["agency"] == agency:
+            for name in total:
+                total[name] += row[name]
+    return shares(total)
+
+
 def reference_summary_in(session: Session, filters: Filters, day: date) -> dict[str, Any]:
     """summary_in the plain way (the tests' and the bench's reference)."""
     found = reference_in(session, filters, day).get("")

@@ -73,6 +73,13 @@ class Task(Base):
     )
 
 
+# The list in its order (newest document first, its tasks by number) read from the index, the
+# status's two dates in it: a page is the next entries of one index scan, never a sort of the
+# window (task_no descending, so a backward scan gives the order).
+Index("ix_task_list", Task.document_date, Task.document_id, Task.task_no.desc(), Task.deadline,
+      Task.completed_on)
+
+
 class TaskTally(Base):
     """Counts of tasks that time does not change, per month and per year of the document's date.
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.cache import fetch, memoized
 from core.db import current
 from tasks import status
-from tasks.counts import Filters, condition_in, ranking_in, summary_in
+from tasks.counts import Filters, condition_in, ranking_in, summary_in, summed
 from tasks.models import Task, TaskDocument, TaskRevision, TaskTally
 from tasks.tally import YEAR
 
@@ -39,15 +39,18 @@ def _task_dict(task: Task, number: str, day: date) -> dict[str, Any]:
 
 
 def list_in(session: Session, filters: Filters, day: date, state: str = "", page: int = 1,
-            size: int = 50, cap: int = PAGE_MAX) -> dict[str, Any]:
-    """One page of tasks (overdue ones by deadline, oldest first) and how many match."""
+            size: int = 50, cap: int = PAGE_MAX, counts: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
+    """One page of tasks (overdue ones by deadline, oldest first) and how many match;
+    `counts`: the summary of the same filters on the same day, when the caller has it."""
     size = max(1, min(size, cap))
     page = max(1, page)
     stmt = filters.apply(select(Task, TaskDocument.number).join(
         TaskDocument, TaskDocument.id == Task.document_id))
     if state:
         stmt = stmt.where(condition_in(session, state, day))
-    total = int(summary_in(session, filters, day)[state or "assigned"])
+    total = int((summary_in(session, filters, day) if counts is None else counts)
+                [state or "assigned"])
     order = ([Task.deadline, Task.document_date, Task.id] if state == status.OPEN_OVERDUE
              else [Task.document_date.desc(), Task.document_id.desc(), Task.task_no])
     rows = session.execute(stmt.order_by(*order).limit(size).offset((page - 1) * size))
@@ -74,6 +77,26 @@ def task_in(session: Session, task_id: int, day: date) -> dict[str, Any] | None:
         "lead_agency": r.lead_agency, "content": r.content, "progress": r.progress,
         "report_document": r.report_document, "import_id": r.import_id} for r in history]
     return out
+
+
+def page_in(session: Session, filters: Filters, day: date, state: str, page: int, size: int
+            ) -> dict[str, Any]:
+    """What /tasks shows, in one session: the agencies ranked; the counts of the window
+    (without the key and document filters, as the panel has them) and of the same window a
+    year before, each as of its own day; one page of the list; the agencies and the themes.
+    Without a key or document filter the ranking has the same filters as the counts: they are
+    its sum (or its agency's row), and the list's total one of them."""
+    ranking = ranking_in(session, Filters(filters.start, filters.stop, "", filters.theme,
+                                          filters.key, filters.document), day)
+    counted = Filters(filters.start, filters.stop, filters.agency, filters.theme)
+    same = filters == counted
+    now = summed(ranking, filters.agency) if same else summary_in(session, counted, day)
+    before = Filters(year_ago(filters.start), year_ago(filters.stop), filters.agency,
+                     filters.theme)
+    return {"now": now, "then": summary_in(session, before, year_ago(day)), "ranking": ranking,
+            "list": list_in(session, filters, day, state, page, size,
+                            counts=now if same else None),
+            "agencies": agencies_in(session), "themes": themes_in(session)}
 
 
 def themes_in(session: Session) -> list[str]:
@@ -113,6 +136,15 @@ def listing(start: str, stop: str, agency: str, theme: str, key: bool | None, do
                        date.fromisoformat(day), state, page, size)
 
 
+@memoized(ttl=TTL, time_args=("day",))
+def page(start: str, stop: str, agency: str, theme: str, key: bool | None, document: str,
+         state: str, number: int, size: int, day: str) -> dict[str, Any]:
+    """page_in: one connection for the page's dozen short queries, one cache entry."""
+    with current().sessions() as session:
+        return page_in(session, _filters(start, stop, agency, theme, key, document),
+                       date.fromisoformat(day), state, number, size)
+
+
 @memoized(ttl=TTL)
 def themes() -> list[str]:
     with current().sessions() as session:
@@ -136,20 +168,24 @@ def export_in(session: Session, filters: Filters, day: date, state: str = ""
     return list_in(session, filters, day, state, 1, EXPORT_MAX, cap=EXPORT_MAX)["tasks"]
 
 
-@memoized(ttl=TTL)
-def agencies() -> list[dict[str, str]]:
+def agencies_in(session: Session) -> list[dict[str, str]]:
     """The agencies that lead tasks (ministries and provinces of today, a province with its
     map code), for the filters and the map."""
     from reporting.models import Agency
 
+    rows = session.execute(select(Agency.code, Agency.name_vi, Agency.name_en, Agency.kind,
+                                  Agency.region_code)
+                           .where(Agency.era.in_(("both", "post2025")),
+                                  Agency.kind.in_(("ministry", "agency", "province")))
+                           .order_by(Agency.kind, Agency.code))
+    return [{"code": c, "name_vi": vi, "name_en": en, "kind": k, "region_code": r or ""}
+            for c, vi, en, k, r in rows]
+
+
+@memoized(ttl=TTL)
+def agencies() -> list[dict[str, str]]:
     with current().sessions() as session:
-        rows = session.execute(select(Agency.code, Agency.name_vi, Agency.name_en, Agency.kind,
-                                      Agency.region_code)
-                               .where(Agency.era.in_(("both", "post2025")),
-                                      Agency.kind.in_(("ministry", "agency", "province")))
-                               .order_by(Agency.kind, Agency.code))
-        return [{"code": c, "name_vi": vi, "name_en": en, "kind": k, "region_code": r or ""}
-                for c, vi, en, k, r in rows]
+        return agencies_in(session)
 
 
 def overdue_key_in(session: Session, day: date, limit: int = 5) -> dict[str, Any]:

@@ -86,10 +86,11 @@ def test_province_map_shows_the_ranked_overdue_share_and_drills(ctx: None) -> No
     """The map colours each province by its agency's overdue share (the ranking's figures);
     a click on a province sets the agency filter to that province's agency."""
     import dash
+    import plotly.graph_objects as go
     import pytest
 
     out = page.page_view(TasksState(start="2020-01-01"), "vi")
-    title, fig = out[-2], out[-1]
+    title, fig = out[-2], go.Figure(out[-1])  # a plain figure dict, valid as plotly has it
     assert "34 tỉnh" in title
     first = status.today().replace(year=2020, month=1, day=1).isoformat()
     ranked = queries.ranking(first, status.today().isoformat(), "", None, "",
@@ -104,6 +105,27 @@ def test_province_map_shows_the_ranked_overdue_share_and_drills(ctx: None) -> No
     assert page.map_drill({"points": [{"location": "01"}]}) == "T34_01"
     with pytest.raises(dash.exceptions.PreventUpdate):
         page.map_drill({"points": [{"location": "ZZ"}]})
-    selected = page.page_view(TasksState(agency="T34_01", start="2020-01-01"), "vi")[-1]
+    selected = go.Figure(page.page_view(TasksState(agency="T34_01", start="2020-01-01"),
+                                        "vi")[-1])
     outline = next(t for t in selected.data if t.name == "selected")
     assert list(outline.locations) == ["01"]
+
+
+def test_the_page_reads_in_one_session_what_each_query_answers(ctx: None) -> None:
+    """queries.page (one session; the counts from the ranking when no key or document filter
+    narrows it) answers as the separate queries do."""
+    today = status.today()
+    on, first = today.isoformat(), "2019-01-01"
+    back = queries.year_ago(today).isoformat()
+    before = queries.year_ago(date.fromisoformat(first)).isoformat()
+    for agency, theme, key, document, shown in (
+            ("", "", None, "", status.OPEN_OVERDUE), ("T34_01", "", None, "", status.DONE_LATE),
+            ("", "Chuyển đổi số", None, "", ""), ("BCT", "", True, "", status.OPEN_IN_TIME),
+            ("", "", None, "17/NQ-CP", ""), ("BYT", "", False, "", status.NO_DEADLINE)):
+        read = queries.page(first, on, agency, theme, key, document, shown, 1, 20, on)
+        assert read["ranking"] == queries.ranking(first, on, theme, key, document, on)
+        assert read["list"] == queries.listing(first, on, agency, theme, key, document, shown,
+                                               1, 20, on)
+        assert read["now"] == queries.summary(first, on, agency, theme, on)
+        assert read["then"] == queries.summary(before, back, agency, theme, back)
+        assert read["agencies"] == queries.agencies() and read["themes"] == queries.themes()

@@ -17,6 +17,7 @@ from tasks.counts import (
     reference_summary_in,
     spans,
     summary_in,
+    summed,
 )
 from tasks.reading import COLUMNS
 from tasks.summary import themes_in
@@ -100,6 +101,11 @@ def test_tally_counts_equal_the_plain_counts(database: Any) -> None:
                         reference_summary_in(session, filters, day), (filters, day)
                 assert ranking_in(session, Filters(start, stop), day) == \
                     reference_ranking_in(session, Filters(start, stop), day)
+                for theme in ("", "Đầu tư công"):  # /tasks: its counts from its ranking
+                    ranked = ranking_in(session, Filters(start, stop, "", theme), day)
+                    for agency in ("", *AGENCIES, "BYT"):  # BYT leads none of them
+                        assert summed(ranked, agency) == summary_in(
+                            session, Filters(start, stop, agency, theme), day), (agency, day)
         # A day before many completions (the same period last year): still exact.
         early = Filters(date(2022, 1, 1), TODAY)
         assert summary_in(session, early, date(2023, 1, 1)) == \
