@@ -32,11 +32,17 @@ class User(Base):
 
 
 class AgencyToken(Base):
-    """A bearer token for one agency's API submissions; only its hash is stored."""
+    """A bearer token of one agency: its API submissions (scope "submissions"), or the task
+    tracking system's imports (scope "tasks", the Government Office's); only its hash is stored."""
 
     __tablename__ = "agency_token"
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_code: Mapped[code16] = mapped_column(ForeignKey("agency.code"), index=True)
+    # What the token may do: one kind each, so a submissions token never imports tasks and the
+    # tracking system's never submits an agency's figures.
+    scope: Mapped[str] = mapped_column(String(16), default="submissions",
+                                       server_default="submissions")
+    name: Mapped[str] = mapped_column(String(64), default="", server_default="")  # tracking's label
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,6 +1,8 @@
 """API and display tokens: create (shown once), check, list and revoke; only SHA-256 hashes are stored.
 
-Agency tokens submit one agency's data through the API. Display tokens open a read-only session
+Agency tokens have one scope each: "submissions" tokens submit one agency's data through the
+API; the "tasks" token is the task tracking system's (the Government Office's), for its task
+imports only (`token create --tracking`). Display tokens open a read-only session
 for a wall or bridge-point screen (`/display/<token>`) or read pages, streams and API GETs as a
 bearer token. Display checks read one table of active display tokens shared by every worker
 through the cache (active_displays, ACTIVE_TTL_S), so the polling of many screens on many workers
@@ -34,6 +36,11 @@ from reporting.models import Agency
 PREFIX = "ops_"  # makes a leaked token easy to recognise in logs and secret scanners
 
 
+SUBMISSIONS = "submissions"  # an agency's observations and dam readings
+TASKS = "tasks"  # the task tracking system's imports (POST /api/v1/tasks)
+SCOPES = (SUBMISSIONS, TASKS)
+
+
 class TokenError(ValueError):
     """A token operation that cannot be done (unknown agency, unknown token id)."""
 
@@ -47,14 +54,19 @@ class TokenInfo:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    scope: str = SUBMISSIONS
+    name: str = ""
 
 
 @dataclass(frozen=True)
 class TokenCheck:
-    """The outcome of checking a presented token: the agency, or why it was refused."""
+    """The outcome of checking a presented token: the agency and scope, or why it was refused."""
 
     agency: str | None
     reason: str = ""  # "" | missing | unknown | revoked
+    id: int = 0
+    scope: str = SUBMISSIONS
+    name: str = ""
 
     @property
     def ok(self) -> bool:
@@ -66,18 +78,35 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create(database: Database, agency: str, *, actor: str = "cli",
-           address: str = "") -> tuple[int, str]:
-    """Create a token for an agency; returns (id, secret). The secret is not kept anywhere."""
+def _tracking_name(name: str) -> str:
+    name = (name or "").strip() or "tracking"
+    if len(name) > 64 or not all(ch.isalnum() or ch in "-_. " for ch in name):
+        raise TokenError("tracking token name: 1-64 letters, digits, space, - _ .")
+    return name
+
+
+def create(database: Database, agency: str, *, scope: str = SUBMISSIONS, name: str = "",
+           actor: str = "cli", address: str = "") -> tuple[int, str]:
+    """Create a token for an agency (scope "tasks": the tracking system's, named); returns
+    (id, secret). The secret is not kept anywhere."""
+    if scope not in SCOPES:
+        raise TokenError(f"unknown token scope '{scope}'")
+    name = _tracking_name(name) if scope == TASKS else ""
     secret = PREFIX + secrets.token_urlsafe(32)
     with transaction(database.sessions) as session:
         if session.get(Agency, agency) is None:
             raise TokenError(f"unknown agency '{agency}'")
-        row = AgencyToken(agency_code=agency, token_hash=hash_token(secret), created_at=utc_now())
+        row = AgencyToken(agency_code=agency, token_hash=hash_token(secret), created_at=utc_now(),
+                          scope=scope, name=name)
         session.add(row)
         session.flush()
-        audit.add(session, "admin", actor, f"token create {row.id} agency={agency}", address)
+        what = f"tracking={name} agency={agency}" if scope == TASKS else f"agency={agency}"
+        audit.add(session, "admin", actor, f"token create {row.id} {what}", address)
         return row.id, secret
+
+
+def _found(row: AgencyToken) -> TokenCheck:
+    return TokenCheck(row.agency_code, id=row.id, scope=row.scope, name=row.name)
 
 
 def check(database: Database, token: str | None) -> TokenCheck:
@@ -91,15 +120,15 @@ def check(database: Database, token: str | None) -> TokenCheck:
         if row.revoked_at is not None:
             return TokenCheck(None, "revoked")
         row.last_used_at = utc_now()
-        return TokenCheck(row.agency_code)
+        return _found(row)
 
 
 def list_tokens(database: Database) -> list[TokenInfo]:
     """Every token, oldest first."""
     with database.sessions() as session:
         rows = session.scalars(select(AgencyToken).order_by(AgencyToken.id))
-        return [TokenInfo(r.id, r.agency_code, r.created_at, r.last_used_at, r.revoked_at)
-                for r in rows]
+        return [TokenInfo(r.id, r.agency_code, r.created_at, r.last_used_at, r.revoked_at,
+                          r.scope, r.name) for r in rows]
 
 
 def peek(database: Database, token: str | None) -> TokenCheck:
@@ -110,7 +139,7 @@ def peek(database: Database, token: str | None) -> TokenCheck:
         row = session.scalar(select(AgencyToken).where(AgencyToken.token_hash == hash_token(token)))
     if row is None:
         return TokenCheck(None, "unknown")
-    return TokenCheck(None, "revoked") if row.revoked_at else TokenCheck(row.agency_code)
+    return TokenCheck(None, "revoked") if row.revoked_at else _found(row)
 
 
 def revoke(database: Database, token_id: int, *, actor: str = "cli", address: str = "") -> TokenInfo:
@@ -121,9 +150,11 @@ def revoke(database: Database, token_id: int, *, actor: str = "cli", address: st
             raise TokenError(f"no token with id {token_id}")
         if row.revoked_at is None:
             row.revoked_at = utc_now()
-            audit.add(session, "admin", actor, f"token revoke {row.id} agency={row.agency_code}",
-                      address)
-        return TokenInfo(row.id, row.agency_code, row.created_at, row.last_used_at, row.revoked_at)
+            what = (f"tracking={row.name} agency={row.agency_code}" if row.scope == TASKS
+                    else f"agency={row.agency_code}")
+            audit.add(session, "admin", actor, f"token revoke {row.id} {what}", address)
+        return TokenInfo(row.id, row.agency_code, row.created_at, row.last_used_at, row.revoked_at,
+                         row.scope, row.name)
 
 
 # --- display tokens ---------------------------------------------------------------------------

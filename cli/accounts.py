@@ -12,6 +12,7 @@ from accounts import tokens, users
 from cli.context import CommandError, audited, cli_actor, with_database
 from core.clock import cli_time
 from core.db import Database
+from tasks.importer import TRACKING_AGENCY
 
 ROLES = click.Choice(("admin", "staff", "leader"))
 
@@ -26,14 +27,21 @@ def users_table(infos: list[users.UserInfo]) -> str:
 
 
 def tokens_table(infos: list[tokens.TokenInfo], displays: list[tokens.DisplayInfo]) -> str:
-    """A plain-text table of tokens (times are UTC); display tokens have ids d1, d2 ..."""
-    lines = [f"{'ID':>4}  {'AGENCY':<10}  {'CREATED (UTC)':<19}  {'LAST USED':<19}  REVOKED"]
+    """A plain-text table of tokens (times are UTC); display tokens have ids d1, d2 ...
+
+    KIND: submissions (an agency's data), tracking (the task tracking system's imports), display.
+    """
+    lines = [f"{'ID':>4}  {'KIND':<11}  {'AGENCY':<10}  {'CREATED (UTC)':<19}  "
+             f"{'LAST USED':<19}  {'REVOKED':<19}  NAME"]
     for t in infos:
-        lines.append(f"{t.id:>4}  {t.agency:<10}  {cli_time(t.created_at):<19}  "
-                     f"{cli_time(t.last_used_at):<19}  {cli_time(t.revoked_at)}")
+        kind = "tracking" if t.scope == tokens.TASKS else "submissions"
+        lines.append(f"{t.id:>4}  {kind:<11}  {t.agency:<10}  {cli_time(t.created_at):<19}  "
+                     f"{cli_time(t.last_used_at):<19}  {cli_time(t.revoked_at):<19}  {t.name}"
+                     .rstrip())
     for d in displays:
-        lines.append(f"{'d' + str(d.id):>4}  {'display':<10}  {cli_time(d.created_at):<19}  "
-                     f"{cli_time(d.last_used_at):<19}  {cli_time(d.revoked_at)}  {d.name}")
+        lines.append(f"{'d' + str(d.id):>4}  {'display':<11}  {'':<10}  "
+                     f"{cli_time(d.created_at):<19}  {cli_time(d.last_used_at):<19}  "
+                     f"{cli_time(d.revoked_at):<19}  {d.name}")
     return "\n".join(lines)
 
 
@@ -133,22 +141,33 @@ def user_reset_password(database: Database, name: str) -> None:
 
 @click.group()
 def token() -> None:
-    """Agency API tokens and display tokens."""
+    """Agency API tokens (submissions), the task tracking system's token, display tokens."""
 
 
 @token.command("create")
-@click.option("--agency", help="an agency API token for submissions")
+@click.option("--agency", help="an agency API token for submissions (POST /api/v1/submissions,"
+                               " /api/v1/dams/readings)")
+@click.option("--tracking", metavar="[NAME]", is_flag=False, flag_value="tracking",
+              help="the task tracking system's token: POST /api/v1/tasks and the tasks API's"
+                   " reads only (NAME: a label, default 'tracking')")
 @click.option("--display", metavar="NAME",
               help="a read-only display token; prints the /display/<token> URL")
 @click.option("--base-url", default="", help="prefix of the printed display URL")
 @audited
 @with_database
-def token_create(database: Database, agency: str | None, display: str | None,
-                 base_url: str) -> None:
+def token_create(database: Database, agency: str | None, tracking: str | None,
+                 display: str | None, base_url: str) -> None:
     """Create a token and print it once."""
-    if bool(agency) == bool(display):
-        raise click.UsageError("give one of --agency CODE or --display NAME")
+    if sum(1 for given in (agency, tracking, display) if given) != 1:
+        raise click.UsageError("give one of --agency CODE, --tracking [NAME] or --display NAME")
     with _Errors(tokens.TokenError):
+        if tracking:
+            token_id, secret = tokens.create(database, TRACKING_AGENCY, scope=tokens.TASKS,
+                                             name=tracking, actor=cli_actor())
+            click.echo(f"tracking token {token_id} ({tracking}; imports tasks only) "
+                       "(shown once, store it now):")
+            click.echo(secret)
+            return
         if display:
             token_id, secret = tokens.create_display(database, display, actor=cli_actor())
             click.echo(f"display token d{token_id} for {display} (shown once, store it now);"
@@ -184,7 +203,8 @@ def token_revoke(database: Database, ident: str) -> None:
                        f"{cli_time(shown.revoked_at)} UTC")
             return
         info = tokens.revoke(database, int(number), actor=cli_actor())
-    click.echo(f"token {info.id} of {info.agency} revoked at {cli_time(info.revoked_at)} UTC")
+    owner = f"the tracking system ({info.name})" if info.scope == tokens.TASKS else info.agency
+    click.echo(f"token {info.id} of {owner} revoked at {cli_time(info.revoked_at)} UTC")
 
 
 def _day(value: str | None) -> date | None:

@@ -28,7 +28,8 @@ from tasks.reading import FileError, RawRow, read
 from tasks.rules import Refusal, TaskRow, check
 
 CHANNELS = ("cli", "api", "seed")
-# The Government Office runs the tracking system: its agency token may POST /api/v1/tasks.
+# The Government Office runs the tracking system: the tracking token (scope "tasks", `token
+# create --tracking`) is recorded as its agency's; only that kind may POST /api/v1/tasks.
 TRACKING_AGENCY = "VPCP"
 CHUNK = 500  # keys per IN (...) list
 T = TypeVar("T")

@@ -184,6 +184,8 @@ def submit() -> Response:
             if check.reason == "revoked":
                 return error("token revoked", 403)
             return error("missing or unknown bearer token", 401, **{"WWW-Authenticate": "Bearer"})
+        if check.scope != tokens.SUBMISSIONS:
+            return error("the tracking system's token may only import and read tasks", 403)
         agency, actor = check.agency or "", f"agency:{check.agency}"
     limit = _max_upload()
     try:

@@ -65,6 +65,8 @@ def readings() -> Response:
             return error("token revoked" if check.reason == "revoked"
                           else "missing or unknown bearer token", 403 if check.reason == "revoked"
                           else 401)
+        if check.scope != tokens.SUBMISSIONS:
+            return error("the tracking system's token may only import and read tasks", 403)
         agency, operator_only, actor = check.agency or "", True, f"agency:{check.agency}"
     length = request.content_length
     if length is not None and length > ingest.MAX_BYTES:  # refused before a byte is read

@@ -1,8 +1,9 @@
 """JSON API of task tracking: GET /api/v1/tasks/summary, GET /api/v1/tasks, POST /api/v1/tasks.
 
 Reads are open to every signed-in principal the guard lets through (sessions, display tokens).
-POST imports a tracking-system export: staff and admin sessions, or the agency token of the
-Government Office (VPCP), which runs the tracking system (web.access lets that one token through).
+POST imports a tracking-system export: staff and admin sessions, or the tracking system's own
+token (scope "tasks", `token create --tracking`); agency submissions tokens are refused, the
+Government Office's included (web.access keeps each token kind to its own paths).
 Status codes of POST: 200 all accepted (or unchanged), 207 some rows refused, 422 every row
 refused, 400 the file as a whole, 401/403 who may not, 413 over the limit.
 """
@@ -109,24 +110,28 @@ def get_list() -> Response:
     return jsonify({"from": start, "to": stop, "as_of": day, "status": state or None, **found})
 
 
+TRACKING_ONLY = "importing tasks needs the tracking system's token (token create --tracking)"
+
+
 def _importer_actor(database: Database) -> tuple[str, Response | None]:
-    """Who imports: staff/admin sessions, or the tracking system's (VPCP's) token."""
+    """Who imports: staff/admin sessions, or the tracking system's token (scope "tasks")."""
     principal = g.get("ops_principal")
-    if principal is not None and principal.kind == "agency":
-        if principal.agency != importer.TRACKING_AGENCY:
-            return "", error("only the tracking system's token may import tasks", 403)
+    if principal is not None and principal.kind == "tracking":
         return principal.actor, None
+    if principal is not None and principal.kind == "agency":
+        return "", error(TRACKING_ONLY, 403)
     if principal is not None:
         if principal.role not in ("staff", "admin"):
             return "", error("importing tasks needs a staff or admin account", 403)
         return principal.actor, None
+    # A bare app without web.access (some tests, embedding): check the token here.
     check = tokens.check(database, request.headers.get("Authorization", "")
                          .removeprefix("Bearer ").strip() or None)
     if not check.ok:
         return "", error("missing or unknown bearer token", 401, **{"WWW-Authenticate": "Bearer"})
-    if check.agency != importer.TRACKING_AGENCY:
-        return "", error("only the tracking system's token may import tasks", 403)
-    return f"agency:{check.agency}", None
+    if check.scope != tokens.TASKS:
+        return "", error(TRACKING_ONLY, 403)
+    return f"tracking:{check.id}", None
 
 
 @blueprint.post("")

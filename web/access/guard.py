@@ -8,6 +8,8 @@ unauthenticated page loads redirect to /login?next=..., everything else gets 401
 Roles: leader and display are read-only: no method other than GET/HEAD/OPTIONS except the Dash
 callback route (reads) and /logout. /admin... is admin only (a browser gets a page saying so).
 Submissions need staff, admin or an agency token, and agency tokens may do nothing else.
+Task imports (POST /api/v1/tasks) need staff, admin or the tracking system's token, which may
+otherwise only read the tasks API.
 Callbacks that change data must also check `require("staff", "admin")` themselves.
 """
 from __future__ import annotations
@@ -18,7 +20,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import current
 from settings import Settings
-from tasks.importer import TRACKING_AGENCY
 from web.access.contract import validate_callback
 from web.access.paths import (
     ADMIN_PREFIXES,
@@ -26,6 +27,7 @@ from web.access.paths import (
     CALLBACK_PATH,
     LEADER_WRITES,
     READ_METHODS,
+    SUBMISSION_PATHS,
     SUBMITTER_PAGES,
     SUBMITTERS,
     TASKS_PATH,
@@ -67,7 +69,9 @@ def guard(app: dash.Dash, settings: Settings) -> Response | None:
     if found is None:
         return refuse(401, "deny.login_required") if wants_json(path) else login_redirect()
     if found.kind == "agency":
-        return agency_scope(found, path)
+        return agency_scope(path)
+    if found.kind == "tracking":
+        return tracking_scope(path)
     refused = (role_refusal(found, path) or write_refusal(found, path)
                or callback_refusal(app, settings, path))
     if refused is None:
@@ -102,13 +106,23 @@ def identify(settings: Settings, path: str) -> Principal | Response | None:
         return outage_principal()
 
 
-def agency_scope(principal: Principal, path: str) -> Response | None:
-    """Agency tokens submit data, and do nothing else; only the Government Office's token is
-    the task-tracking system's."""
-    if request.method == "POST" and path in AGENCY_PATHS and (
-            path != TASKS_PATH or principal.agency == TRACKING_AGENCY):
+def agency_scope(path: str) -> Response | None:
+    """Agency tokens submit data, and do nothing else; task imports are the tracking token's,
+    whatever the agency (the Government Office's submissions token included)."""
+    if request.method == "POST" and path in SUBMISSION_PATHS:
         return None
+    if request.method == "POST" and path == TASKS_PATH:
+        return refuse(403, "deny.tasks_tracking_token")
     return refuse(403, "deny.agency_submit_only")
+
+
+def tracking_scope(path: str) -> Response | None:
+    """The tracking system's token imports tasks and reads the tasks API back, nothing else."""
+    if request.method == "POST" and path == TASKS_PATH:
+        return None
+    if request.method in READ_METHODS and (path == TASKS_PATH or path.startswith(TASKS_PATH + "/")):
+        return None
+    return refuse(403, "deny.tracking_tasks_only")
 
 
 def role_refusal(principal: Principal, path: str) -> Response | None:

@@ -14,8 +14,10 @@ CALLBACK_PATH = "/_dash-update-component"
 SUBMISSIONS_PATH = "/api/v1/submissions"
 TASKS_PATH = "/api/v1/tasks"  # POST: the tracking system's exports (tasks.importer)
 DAM_READINGS_PATH = "/api/v1/dams/readings"  # POST: the reservoirs' gateways
-# The writes an agency token may make (the tasks import only with the tracking agency's token).
+# The data-sending writes of bearer tokens: an agency token's submissions and dam readings, the
+# tracking token's task imports (web.access.guard keeps each kind to its own).
 AGENCY_PATHS = frozenset({SUBMISSIONS_PATH, TASKS_PATH, DAM_READINGS_PATH})
+SUBMISSION_PATHS = frozenset({SUBMISSIONS_PATH, DAM_READINGS_PATH})
 # /relay/access authenticates the relay itself (OPS_RELAY_TOKEN; web.streamaccess).
 # The one write a leader makes: taking or closing an alert (web/api_alerts.py checks the role).
 LEADER_WRITES = re.compile(r"^/api/v1/alerts/\d{1,12}/(acknowledge|resolve)$")

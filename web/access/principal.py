@@ -20,8 +20,8 @@ READ_ONLY = ("leader", "display")
 class Principal:
     """Who is making the request."""
 
-    kind: str  # user | display | agency
-    role: str  # admin | staff | leader | display | agency
+    kind: str  # user | display | agency | tracking
+    role: str  # admin | staff | leader | display | agency | tracking
     name: str
     id: int
     via: str  # session | bearer
@@ -30,7 +30,7 @@ class Principal:
     @property
     def actor(self) -> str:
         return {"user": self.name, "display": f"display:{self.id}",
-                "agency": f"agency:{self.agency}"}[self.kind]
+                "agency": f"agency:{self.agency}", "tracking": f"tracking:{self.id}"}[self.kind]
 
     @property
     def read_only(self) -> bool:
@@ -64,7 +64,8 @@ def bearer() -> str | None:
 
 
 def bearer_principal(database: Database, token: str, path: str) -> Principal | Response:
-    """A bearer token: display (read-only) or agency (submissions only)."""
+    """A bearer token: display (read-only), agency (submissions only) or the task tracking
+    system's (task imports and the tasks API's reads only)."""
     if token.startswith(tokens.DISPLAY_PREFIX):
         found = tokens.check_display(database, token, address=client_address())
         if found.ok and found.id is not None:
@@ -75,6 +76,8 @@ def bearer_principal(database: Database, token: str, path: str) -> Principal | R
         check = tokens.check(database, token)  # records last use
     else:
         check = tokens.peek(database, token)
+    if check.ok and check.scope == tokens.TASKS:
+        return Principal("tracking", "tracking", check.name, check.id, "bearer", check.agency)
     if check.ok:
         return Principal("agency", "agency", check.agency or "", 0, "bearer", check.agency)
     if check.reason == "revoked":

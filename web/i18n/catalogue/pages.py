@@ -18,6 +18,13 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "database unavailable: cannot check the token"),
     "deny.agency_submit_only": ("Token của cơ quan chỉ dùng để gửi số liệu",
                                 "agency tokens may only submit data"),
+    "deny.tasks_tracking_token": ("Nhập nhiệm vụ cần token của hệ thống theo dõi nhiệm vụ"
+                                  " (token create --tracking), không phải token gửi số liệu",
+                                  "importing tasks needs the tracking system's token"
+                                  " (token create --tracking), not a submissions token"),
+    "deny.tracking_tasks_only": ("Token của hệ thống theo dõi nhiệm vụ chỉ dùng để nhập và"
+                                 " đọc nhiệm vụ",
+                                 "the tracking system's token may only import and read tasks"),
     "deny.admin_only": ("Chỉ quản trị viên được vào trang này", "administrators only"),
     "deny.read_only": ("Tài khoản chỉ được xem", "read-only account"),
     "deny.submit_role": ("Gửi số liệu cần tài khoản nghiệp vụ hoặc quản trị",
