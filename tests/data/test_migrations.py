@@ -148,6 +148,17 @@ def test_older_database_upgrades_with_rows_intact(database: Database, start: str
         assert kept == {k: v for k, v in row.items() if k in kept}, table
 
 
+def test_tokens_made_before_0012_stay_submissions_tokens(database: Database) -> None:
+    """Every agency token before the tracking kind existed submits, as it did: scope
+    'submissions', no name."""
+    _to(database, "0011")
+    _fill(database)  # an agency and one token of it, as 0011 stores them
+    migrate.upgrade(database)
+    with database.engine.connect() as conn:
+        rows = conn.execute(text("SELECT agency_code, scope, name FROM agency_token")).all()
+    assert [tuple(r) for r in rows] == [("A1", "submissions", "")]
+
+
 def test_cli_migrate_and_commands_that_need_it(cli_env: Database,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["user", "list"]) == 1
