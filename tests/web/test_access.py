@@ -348,3 +348,36 @@ def test_a_display_token_verified_before_holds_through_a_database_outage(setting
         other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {stranger}"
         assert other.post("/_dash-update-component", json=LANG_CALLBACK).status_code == 503
     database.dispose()
+
+
+def test_a_tracking_token_verified_before_keeps_its_kind_through_a_database_outage(
+        settings) -> None:
+    """The verified-bearer memory keeps the tracking token a tracking principal: while the
+    database is down it is still refused submissions (403, not let through as an agency)."""
+    from tests.apps import build_app
+    from tests.helpers import database_down
+    from web.access.principal import verified_bearers
+    from web.i18n import t
+
+    app = build_app(settings)
+    database = app.server.extensions["ops_db"]
+    token_id, secret = tokens.create(database, "VPCP", scope=tokens.TASKS, name="outage")
+    _, stranger = tokens.create(database, "VPCP", scope=tokens.TASKS, name="never-seen")
+    client = app.server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    assert client.get("/api/v1/tasks/summary").status_code == 200
+    remembered = verified_bearers.recall(secret)
+    assert remembered is not None and (remembered.kind, remembered.id) == ("tracking", token_id)
+    with database_down(app):
+        refused = client.post("/api/v1/submissions", data=b"x", content_type="text/csv")
+        assert refused.status_code == 403
+        assert refused.get_json()["error"] == t("deny.tracking_tasks_only", "en")
+        # Let through by the guard; the import itself then finds no database (503, not 401).
+        assert client.post("/api/v1/tasks", data=b"x", content_type="text/csv").status_code == 503
+        other = app.server.test_client()
+        other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {stranger}"
+        assert other.post("/api/v1/tasks", data=b"x", content_type="text/csv").status_code == 503
+        assert other.post("/api/v1/tasks", data=b"x",
+                          content_type="text/csv").get_json()["error"] == t(
+                              "deny.db_down_token", "en")
+    database.dispose()
