@@ -62,6 +62,7 @@ def _accounts() -> list[dict[str, Any]]:
 
 def _tokens(names: dict[str, str]) -> list[dict[str, Any]]:
     return [{"id": tk.id, "agency": tk.agency, "agency_name": names.get(tk.agency, ""),
+             "tracking": tk.scope == tokens.TASKS, "name": tk.name,
              "created": _when(tk.created_at), "last_used": _when(tk.last_used_at),
              "revoked": _when(tk.revoked_at) if tk.revoked_at else ""}
             for tk in reversed(tokens.list_tokens(current()))]

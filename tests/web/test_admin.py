@@ -218,3 +218,14 @@ def test_full_name_and_unit_from_the_console_and_in_the_audit_log(admin, db) -> 
     users.set_person(db, me, "Phạm Minh Quân", "Văn phòng Chính phủ")
     log = client.get(f"/admin/audit?actor={me}").get_data(as_text=True)
     assert "Phạm Minh Quân, Văn phòng Chính phủ" in log
+
+
+def test_the_tracking_systems_token_is_named_on_the_console(admin, db) -> None:
+    token_id, _ = tokens.create(db, "VPCP", scope=tokens.TASKS, name="vpcp-tracking")
+    plain_id, _ = tokens.create(db, "BTC")
+    client, _ = admin
+    page = client.get("/admin").get_data(as_text=True)
+    row = re.search(rf'<tr[^>]*id="token-{token_id}".*?</tr>', page, re.S).group(0)
+    assert "Hệ thống theo dõi nhiệm vụ" in row and "vpcp-tracking" in row
+    plain = re.search(rf'<tr[^>]*id="token-{plain_id}".*?</tr>', page, re.S).group(0)
+    assert "Hệ thống theo dõi nhiệm vụ" not in plain

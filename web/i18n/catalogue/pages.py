@@ -76,6 +76,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                             "A password is generated and shown once"),
     "admin.tokens": ("Token API của cơ quan", "Agency API tokens"),
     "admin.token.valid": ("hiệu lực", "active"),
+    "admin.token.tracking": ("Hệ thống theo dõi nhiệm vụ", "Task tracking system"),
     "admin.token.revoked": ("thu hồi", "revoked"),
     "admin.revoke": ("Thu hồi", "Revoke"),
     "admin.add_token": ("Tạo token", "Create token"),
