@@ -203,14 +203,19 @@ Pairs = list[tuple[aw.Timing, aw.Timing]]
 
 def print_report(dams: Pairs, thresholds: Pairs, cams: Pairs, rng: random.Random,
                  run: Run) -> None:
+    from flask import Flask
+
     from alerts.store import WALL_TTL
     from dams.queries import TTL as DAMS_TTL
     from settings import Settings
+    from web.rendercache.allowlist import live_row_window
 
     interval = Settings.model_fields["alert_interval"].default
-    print(f"evaluator period {interval:g} s; wall alert list shared {WALL_TTL} s (alerts.store."
-          f"WALL_TTL, also the render cache's window); dams' latest readings {DAMS_TTL} s; "
-          f"wall poll {WALL_POLL_S:g} s; {run.dam.key}; {run.threshold.key}\n")
+    window = live_row_window(Flask("bench"))
+    print(f"evaluator period {interval:g} s; wall alert list kept {WALL_TTL} s (alerts.store."
+          f"WALL_TTL; dropped by the pass that changes an alert); the wall's live row shared "
+          f"{window} s (render cache); dams' latest readings {DAMS_TTL} s; wall poll "
+          f"{WALL_POLL_S:g} s; {run.dam.key}; {run.threshold.key}\n")
     rows = []
     words = {"dam level": ("reading posted", "normal reading"),
              "threshold": ("value submitted", "value restored"),
