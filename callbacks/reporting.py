@@ -83,7 +83,7 @@ def legend(lang: str | None, simulated: bool = False) -> list:
 def heat_table(matrix: dict, selected: str | None, lang: str | None) -> Component:
     """Agencies × months; each cell coloured and marked, each agency a link to its drill-down.
 
-    One component (layouts.markup): as html.Td per cell the 50 × 12 table was ~700 Dash
+    One component (layouts.markup): as html.Td per cell the 42 × 12 table was ~700 Dash
     components and about a second of the browser's work on every visit.
     """
     labels = matrix.get("periods") or []
