@@ -10,11 +10,13 @@ import dash
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, html
+from dash.development.base_component import Component
 
 from callbacks import provincemap
 from core.cache import Fetched, fetch, fetch_many
 from core.clock import VN_TZ
 from layouts.components import stale_badge, unit_label
+from layouts.markup import block, esc, tag
 from pagestate import search_string
 from pagestate.indicators import (
     BASE_PATH,
@@ -265,24 +267,26 @@ clicked_region = provincemap.clicked_region  # the /tasks map drills the same wa
 
 
 def table(rows: list[dict], ind: dict, region_label: str, lang: str | None,
-          limit: int = 240) -> html.Table | html.Div:
-    """The series as a table, newest first (what the CSV download contains)."""
+          limit: int = 240) -> Component:
+    """The series as a table, newest first (what the CSV download contains): one component
+    (layouts.markup), not seven per row."""
     if not rows:
         return html.Div(t("no_data", lang), className="empty")
     dec = decimals_for([r["value"] for r in rows], ind["unit"])
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
+    head = tag("thead", tag("tr", *[tag("th", esc(t(k, lang))) for k in (
         "period", "ind.region", "ind.value", "ind.revision", "ind.source", "ind.received")]))
     body = []
     for r in list(reversed(rows))[:limit]:
         label = period_label(r["period"], lang) if ind["frequency"] != "realtime" \
             else r["period"].replace("T", " ")
-        body.append(html.Tr(className="revised" if r["revision"] > 1 else None, children=[
-            html.Td(label), html.Td(region_label),
-            html.Td(number(r["value"], lang, dec), className="num"),
-            html.Td(str(r["revision"]), className="num"),
-            html.Td(t(f"ind.src.{r['source']}", lang)), html.Td(when(r["received_at"], lang)),
-        ]))
-    return html.Table([head, html.Tbody(body)], className="data-table")
+        body.append(tag("tr",
+                        tag("td", esc(label)), tag("td", esc(region_label)),
+                        tag("td", esc(number(r["value"], lang, dec)), className="num"),
+                        tag("td", esc(r["revision"]), className="num"),
+                        tag("td", esc(t(f"ind.src.{r['source']}", lang))),
+                        tag("td", esc(when(r["received_at"], lang))),
+                        className="revised" if r["revision"] > 1 else None))
+    return block(tag("table", head, tag("tbody", *body), className="data-table"))
 
 
 CSV_COLUMNS = ("ind.indicator", "ind.region", "period", "ind.value", "ind.unit", "ind.revision",

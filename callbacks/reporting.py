@@ -5,9 +5,11 @@ from typing import Any
 
 import dash
 from dash import ALL, Input, Output, State, dcc, html
+from dash.development.base_component import Component
 
 from core.cache import fetch
 from layouts.components import simulated_badge, stale_badge
+from layouts.markup import block, esc, link, tag
 from pagestate.reporting import (
     ReportingState,
     _grouped,
@@ -78,30 +80,35 @@ def legend(lang: str | None, simulated: bool = False) -> list:
     return items
 
 
-def heat_table(matrix: dict, selected: str | None, lang: str | None) -> html.Table | html.Div:
-    """Agencies × months; each cell coloured and marked, each agency a link to its drill-down."""
+def heat_table(matrix: dict, selected: str | None, lang: str | None) -> Component:
+    """Agencies × months; each cell coloured and marked, each agency a link to its drill-down.
+
+    One component (layouts.markup): as html.Td per cell the 42 × 12 table was ~700 Dash
+    components and about a second of the browser's work on every visit.
+    """
     labels = matrix.get("periods") or []
     rows = matrix.get("rows") or []
     if not rows:
         return html.Div(t("no_data", lang), className="empty")
-    head = html.Thead(html.Tr([html.Th(t("rep.agency", lang), className="agency-col")]
-                              + [html.Th(period_label(p, lang)) for p in labels]))
-    body: list = []
+    heads = [period_label(p, lang) for p in labels]
+    head = tag("thead", tag("tr", tag("th", esc(t("rep.agency", lang)), className="agency-col"),
+                            *[tag("th", esc(h)) for h in heads]))
+    names = {c: t(f"rep.cell.{c}", lang) for c in CELLS}
+    sim_note = f" · {t('rep.sim.cell', lang)}"
+    body: list[str] = []
     for key, group in _grouped(rows):
-        body.append(html.Tr(html.Th(f"{t(key, lang)} ({len(group)})", colSpan=len(labels) + 1,
-                                    className="group-row")))
+        body.append(tag("tr", tag("th", esc(f"{t(key, lang)} ({len(group)})"),
+                                  colSpan=len(labels) + 1, className="group-row")))
         for r in group:
-            cls = "selected" if r["agency"] == selected else None
             sims = r.get("simulated") or [False] * len(labels)
-            body.append(html.Tr(className=cls, id=f"rep-row-{r['agency']}", children=[
-                html.Td(dcc.Link(_name(r, lang), href=agency_href(r["agency"]),
-                                 title=r["agency"]), className="agency-col"),
-                *[html.Td(GLYPHS[c], className=f"cell cell-{c}" + (" is-sim" if sim else ""),
-                          title=f"{period_label(p, lang)}: {t(f'rep.cell.{c}', lang)}"
-                                + (f" · {t('rep.sim.cell', lang)}" if sim else ""))
-                  for p, c, sim in zip(labels, r["cells"], sims, strict=True)],
-            ]))
-    return html.Table([head, html.Tbody(body)], className="heat-table")
+            cells = [tag("td", GLYPHS[c], className=f"cell cell-{c}" + (" is-sim" if sim else ""),
+                         title=f"{h}: {names[c]}" + (sim_note if sim else ""))
+                     for h, c, sim in zip(heads, r["cells"], sims, strict=True)]
+            body.append(tag("tr", tag("td", link(_name(r, lang), agency_href(r["agency"]),
+                                                 title=r["agency"]), className="agency-col"),
+                            *cells, id=f"rep-row-{r['agency']}",
+                            className="selected" if r["agency"] == selected else None))
+    return block(tag("table", head, tag("tbody", *body), className="heat-table"))
 
 
 def late_list(late: list[dict], lang: str | None) -> html.Ul | html.Div:

@@ -7,9 +7,11 @@ from typing import Any
 import dash
 import plotly.graph_objects as go
 from dash import Input, Output, html
+from dash.development.base_component import Component
 
 from core.cache import fetch
 from layouts.components import kpi_card, published_tag, stale_badge
+from layouts.markup import block, esc, tag
 from pagestate.savings import ASSUMPTIONS, DEFAULTS, assumptions_search, parse_assumptions
 from reporting import queries
 from ui.figures import dark_layout
@@ -203,8 +205,8 @@ def adoption_card(facts: list[dict], metric: str, system: str, lang: str | None)
         ]),
         html.Div(change, className="adoption-change"),
         html.Div(dash.dcc.Graph(figure=fig, config=GRAPH_CONFIG), className="adoption-graph"),
-        html.Ul([html.Li(f"{compact(r['value'], lang)} — {source_line(r, lang)}")
-                 for r in rows], className="sources"),
+        block(tag("ul", *[tag("li", esc(f"{compact(r['value'], lang)} — {source_line(r, lang)}"))
+                          for r in rows], className="sources")),
     ])
 
 
@@ -222,19 +224,22 @@ def metric_name(metric: str, lang: str | None) -> str:
     return t(f"sav.m.{metric}", lang)
 
 
-def sources_table(facts: list[dict], lang: str | None) -> html.Table:
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
+def sources_table(facts: list[dict], lang: str | None) -> Component:
+    """Every official figure with its date and source: one component (layouts.markup), not the
+    360 of a table built from html.Td."""
+    head = tag("thead", tag("tr", *[tag("th", esc(t(k, lang))) for k in (
         "sav.col.metric", "sav.col.system", "ind.value", "sav.col.date", "ind.source",
         "sav.col.note")]))
-    body = [html.Tr([
-        html.Td(metric_name(f["metric"], lang)),
-        html.Td(system_name(f["system"], lang)),
-        html.Td(f"{number(f['value'], lang, 0 if float(f['value']).is_integer() else 1)} "
-                f"{fact_text(f, 'unit', lang)}".strip(), className="num"),
-        html.Td(day(f["as_of"], lang)), html.Td(source_text(f["source"], lang)),
-        html.Td(fact_text(f, "note", lang)),
-    ]) for f in sorted(facts, key=lambda f: (f["as_of"], f["metric"]), reverse=True)]
-    return html.Table([head, html.Tbody(body)], className="data-table")
+    body = [tag("tr",
+                tag("td", esc(metric_name(f["metric"], lang))),
+                tag("td", esc(system_name(f["system"], lang))),
+                tag("td", esc(f"{number(f['value'], lang, 0 if float(f['value']).is_integer() else 1)}"
+                              f" {fact_text(f, 'unit', lang)}".strip()), className="num"),
+                tag("td", esc(day(f["as_of"], lang))),
+                tag("td", esc(source_text(f["source"], lang))),
+                tag("td", esc(fact_text(f, "note", lang))))
+            for f in sorted(facts, key=lambda f: (f["as_of"], f["metric"]), reverse=True)]
+    return block(tag("table", head, tag("tbody", *body), className="data-table"))
 
 
 def page(lang: str | None) -> tuple:

@@ -4,10 +4,64 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from core.cache import cache
+
+
+@dataclass
+class Element:
+    """An element of a markup block (layouts.markup), as the browser builds it."""
+
+    tag: str
+    attrs: dict[str, str]
+    children: list[Element | str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str | None:
+        return self.attrs.get("id")
+
+    @property
+    def className(self) -> str:  # noqa: N802 - as a Dash component's
+        return self.attrs.get("classname", "")
+
+    @property
+    def title(self) -> str | None:
+        return self.attrs.get("title")
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(element)
+        self.stack.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack[-1].tag == tag, f"</{tag}> closes <{self.stack[-1].tag}>"
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def markup_of(component: Any) -> list[Element | str] | None:
+    """The elements a markup block (a dcc.Markdown allowed HTML) shows; None for others."""
+    if type(component).__name__ != "Markdown" or not getattr(component, "dangerously_allow_html",
+                                                              False):
+        return None
+    builder = _Builder()
+    builder.feed(component.children)
+    builder.close()
+    assert builder.stack == [builder.root], "unclosed elements"
+    return builder.root.children
 
 
 def text_of(component: Any) -> str:
@@ -16,6 +70,9 @@ def text_of(component: Any) -> str:
         return ""
     if isinstance(component, str | int | float):
         return str(component)
+    parsed = markup_of(component)
+    if parsed is not None:
+        return text_of(parsed)
     if isinstance(component, list | tuple):
         return " ".join(text_of(c) for c in component)
     return text_of(getattr(component, "children", None))
@@ -24,6 +81,9 @@ def text_of(component: Any) -> str:
 def ids_of(component: Any) -> list[str]:
     """Every string id in a component tree."""
     out: list[str] = []
+    parsed = markup_of(component)
+    if parsed is not None:
+        return ids_of(parsed)
     if isinstance(component, list | tuple):
         for c in component:
             out += ids_of(c)

@@ -89,7 +89,8 @@ def test_savings_page_figures_and_estimate(live_app, browser) -> None:
 def test_reporting_page_agency_in_url_and_language_switch(live_app, browser) -> None:
     browser.get(live_app.url + "/reporting?agency=T34_01")
     wait_for(browser, lambda d: "Hà Nội" in _text(d, "#rep-agency-title"))
-    rows = browser.find_elements(By.CSS_SELECTOR, "#rep-heat tr[id^='rep-row-T34_']")
+    rows = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR,
+                                                        "#rep-heat tr[id^='rep-row-T34_']"))
     assert len(rows) == 34
     assert "selected" in browser.find_element(By.ID, "rep-row-T34_01").get_attribute("class")
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#rep-submissions tbody tr"))

@@ -10,7 +10,7 @@ from core.db import current, transaction
 from core.models import utcnow
 from reporting import queries
 from reporting.models import RejectedRow, Submission
-from tests.helpers import database_down, ids_of, text_of
+from tests.helpers import database_down, ids_of, markup_of, text_of
 
 
 def test_state_round_trips() -> None:
@@ -135,6 +135,10 @@ def test_every_simulated_figure_says_so(ctx, lang: str, word: str) -> None:
 
 
 def _walk(component: Any):
+    parsed = markup_of(component)  # the heat table is one markup block (layouts.markup)
+    if parsed is not None:
+        yield from _walk(parsed)
+        return
     if isinstance(component, list | tuple):
         for c in component:
             yield from _walk(c)
