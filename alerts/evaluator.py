@@ -106,8 +106,7 @@ class Evaluator:
         while not self._stop.is_set():
             try:
                 result = self.run_once()
-                if result.outcome and (result.outcome.opened or result.outcome.resolved
-                                       or result.outcome.escalated):
+                if result.outcome and result.outcome.changed():
                     log.info("alerts: %s", result.outcome.summary())
             except SQLAlchemyError as exc:  # the database is down: try again next period
                 log.warning("alerts: evaluation failed: %s", exc.__class__.__name__)

@@ -23,6 +23,7 @@ from core import periods
 from core.db import Database, current
 from reporting import ingest, queries
 from reporting.models import Agency, Indicator, Observation, Region
+from web.access.principal import bearer
 from web.replies import error, json_errors
 
 log = logging.getLogger(__name__)
@@ -118,12 +119,6 @@ def observations(code: str) -> Response:
     })
 
 
-def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 def _max_upload() -> int:
     settings = current_app.config.get("OPS_SETTINGS")
     return getattr(settings, "max_upload_bytes", DEFAULT_MAX_UPLOAD)
@@ -179,7 +174,7 @@ def submit() -> Response:
             if session.get(Agency, agency) is None:
                 return error(f"unknown agency '{agency[:16]}'", 400)
     else:
-        check = tokens.check(database, _bearer())
+        check = tokens.check(database, bearer())
         if not check.ok:
             if check.reason == "revoked":
                 return error("token revoked", 403)

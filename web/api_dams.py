@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from accounts import audit, tokens
 from core.db import current
 from dams import ingest, queries
+from web.access.principal import bearer
 from web.replies import error, json_errors
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,7 @@ def readings() -> Response:
     elif principal is not None and principal.role in ("staff", "admin"):
         agency, operator_only, actor = "STAFF", False, principal.actor
     else:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        check = tokens.check(database, token.strip() if scheme.lower() == "bearer" else None)
+        check = tokens.check(database, bearer())
         if not check.ok:
             return error("token revoked" if check.reason == "revoked"
                           else "missing or unknown bearer token", 403 if check.reason == "revoked"

@@ -21,6 +21,7 @@ from core.db import Database, current
 from reporting.models import Agency
 from tasks import importer, status, summary
 from tasks.reading import MAX_BYTES
+from web.access.principal import bearer
 from web.api import read_upload
 from web.replies import error
 
@@ -125,8 +126,7 @@ def _importer_actor(database: Database) -> tuple[str, Response | None]:
             return "", error("importing tasks needs a staff or admin account", 403)
         return principal.actor, None
     # A bare app without web.access (some tests, embedding): check the token here.
-    check = tokens.check(database, request.headers.get("Authorization", "")
-                         .removeprefix("Bearer ").strip() or None)
+    check = tokens.check(database, bearer())
     if not check.ok:
         return "", error("missing or unknown bearer token", 401, **{"WWW-Authenticate": "Bearer"})
     if check.scope != tokens.TASKS:

@@ -79,15 +79,15 @@ SAVINGS_PAGE = _outputs(*[f"sav-{o}" for o in (
 SHARED: dict[str, Shared] = {
     "overview-tiles.children": Shared(slow_window),
     "overview-as-of.data": Shared(slow_window),
-    "..overview-savings.children...overview-coverage.children...overview-portal.children"
-    "...overview-ticker.data..": Shared(slow_window),
-    "..overview-live.children...overview-alerts.children...overview-camera-strip.children..":
-        Shared(live_row_window),
+    _outputs("overview-savings.children", "overview-coverage.children",
+             "overview-portal.children", "overview-ticker.data"): Shared(slow_window),
+    _outputs("overview-live.children", "overview-alerts.children",
+             "overview-camera-strip.children"): Shared(live_row_window),
     "tasks-panel.children": Shared(tasks_window),
     SAVINGS_PAGE: Shared(slow_window),
     # The presenter button and banner read the person (is it me presenting?); for a display it
     # is always the same plain button, hidden: shared among displays only.
-    "..present-button.children...present-button.className...present-takeover.style"
-    "...present-status.children...present-flag.data..": Shared(live_window, by_role=True,
-                                                                 kinds=frozenset({"display"})),
+    _outputs("present-button.children", "present-button.className", "present-takeover.style",
+             "present-status.children", "present-flag.data"): Shared(
+        live_window, by_role=True, kinds=frozenset({"display"})),
 }
