@@ -29,6 +29,7 @@ from web import (
     dashsetup,
     displays,
     errors,
+    geodata,
     health,
     rendercache,
     roles,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     api_tasks.init_app(server)  # /api/v1/tasks: task tracking (summary, list, import)
     admin.init_app(server)  # /admin: accounts, tokens, audit log (admin role, CSRF)
     health.init_app(server)
+    geodata.init_app(server)  # /geo/provinces34.geojson: the maps' outlines, fetched once
     streamaccess.init_app(server, settings)  # stream URLs for pages, revocations for the relay
     errors.init_app(server)
     displays.init_app(app, settings)  # screens' live poll, answered ahead of the guard (memory only)

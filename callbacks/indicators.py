@@ -5,6 +5,7 @@ import csv
 import io
 import math
 from datetime import datetime
+from typing import Any
 
 import dash
 import pandas as pd
@@ -250,8 +251,9 @@ MAP_MIN_WIDTH_PX = 700  # the narrowest map panel the label layout plans for
 
 
 def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
-               lang: str | None, height: int | None = None) -> go.Figure:
-    """The 34 provinces coloured by value (good end named), no data grey, selected outlined."""
+               lang: str | None, height: int | None = None) -> dict[str, Any]:
+    """The 34 provinces coloured by value (good end named), no data grey, selected outlined:
+    a plain figure dict (provincemap.choropleth_spec)."""
     rows = _province_rows(snapshot, regions)
     height = height or 40 + 21 * 34 + 40
     vals = [v for _, v in rows]
@@ -259,8 +261,9 @@ def map_figure(ind: dict, snapshot: dict, regions: list[dict], selected: str,
     values = {r["code"]: v for r, v in rows}
     texts = {r["code"]: number(v, lang, dec) for r, v in rows}
     names = {r["code"]: region_name(r, lang) for r in regions if r["code"] != "VN"}
-    return provincemap.choropleth(values, texts, names, selected, lang, ind.get("higher_is_better"),
-                                  unit_label(ind["unit"], lang), height, MAP_MIN_WIDTH_PX)
+    return provincemap.choropleth_spec(values, texts, names, selected, lang,
+                                       ind.get("higher_is_better"), unit_label(ind["unit"], lang),
+                                       height, MAP_MIN_WIDTH_PX)
 
 
 clicked_region = provincemap.clicked_region  # the /tasks map drills the same way

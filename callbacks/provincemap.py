@@ -1,7 +1,8 @@
 """The map of Viet Nam's 34 provinces, drawn from the shipped boundaries; nothing loads from outside.
 
-The only shapes drawn are data/reference/provinces34.geojson, passed inline with the figure, on
-a geo subplot with `visible=False` (no base layer). plotly.js still loads its world topojson
+The only shapes drawn are data/reference/provinces34.geojson, named by URL (web.geodata: each
+browser fetches it once and plotly.js keeps it), on a geo subplot with `visible=False` (no base
+layer). plotly.js still loads its world topojson
 whenever a trace has a locationmode (a geojson choropleth too), from cdn.plot.ly by default:
 every map graph's config sets topojsonURL to /assets/topojson/, where an empty stub answers. Hoàng Sa and Trường Sa are part of Đà Nẵng and Khánh Hòa in
 that file and always labelled as Viet Nam's.
@@ -18,6 +19,7 @@ from callbacks.labels import Point, fit_centred
 from reporting import geo
 from ui.figures import separators
 from ui.palette import ACCENT, BG, GOOD_SCALE, LAND, LAND_EDGE, MUTED, NEUTRAL_SCALE, NO_DATA, TEXT
+from web import geodata
 from web.i18n import t
 
 EDGE = BG  # province borders: the page background, so shapes read as separate
@@ -52,14 +54,6 @@ def _template() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _features() -> dict[str, dict[str, Any]]:
     return {f["id"]: f for f in geo.provinces()["features"]}
-
-
-def _shapes(codes: list[str]) -> dict[str, Any]:
-    """The provinces `codes` as a FeatureCollection of the shipped features, shared rather
-    than copied (a figure only reads them): each trace carries the shapes it draws, so the
-    boundaries travel about once per figure, not once per trace."""
-    by_id = _features()
-    return {"type": "FeatureCollection", "features": [by_id[c] for c in codes]}
 
 
 def _layout_spec(lang: str | None, height: int) -> dict[str, Any]:
@@ -101,7 +95,7 @@ def _archipelagos(lang: str | None, size: int = LABEL_PX, dots: bool = False
 def _area(codes: list[str], z: list[float], name: str, colorscale: list[list[Any]],
           line: dict[str, Any], customdata: list[list[str]], hovertemplate: str,
           **more: Any) -> dict[str, Any]:
-    return {"type": "choropleth", "geojson": _shapes(codes), "locations": codes, "z": z,
+    return {"type": "choropleth", "geojson": geodata.url(), "locations": codes, "z": z,
             "name": name, "featureidkey": "id", "colorscale": colorscale,
             "marker": {"line": line}, "customdata": customdata,
             "hovertemplate": hovertemplate, **more}
@@ -115,8 +109,8 @@ def choropleth_spec(values: dict[str, float], texts: dict[str, str], names: dict
     values/texts: province code -> value / its formatted text; names: code -> display name.
     The colour bar names the good end ("better"), unless the indicator has no direction.
     A plain figure dict, as plotly's validation would make of the same figure (a test checks
-    it), built without that validation: it deep-copies the boundaries trace by trace, the most
-    of a map's time. The shapes in it are shared: read it, never change it.
+    it), built without that validation (plotly.py's copies were most of a map's time); the
+    outlines are a URL, so the answer is a few kB.
     """
     codes = list(_features())
     have = [c for c in codes if values.get(c) is not None]
@@ -164,14 +158,6 @@ def choropleth_spec(values: dict[str, float], texts: dict[str, str], names: dict
     return {"data": data, "layout": layout}
 
 
-def choropleth(values: dict[str, float], texts: dict[str, str], names: dict[str, str],
-               selected: str, lang: str | None, higher_is_better: bool | None, unit: str,
-               height: int, min_width: int = 700) -> go.Figure:
-    """choropleth_spec as a plotly Figure (validated: the indicator page's map)."""
-    return go.Figure(choropleth_spec(values, texts, names, selected, lang, higher_is_better,
-                                     unit, height, min_width))
-
-
 def clicked_region(click: dict[str, Any] | None) -> str:
     """The province code a click on the map landed on (PreventUpdate when none)."""
     point = ((click or {}).get("points") or [{}])[0]
@@ -210,10 +196,9 @@ def status_map(dams: list[dict[str, Any]], colours: dict[str, str], legend: dict
     dams: [{name, lat, lon, state}]; colours/legend: state -> colour / legend text; order:
     the states drawn, bottom up; quiet: the state drawn small and unnamed.
     """
-    feats = geo.provinces()
-    codes = [f["id"] for f in feats["features"]]
+    codes = list(_features())
     fig = go.Figure(go.Choropleth(
-        geojson=feats, locations=codes, z=[0] * len(codes), featureidkey="id", name="provinces",
+        geojson=geodata.url(), locations=codes, z=[0] * len(codes), featureidkey="id", name="provinces",
         colorscale=[[0, LAND], [1, LAND]], showscale=False, hoverinfo="skip",
         marker={"line": {"color": LAND_EDGE, "width": 0.8}}))
     for state in order:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from functools import lru_cache
 from typing import Any
@@ -46,3 +47,9 @@ def bounds() -> tuple[float, float, float, float]:
                 xs.extend(p[0] for p in ring)
                 ys.extend(p[1] for p in ring)
     return min(xs), min(ys), max(xs), max(ys)
+
+
+@lru_cache(maxsize=1)
+def digest() -> str:
+    """A short hash of the shipped boundaries: the version in their URL (web.geodata)."""
+    return hashlib.sha256(GEOJSON.read_bytes()).hexdigest()[:12]

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 from flask_caching.backends.simplecache import SimpleCache
 
@@ -13,6 +14,7 @@ from core.cache import cache
 from pagestate.indicators import _by_code, default_code, period_choices
 from reporting import queries
 from tests.helpers import database_down
+from web import geodata
 from web.i18n import t
 
 
@@ -79,11 +81,14 @@ def test_render_shows_the_url_state_with_target_map_and_ranking(ctx) -> None:
     assert all(txt for txt in rank.data[0].text)
     # The map: the 34 shipped province shapes, values where reported, the rest grey "no data";
     # the geo subplot draws no base layer (nothing to fetch from the internet).
+    fig_map = go.Figure(fig_map)  # a plain dict (provincemap.choropleth_spec): validate it here
     by_name = {tr.name: tr for tr in fig_map.data}
     assert len(by_name["values"].locations) == len(snap["values"])
     assert len(by_name["values"].locations) + len(by_name.get("no-data", {"locations": []})["locations"]) == 34
     assert list(by_name["selected"].locations) == ["01"]
-    assert by_name["values"].geojson["features"] and fig_map.layout.geo.visible is False
+    # The outlines by the app's own URL (fetched once per browser), never inline nor remote.
+    assert by_name["values"].geojson == geodata.url() and geodata.url().startswith("/geo/")
+    assert fig_map.layout.geo.visible is False
     assert not any(tr.type in ("scattermapbox", "scattermap", "choroplethmapbox") for tr in fig_map.data)
     texts = " ".join(str(tr.text) for tr in fig_map.data if tr.type == "scattergeo")
     assert "QĐ. Hoàng Sa" in texts and "QĐ. Trường Sa" in texts and "Hà Nội" in texts
