@@ -85,6 +85,12 @@ def range_controls(code: str | None, lang: str | None, click: dict | None, regio
     """
     if dash.callback_context.triggered_id == "ind-map":
         region = clicked_region(click)
+    return range_pickers(code, lang, region, start, end, period)
+
+
+def range_pickers(code: str | None, lang: str | None, region: str | None, start: str | None,
+                  end: str | None, period: str | None) -> tuple:
+    """range_controls' outputs for a picked indicator and the values asked for."""
     page = resolve_page(code, {"region": region, "from": start, "to": end, "period": period})
     state, ind = page.state, page.ind
     if ind is None or ind["code"] != (code or ""):  # no such indicator picked (yet)
@@ -435,9 +441,12 @@ def register(app: dash.Dash) -> None:
         Output("ind-csv-btn", "children"), Output("ind-group", "options"),
         Output("ind-region", "options"), Input("lang", "data"),
     )(page_labels)
+    # The layout opens the pickers as these two would set them (layouts.indicators): not run on
+    # the first render, so the views (render) need not wait for them.
     app.callback(
         Output("ind-code", "options"), Output("ind-code", "value"),
         Input("ind-group", "value"), Input("lang", "data"), State("ind-code", "value"),
+        prevent_initial_call=True,
     )(pick_code)
     app.callback(
         Output("ind-from", "options"), Output("ind-from", "value"),
@@ -447,6 +456,7 @@ def register(app: dash.Dash) -> None:
         Input("ind-code", "value"), Input("lang", "data"), Input("ind-map", "clickData"),
         State("ind-region", "value"),
         State("ind-from", "value"), State("ind-to", "value"), State("ind-period", "value"),
+        prevent_initial_call=True,
     )(range_controls)
     app.callback(
         Output("ind-title", "children"), Output("ind-meta", "children"),

@@ -7,6 +7,7 @@ from layouts.components import page_head
 from pagestate.indicators import initial_controls
 from ui.figures import loading_figure
 from web.i18n import t
+from web.pages import chosen_lang
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 # Base layers, were plotly ever to want them, from the app (a 404), never from a CDN.
@@ -27,8 +28,13 @@ def _dropdown(id: str, value: str | None, options: list | None = None,
 
 
 def layout(code: str | None = None, **query: str) -> html.Div:
-    """The page for a URL: /indicators[/<code>]?region=..&from=..&to=..&period=.."""
-    init = initial_controls(code, query)
+    """The page for a URL: /indicators[/<code>]?region=..&from=..&to=..&period=..
+
+    The pickers open with their options and values in the reader's language, as the picker
+    callbacks would write them; so those do not run on the page's first render, and the page's
+    views are asked for at once rather than after two more round trips.
+    """
+    init = initial_controls(code, query, chosen_lang())
     state = init["state"]
     return html.Div(className="pg pg-indicators", children=[
         # refresh=False: controls rewrite the address bar without re-rendering the page.

@@ -72,6 +72,15 @@ SAVINGS_PAGE = _outputs(*[f"sav-{o}" for o in (
     "g-portal.children", "g-axis.children", "g-common.children")],
     *[f"sav-l-{a.key}.children" for a in ASSUMPTIONS])
 
+# An indicator's page for one URL state (code, province, range, compared period) in the
+# viewer's language: the series, the ranking, the map and the table from queries cached for
+# SLOW_TTL; the page bridge points follow, so 57 of them ask for the same state at once.
+INDICATOR_PAGE = _outputs(*[f"ind-{o}" for o in (
+    "title.children", "meta.children", "stale.children", "series-title.children",
+    "series-note.children", "series.figure", "compare-title.children", "compare-note.children",
+    "compare.style", "rank.figure", "map.figure", "table-title.children", "table.children",
+    "url.pathname", "url.search")])
+
 # The allow-list: a callback is shared only when named here, by its callback_map key (its
 # outputs). A callback that reads the principal (/displays' table, signed stream URLs such as
 # the camera strip's snapshots) or a per-viewer state must never be listed, unless `kinds`
@@ -85,6 +94,7 @@ SHARED: dict[str, Shared] = {
              "overview-camera-strip.children"): Shared(live_row_window),
     "tasks-panel.children": Shared(tasks_window),
     SAVINGS_PAGE: Shared(slow_window),
+    INDICATOR_PAGE: Shared(slow_window),
     # The presenter button and banner read the person (is it me presenting?); for a display it
     # is always the same plain button, hidden: shared among displays only.
     _outputs("present-button.children", "present-button.className", "present-takeover.style",
