@@ -9,7 +9,7 @@ from layouts.markup import esc, tag
 from ui.palette import LINE, TEXT
 
 FILL = "rgba(124,196,255,0.08)"  # the area under the line, whatever the line's colour
-STEPS = (1, 2, 3, 6, 12, 24)  # months between x ticks: plotly's steps on a date axis
+STEPS = (1, 2, 3, 6, 12, 24, 60, 120, 240)  # months between x ticks, as plotly's
 MOST_TICKS = 5
 TOP, BOTTOM = 26, 26  # px above and below the plot area (the plotly charts' margins)
 HEADROOM = 1.35  # the highest point at 1/1.35 of the plot's height: room for its label
@@ -38,21 +38,28 @@ def x_range(days: Sequence[date]) -> tuple[date, date]:
 
 
 def month_ticks(lo: date, hi: date, most: int = MOST_TICKS) -> list[date]:
-    """First days of months inside [lo, hi] at the smallest step of STEPS of at least a
-    `most`th of the span (plotly's choice for nticks), aligned to January (a step of 24 to
-    even years): 6-monthly ticks read 01 and 07."""
-    months = (hi - lo).days / 30.44
-    step = next((s for s in STEPS if s >= months / most), STEPS[-1])
-    index = lo.year * 12 + lo.month - 1  # months since year 0
-    ticks = []
+    """First days of months inside [lo, hi], at the smallest step of STEPS that gives at most
+    `most` (the choice plotly's nticks made on these charts), aligned to January: 6-monthly
+    ticks read 01 and 07, 2-yearly ones even years."""
+    for step in STEPS:
+        ticks = _every(lo, hi, step)
+        if len(ticks) <= most:
+            return ticks
+    return ticks
+
+
+def _every(lo: date, hi: date, step: int) -> list[date]:
+    """The first days of months in [lo, hi] whose months since year 0 are a multiple of step."""
+    index = -(-(lo.year * 12 + lo.month - 1) // step) * step  # the first multiple from lo's month
+    out = []
     while True:
         year, month = divmod(index, 12)
         day = date(year, month + 1, 1)
         if day > hi:
-            return ticks
-        if day >= lo and index % step == 0:
-            ticks.append(day)
-        index += 1
+            return out
+        if day >= lo:
+            out.append(day)
+        index += step
 
 
 def _share(day: date, lo: date, hi: date) -> float:
