@@ -16,7 +16,7 @@ HEADROOM = 1.35  # the highest point at 1/1.35 of the plot's height: room for it
 VIEW_WIDTH = 1000  # the inner drawing's x units (stretched to the width: only lines and fill)
 # A label that a later one is this close to (share of the width, px of height) would overlap it
 # on a narrow card: it gets CROWDED, which assets/30-pages.css hides there (a container query).
-NEAR_SHARE, NEAR_PX = 0.3, 16
+NEAR_SHARE, NEAR_PX = 0.4, 16
 CROWDED = "spark-crowded"
 
 
