@@ -1,7 +1,7 @@
 """Savings page callbacks: official figures with sources, adoption over time, the SCM estimate."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import dash
@@ -12,6 +12,7 @@ from dash.development.base_component import Component
 from core.cache import fetch
 from layouts.components import kpi_card, published_tag, stale_badge
 from layouts.markup import block, esc, tag
+from layouts.sparkline import Point, sparkline
 from pagestate.savings import ASSUMPTIONS, DEFAULTS, assumptions_search, parse_assumptions
 from reporting import queries
 from ui.figures import dark_layout
@@ -26,7 +27,6 @@ SYSTEM_COLOURS = {"public_service_portal": SERIES, "document_axis": STATUS_COLOU
 ADOPTION = (("services_integrated", "public_service_portal"), ("visits", "public_service_portal"),
             ("accounts", "public_service_portal"), ("documents_exchanged", "document_axis"),
             ("dossiers_online", "public_service_portal"), ("e_payments", "public_service_portal"))
-GRAPH_CONFIG = {"displayModeBar": False}
 
 
 # --- facts -----------------------------------------------------------------------------------
@@ -171,43 +171,38 @@ def spaced_labels(days: list[date], labels: list[str], min_share: float = 0.1) -
     return out
 
 
-def adoption_card(facts: list[dict], metric: str, system: str, lang: str | None) -> html.Div:
+def adoption_card(facts: list[dict], metric: str, system: str, lang: str | None) -> Component:
+    """One metric's dated figures: the latest, the change, a small chart and every source.
+
+    The whole card is one component (layouts.markup) and its chart inline SVG
+    (layouts.sparkline): six plotly graphs were most of the page's paint time on a display.
+    """
     rows = history(facts, metric, system)
     if not rows:
         return html.Div()
-    last = rows[-1]
-    colour = SYSTEM_COLOURS[system]
-    fig = go.Figure(go.Scatter(
-        x=[r["as_of"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers+text",
-        line={"color": colour, "width": 3}, marker={"size": 8},
-        text=spaced_labels([date.fromisoformat(r["as_of"]) for r in rows],
-                           [compact(r["value"], lang) for r in rows]),
-        textposition="top center", textfont={"size": 12, "color": TEXT}, cliponaxis=False, hoverinfo="skip",
-        fill="tozeroy", fillcolor="rgba(124,196,255,0.08)"))
-    dark_layout(fig, lang, 170, showlegend=False)
-    top = max(r["value"] for r in rows)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 26, "b": 26})
-    fig.update_yaxes(visible=False, range=[0, top * 1.35])
-    start, end = date.fromisoformat(rows[0]["as_of"]), date.fromisoformat(last["as_of"])
-    pad = max((end - start) * 0.12, timedelta(days=20))
-    fig.update_xaxes(tickformat="%m/%Y", tickfont={"size": 11}, nticks=5,
-                     range=[(start - pad).isoformat(), (end + pad).isoformat()])
-    first_row = rows[0]
+    first_row, last = rows[0], rows[-1]
+    days = [date.fromisoformat(r["as_of"]) for r in rows]
+    values = [compact(r["value"], lang) for r in rows]
+    points = [Point(d, r["value"], label) for d, r, label
+              in zip(days, rows, spaced_labels(days, values), strict=True)]
+    name = t(f"sav.m.{metric}", lang)
+    summary = f"{name}: " + ", ".join(f"{v} ({day(r['as_of'], lang)})"
+                                      for v, r in zip(values, rows, strict=True))
     change = f"{compact(first_row['value'], lang)} ({day(first_row['as_of'], lang)}) → " \
              f"{compact(last['value'], lang)} ({day(last['as_of'], lang)})" \
         if len(rows) > 1 else day(last["as_of"], lang)
-    return html.Div(className="adoption-card", id=f"sav-adopt-{metric}", children=[
-        html.Div(t(f"sav.m.{metric}", lang), className="adoption-title"),
-        html.Div(className="adoption-figure", children=[
-            html.Span(qualifier(last, lang), className="kpi-qualifier"),
-            html.Span(compact(last["value"], lang), className="adoption-value"),
-            html.Span(t(f"sav.u.{metric}", lang), className="adoption-unit"),
-        ]),
-        html.Div(change, className="adoption-change"),
-        html.Div(dash.dcc.Graph(figure=fig, config=GRAPH_CONFIG), className="adoption-graph"),
-        block(tag("ul", *[tag("li", esc(f"{compact(r['value'], lang)} — {source_line(r, lang)}"))
-                          for r in rows], className="sources")),
-    ])
+    return block(''.join((
+        tag("div", esc(name), className="adoption-title"),
+        tag("div", tag("span", esc(qualifier(last, lang)), className="kpi-qualifier"),
+            tag("span", esc(compact(last["value"], lang)), className="adoption-value"),
+            tag("span", esc(t(f"sav.u.{metric}", lang)), className="adoption-unit"),
+            className="adoption-figure"),
+        tag("div", esc(change), className="adoption-change"),
+        tag("div", sparkline(points, SYSTEM_COLOURS[system], summary),
+            className="adoption-graph"),
+        tag("ul", *[tag("li", esc(f"{compact(r['value'], lang)} — {source_line(r, lang)}"))
+                    for r in rows], className="sources"),
+    )), id=f"sav-adopt-{metric}", className="adoption-card")
 
 
 def fact_text(fact: dict, field: str, lang: str | None) -> str:

@@ -76,6 +76,7 @@ def test_savings_page_figures_and_estimate(live_app, browser) -> None:
         assert figure in _text(browser, f"#sav-card-{system}")
     wait_for(browser, lambda d: _plotted(d, "sav-growth") and _text(d, "#sav-est-total"))
     screenshot(browser, "savings")
+    _adoption_charts_are_svg(browser)
     before = _text(browser, "#sav-est-total")
     box = browser.find_element(By.ID, "sav-in-h1")
     box.send_keys(Keys.CONTROL, "a")
@@ -84,6 +85,43 @@ def test_savings_page_figures_and_estimate(live_app, browser) -> None:
     wait_for(browser, lambda d: _text(d, "#sav-est-total") not in ("", before))
     assert total
     _offline_and_clean(browser)
+
+
+# Each adoption card's chart as the browser drew it: SVG elements (the markup's parser must make
+# them in the SVG namespace, camelCase attributes as SVG's), with their size and place in the card.
+ADOPTION_CHARTS = """
+return [...document.querySelectorAll('#sav-adoption .adoption-card')].map(card => {
+  const svg = card.querySelector('svg.sparkline'), box = card.getBoundingClientRect();
+  if (!svg) return {id: card.id};
+  const inside = e => { const r = e.getBoundingClientRect();
+                        return r.width > 0 && r.left >= box.left && r.right <= box.right; };
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.getAttribute('font-size') === '12');
+  const line = svg.querySelector('polyline');
+  return {id: card.id, ns: svg.namespaceURI, role: svg.getAttribute('role'),
+          label: svg.getAttribute('aria-label'), height: svg.getBoundingClientRect().height,
+          points: svg.querySelectorAll('circle').length, labels: texts.map(t => t.textContent),
+          inside: texts.every(inside) && [...svg.querySelectorAll('circle')].every(inside),
+          line: line && line.getBoundingClientRect().width,
+          stroke: line && line.getAttribute('vector-effect'),
+          stretch: svg.querySelector('svg').getAttribute('preserveAspectRatio')};
+});
+"""
+
+
+def _adoption_charts_are_svg(driver) -> None:
+    """Six cards, each with an SVG chart of its points and labels; the page's only plotly
+    graphs are the two beside each other above them."""
+    charts = {c["id"]: c for c in driver.execute_script(ADOPTION_CHARTS)}
+    assert len(charts) == 6
+    for chart in charts.values():
+        assert chart["ns"] == "http://www.w3.org/2000/svg" and chart["role"] == "img", chart
+        assert chart["height"] == 170 and chart["points"] >= 2 and chart["labels"], chart
+        assert chart["inside"] and chart["line"] > 100, chart  # drawn, nothing out of the card
+        assert chart["stroke"] == "non-scaling-stroke" and chart["stretch"] == "none", chart
+    services = charts["sav-adopt-services_integrated"]
+    assert services["points"] == 5 and services["labels"] == ["8", "1.000", "2.700", "2.800"]
+    assert services["label"].startswith("Dịch vụ công tích hợp trên Cổng: 8 (09/12/2019)")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#page .js-plotly-plot")) == 2
 
 
 def test_reporting_page_agency_in_url_and_language_switch(live_app, browser) -> None:

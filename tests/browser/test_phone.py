@@ -42,3 +42,41 @@ def test_overview_on_a_phone(live_app) -> None:
         screenshot(driver, "overview-phone-390x844")
     finally:
         driver.quit()
+
+
+# The adoption charts' texts a phone shows: each inside its card, none over another.
+CHART_TEXTS = """
+return [...document.querySelectorAll('#sav-adoption .adoption-card')].map(card => {
+  const box = card.getBoundingClientRect();
+  const shown = [...card.querySelectorAll('svg.sparkline text')]
+    .filter(t => getComputedStyle(t).display !== 'none')
+    .map(t => { const r = t.getBoundingClientRect();
+                return {text: t.textContent, left: r.left, right: r.right, top: r.top,
+                        bottom: r.bottom}; });
+  const outside = shown.filter(r => r.left < box.left || r.right > box.right).map(r => r.text);
+  const over = [];
+  shown.forEach((a, i) => shown.slice(i + 1).forEach(b => {
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+      over.push(a.text + ' / ' + b.text);
+  }));
+  return {id: card.id, shown: shown.length, outside, over};
+});
+"""
+
+
+def test_savings_charts_on_a_phone(live_app) -> None:
+    driver = make_driver(390, 844)
+    try:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+        login_browser(driver, live_app)
+        driver.get(live_app.url + "/savings")
+        wait_for(driver, lambda d: d.execute_script(
+            "return document.querySelectorAll('#sav-adoption svg.sparkline').length") == 6)
+        charts = driver.execute_script(CHART_TEXTS)
+        for chart in charts:  # narrow cards: close labels and every other date give way
+            assert chart["shown"] >= 3 and chart["outside"] == [] and chart["over"] == [], chart
+        driver.execute_script("document.getElementById('sav-adoption').scrollIntoView()")
+        screenshot(driver, "savings-adoption-phone-390x844")
+    finally:
+        driver.quit()

@@ -5,7 +5,7 @@ import pytest
 
 from callbacks import savings as sav
 from reporting import queries
-from tests.helpers import text_of
+from tests.helpers import Element, markup_of, text_of
 
 
 def test_cards_show_each_official_figure_with_date_and_source(ctx) -> None:
@@ -34,6 +34,19 @@ def test_page_shows_adoption_over_time_with_sources(ctx) -> None:
                    "e_payments"):
         assert metric and "·" in adoption[f"sav-adopt-{metric}"]  # every figure dated+sourced
     assert "116 triệu" in adoption["sav-adopt-visits"]
+    # Each card is one component: its chart inline SVG, a marker per dated figure, no plotly.
+    for card in out[9]:
+        assert type(card).__name__ == "Markdown" and card.className == "adoption-card"
+        graph = markup_of(card)[3]
+        assert graph.className == "adoption-graph" and graph.children[0].tag == "svg"
+    services_svg = markup_of(out[9][0])[3].children[0]
+    assert services_svg.tag == "svg" and services_svg.attrs["role"] == "img"
+    assert services_svg.attrs["aria-label"].startswith("Dịch vụ công tích hợp trên Cổng: 8 (09/12")
+    circles = [e for e in services_svg.children if isinstance(e, Element) and e.tag == "circle"]
+    assert len(circles) == 5
+    labels = [text_of(e.children) for e in services_svg.children
+              if isinstance(e, Element) and e.tag == "text" and e.attrs["fontsize"] == "12"]
+    assert labels == ["8", "1.000", "2.700", "2.800"]  # 2.650 gives way to 2.700, a fortnight on
     by_system, growth = out[5], out[7]
     assert sorted(by_system.data[0].x) == [169, 460, 1200, 8100]
     total = [tr for tr in growth.data if list(tr.y) == [8500, 9900]]
