@@ -203,17 +203,19 @@ camera) is handed to the server through the `present-loc` store.
     });
   }
 
-  function reveal() {
-    // Two frames: the new page has been painted under the cover before it is lifted.
+  function reveal(superseded) {
+    // Two frames: the new page has been painted under the cover before it is lifted. If
+    // `superseded()` says a newer navigation started meanwhile, the cover stays (resolves false).
     return new Promise(function (resolve) {
       requestAnimationFrame(function () {
         requestAnimationFrame(function () {
+          if (superseded && superseded()) { resolve(false); return; }
           unfreeze();
           st.showing = here();
           st.since = Date.now();
           st.reveals.push({ url: st.showing, t: performance.now() });
           if (st.reveals.length > 100) { st.reveals.shift(); }  // bounded: the last 100 switches
-          resolve();
+          resolve(true);
         });
       });
     });
@@ -221,7 +223,8 @@ camera) is handed to the server through the `present-loc` store.
 
   function show(url) {
     st.navigating = true;
-    return load(url).then(reveal).finally(function () { st.navigating = false; });
+    return load(url).then(function () { return reveal(); })
+      .finally(function () { st.navigating = false; });
   }
 
   // --- modes ---
@@ -264,7 +267,7 @@ camera) is handed to the server through the `present-loc` store.
     load(step.url).then(function () {
       const wait = Math.max(0, switchAt - performance.now());
       return new Promise(function (r) { setTimeout(r, wait); });
-    }).then(reveal).then(function () {
+    }).then(function () { return reveal(); }).then(function () {
       st.navigating = false;
       st.stepEndsAt = performance.now() + step.seconds * 1000;
       // Start loading the next item early enough to switch on time.
@@ -320,22 +323,42 @@ camera) is handed to the server through the `present-loc` store.
   // the cover lifts and a second acknowledgment says so (ready).
   function followTo(target, seq) {
     st.seq = seq;
+    st.ack = seq;
+    if (target === here()) {
+      // Already there (the presenter scrolled, or its page wrote into its address the defaults
+      // this page wrote too): going again would redraw every graph, and ask the server, for
+      // nothing. A scroll is followed at once; a page still loading is scrolled once loaded.
+      if (!st.followLoading) {
+        st.ready = seq;
+        followScroll();
+      }
+      poll(true);
+      return;
+    }
     freeze();
     st.navStartedAt = performance.now();
     go(target);
-    st.ack = seq;
     poll(true);
     if (st.followLoading) { return; }
     st.followLoading = true;
     st.navigating = true;
-    whenReady(function () { return st.navStartedAt; }).then(function () {
-      followScroll(true);  // under the cover: the page is revealed where the presenter is
-    }).then(reveal).then(function () {
+    settleFollow().then(function () {
       st.followLoading = false;
       st.navigating = false;
       st.ready = st.seq;
       poll(true);
     });
+  }
+
+  // The newest followed page, revealed once it has its data. A change that arrives after the
+  // page looked ready (in the frames before the cover lifts) restarts the wait under the cover
+  // rather than lifting it onto a page still loading.
+  function settleFollow() {
+    return whenReady(function () { return st.navStartedAt; }).then(function () {
+      const readyAt = performance.now();
+      followScroll(true);  // under the cover: the page is revealed where the presenter is
+      return reveal(function () { return st.navStartedAt > readyAt; });
+    }).then(function (shown) { return shown ? undefined : settleFollow(); });
   }
 
   let appliedMode = null;

@@ -27,6 +27,7 @@ from tests.browser.conftest import (
     stop_live_app,
     wait_for,
 )
+from web.displays import EXTENSION_KEY as LIVE_KEY
 from web.displays import HELD_KEY
 from web.heldpolls import HeldPolls
 
@@ -87,14 +88,29 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
         presenter.find_element(By.ID, "present-button").click()
         wait_for(presenter, lambda d: "Đang trình chiếu" in d.find_element(By.ID, "present-status").text)
         follower.execute_script(UNPAINTED_SAMPLER)
+        live = disp_app.app.server.extensions[LIVE_KEY]
+        painted: dict[str, float] = {}
         for url in ("/reporting", "/indicators/GDP_GROWTH", "/indicators/GDP_GROWTH?region=01",
-                    "/indicators/GDP_GROWTH?region=04", "/cameras?cam=hoa-binh", "/"):
+                    "/indicators/GDP_GROWTH?region=04", "/cameras?cam=hoa-binh", "/savings", "/"):
+            before = (live.display_beat_of("Follower") or {}).get("ready")
+            clicked = time.time()
             _spa_go(presenter, url)
             wait_for(follower, lambda d, u=url: _settled(presenter, u)
                      and _where(d) == _where(presenter), timeout=20)
+            # The follower says "ready" once the new page is painted with its data (the cover
+            # lifted): the server's time of that, from the presenter's click.
+            wait_for(follower, lambda _d, b=before: (live.display_beat_of("Follower") or {}
+                                                     ).get("ready") not in (None, b), timeout=20)
+            painted[url] = live.display_beat_of("Follower")["ready_at"] - clicked
         # The follower kept the previous page on top until the new one had its title and graphs:
         # no frame showed a graph still 'đang tải' or a page without its title.
-        assert follower.execute_script("return window.__unpainted") == [], "painted too early"
+        unpainted = follower.execute_script("return window.__unpainted")
+        assert unpainted == [], ("painted too early", unpainted, painted)
+        # From the presenter's click to the follower's painted page: within 2 s for the median
+        # page (bench/displays.py measures p95 < 2 s with 120 followers); none beyond 5 s on
+        # this shared CI machine.
+        times = sorted(painted.values())
+        assert times[len(times) // 2] < 2.0 and times[-1] < 5.0, painted
         banner = follower.find_element(By.ID, "display-banner").text
         # Vietnamese on a Vietnamese screen, the presenter by name (the login when no full name).
         assert banner == f"Đang trình chiếu: {disp_app.username}", banner

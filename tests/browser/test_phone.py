@@ -2,6 +2,10 @@
 scrolling; headline tiles, alerts and tasks shown."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
 from tests.browser.conftest import login_browser, make_driver, screenshot, wait_for
 from tests.browser.test_overview import _text
 
@@ -24,13 +28,22 @@ SHOWN = """return ['#overview-tiles', '#overview-alerts', '#tasks-panel-box', '#
   .map(s => { const e = document.querySelector(s); return !!e && e.getClientRects().length > 0; })"""
 
 
-def test_overview_on_a_phone(live_app) -> None:
+@contextlib.contextmanager
+def _phone(live_app, path: str) -> Iterator[Any]:
+    """A 390x844 phone (device pixel ratio 2), signed in as staff, on `path`."""
     driver = make_driver(390, 844)
     try:
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
         login_browser(driver, live_app)
-        driver.get(live_app.url + "/?kiosk=0")
+        driver.get(live_app.url + path)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_overview_on_a_phone(live_app) -> None:
+    with _phone(live_app, "/?kiosk=0") as driver:
         wait_for(driver, lambda d: d.execute_script(
             "return document.querySelectorAll('#overview-tiles .ind-value').length") >= 8
             and _text(d, "tasks-panel") != "" and _text(d, "overview-alerts") != "")
@@ -40,8 +53,6 @@ def test_overview_on_a_phone(live_app) -> None:
         assert width <= inner, (width, inner)
         assert driver.execute_script(SMALL_TEXT) == []
         screenshot(driver, "overview-phone-390x844")
-    finally:
-        driver.quit()
 
 
 # The adoption charts' texts a phone shows: each inside its card, none over another.
@@ -65,12 +76,7 @@ return [...document.querySelectorAll('#sav-adoption .adoption-card')].map(card =
 
 
 def test_savings_charts_on_a_phone(live_app) -> None:
-    driver = make_driver(390, 844)
-    try:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
-        login_browser(driver, live_app)
-        driver.get(live_app.url + "/savings")
+    with _phone(live_app, "/savings") as driver:
         wait_for(driver, lambda d: d.execute_script(
             "return document.querySelectorAll('#sav-adoption svg.sparkline').length") == 6)
         charts = driver.execute_script(CHART_TEXTS)
@@ -78,5 +84,3 @@ def test_savings_charts_on_a_phone(live_app) -> None:
             assert chart["shown"] >= 3 and chart["outside"] == [] and chart["over"] == [], chart
         driver.execute_script("document.getElementById('sav-adoption').scrollIntoView()")
         screenshot(driver, "savings-adoption-phone-390x844")
-    finally:
-        driver.quit()

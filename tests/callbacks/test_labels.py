@@ -41,6 +41,7 @@ def test_centred_labels_skip_the_crowded_keep_the_first() -> None:
 def test_every_graph_starts_dark_saying_loading(ctx: None) -> None:
     """Before its callback answers, a graph shows the dark theme and 'Đang tải…', never plotly's
     white empty axes (what a bridge point showed while a page loaded)."""
+    import plotly.graph_objects as go
     from dash import dcc
 
     from layouts import cameras, indicators, savings
@@ -57,7 +58,7 @@ def test_every_graph_starts_dark_saying_loading(ctx: None) -> None:
              for g in graphs(page)]
     assert len(found) >= 5
     for graph in found:
-        layout = graph.figure.layout
+        layout = go.Figure(graph.figure).layout  # a plain dict, shared (ui.figures)
         assert layout.paper_bgcolor == "rgba(0,0,0,0)", graph.id  # the page's dark background
         assert layout.template.layout.paper_bgcolor != "white", graph.id
         assert [a.text for a in layout.annotations] == ["Đang tải…"], graph.id
