@@ -64,6 +64,7 @@ camera) is handed to the server through the `present-loc` store.
   let lastScroll = null;
   function publishScroll() {
     scrollTimer = null;
+    lastPublishAt = performance.now();
     if (!window.opsPresenting || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
     const fraction = Math.round(scrollFraction() * 10000) / 10000;
     if (fraction === lastScroll) { return; }
@@ -73,8 +74,12 @@ camera) is handed to the server through the `present-loc` store.
               t: Date.now() }
     });
   }
+  let lastPublishAt = -SCROLL_MS;
   window.addEventListener("scroll", function () {
-    if (window.opsPresenting && !scrollTimer) { scrollTimer = setTimeout(publishScroll, SCROLL_MS); }
+    if (!window.opsPresenting || scrollTimer) { return; }
+    // At once after a pause, then at most every SCROLL_MS while the scrolling goes on.
+    const wait = Math.max(0, lastPublishAt + SCROLL_MS - performance.now());
+    scrollTimer = setTimeout(publishScroll, wait);
   }, { passive: true });
   window.opsPresentingChanged = function (on) {
     window.opsPresenting = !!on;
@@ -414,6 +419,8 @@ camera) is handed to the server through the `present-loc` store.
     if (!now && st.config && st.config.mode === "follow") {
       // Following: the server may hold this poll until the presenter changes (web/heldpolls.py).
       params.set("hold", st.config.presenter ? String(st.config.presenter.seq) : "none");
+      // ... and the scroll it has: a scroll made between two polls is answered at once.
+      if (st.config.presenter) { params.set("scroll", String(Number(st.config.presenter.scroll) || 0)); }
     }
     return originalFetch(LIVE + "?" + params.toString(), { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status)); })

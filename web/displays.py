@@ -150,6 +150,22 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+def _behind(presenter: dict[str, Any] | None) -> bool:
+    """Has the polling screen missed a change? It sends the presenter's sequence it has (`hold`)
+    and the scroll it applied (`scroll`). A scroll made while the screen was between polls
+    changes no sequence: without comparing it, the poll would be held with that scroll already
+    in its answer, and sent only at the end of the hold (up to HOLD_S late)."""
+    if request.args["hold"] != str(presenter["seq"] if presenter else "none"):
+        return True
+    has = request.args.get("scroll")
+    if presenter is None or has is None:  # a screen that does not say: sequence only
+        return False
+    try:
+        return abs(float(has) - float(presenter.get("scroll") or 0.0)) > 1e-6
+    except ValueError:
+        return False
+
+
 def _fast_live() -> Response | None:
     """Display sessions' polls, answered before the guard from memory (see module doc)."""
     if request.path != LIVE_PATH or request.method != "GET" or session.get("k") != "display":
@@ -169,8 +185,7 @@ def _fast_live() -> Response | None:
     record_beat(live, view.name, view.mode)
     answer = display_answer(view, snapshot, live.presenter())
     if view.mode == "follow" and "hold" in request.args:
-        presenter = answer["presenter"]
-        if request.args["hold"] != str(presenter["seq"] if presenter else "none"):
+        if _behind(answer["presenter"]):
             answer["poll"] = 0  # the screen is behind: it applies this and asks again at once
         else:
             polls: HeldPolls = current_app.extensions[HELD_KEY]

@@ -113,6 +113,31 @@ def test_a_behind_screen_is_answered_at_once_and_an_unchanged_one_after_the_hold
     assert same["presenter"]["seq"] == record["seq"] and same["poll"] == 0
 
 
+def test_a_scroll_made_between_two_polls_is_answered_at_once(served: Served) -> None:
+    """The presenter scrolled while the screen was between polls: no new sequence, but the
+    screen says the scroll it has, so its next poll is answered at once, not after the hold."""
+    record = served.presenter("start", "/indicators/GDP_GROWTH")
+    session = follower(served, "Scroll")
+    with served.app.server.app_context():
+        live_state().publish("u1", "/indicators/GDP_GROWTH", "", 0.5)
+    seq = str(record["seq"])
+    started = time.monotonic()
+    resp = session.get(f"{served.url}/displays/live",
+                       params={"showing": "/", "hold": seq, "scroll": "0"}, timeout=10)
+    assert time.monotonic() - started < 1.0
+    got = resp.json()
+    assert got["presenter"]["scroll"] == 0.5 and got["poll"] == 0
+    # With the scroll it has, the same poll is held (until the next change or the hold's end).
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(session.get, f"{served.url}/displays/live",
+                           params={"showing": "/", "hold": seq, "scroll": "0.5"}, timeout=10)
+        wait_for(lambda: len(served.polls) == 1, 5, "the poll held")
+        assert not held.done()
+        with served.app.server.app_context():
+            live_state().publish("u1", "/indicators/GDP_GROWTH", "", 0.75)
+        assert held.result(timeout=2).json()["presenter"]["scroll"] == 0.75
+
+
 def test_stop_revocation_and_mode_change_reach_held_screens(served: Served) -> None:
     record = served.presenter("start", "/savings")
     seq = str(record["seq"])
