@@ -62,6 +62,7 @@ camera) is handed to the server through the `present-loc` store.
   }
   let scrollTimer = null;
   let lastScroll = null;
+  let lastPublishAt = -SCROLL_MS;
   function publishScroll() {
     scrollTimer = null;
     lastPublishAt = performance.now();
@@ -74,7 +75,6 @@ camera) is handed to the server through the `present-loc` store.
               t: Date.now() }
     });
   }
-  let lastPublishAt = -SCROLL_MS;
   window.addEventListener("scroll", function () {
     if (!window.opsPresenting || scrollTimer) { return; }
     // At once after a pause, then at most every SCROLL_MS while the scrolling goes on.

@@ -14,10 +14,11 @@ from typing import Any
 
 import dash
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from callbacks.labels import Point, fit_centred
 from reporting import geo
-from ui.figures import separators
+from ui.figures import TEMPLATE, separators
 from ui.palette import ACCENT, BG, GOOD_SCALE, LAND, LAND_EDGE, MUTED, NEUTRAL_SCALE, NO_DATA, TEXT
 from web import geodata
 from web.i18n import t
@@ -47,8 +48,8 @@ def px_per_degree(height: int, min_width: int, margin_y: int) -> float:
 
 @lru_cache(maxsize=1)
 def _template() -> dict[str, Any]:
-    """The template a go.Figure carries by default, as JSON-ready data (built once)."""
-    return go.Figure().layout.template.to_plotly_json()
+    """The app's chart template (ui.figures), as JSON-ready data (built once)."""
+    return pio.templates[TEMPLATE].to_plotly_json()
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-import plotly.graph_objects as go
 from dash import html
 
 from core.clock import VN_TZ, local_now
@@ -150,34 +149,6 @@ def sparkline(points: list[Any], status: str | None = "neutral", target: float |
                     **kwargs)
 
 
-def sparkline_figure(points: list[Any], status: str | None = "neutral",
-                     target: float | None = None, height: int | None = None) -> go.Figure:
-    """The same sparkline as a plotly figure (use with config=STATIC_CONFIG)."""
-    xs = [p[0] if isinstance(p, list | tuple) else i for i, p in enumerate(points)]
-    ys = [p[1] if isinstance(p, list | tuple) else p for p in points]
-    colour = status_colour(status)
-    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 3},
-                               fill="tozeroy", fillcolor=_rgba(colour, 0.18), hoverinfo="skip"))
-    if target is not None:
-        fig.add_hline(y=target, line={"color": MUTED, "width": 1.5, "dash": "dash"})
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, showlegend=False,
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      xaxis={"visible": False, "fixedrange": True},
-                      yaxis={"visible": False, "fixedrange": True})
-    if ys:
-        valid = [y for y in ys if y is not None]
-        if valid:
-            lo, hi = min(valid), max(valid)
-            pad = (hi - lo) * 0.1 or 1
-            fig.update_yaxes(range=[lo - pad, hi + pad])
-    return fig
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
 # --- cards and tiles -------------------------------------------------------------------------
 
 def kpi_card(label: str | list[Any], value: Any, unit: str = "", *, qualifier: str = "",
@@ -265,7 +236,7 @@ def indicator_tile(item: dict[str, Any], lang: str | None, *, decimals: int = 1,
 
 __all__ = [
     "STATIC_CONFIG", "change_arrow", "change_text", "indicator_tile", "kpi_card", "overdue_badge",
-    "preliminary_badge", "published_tag", "simulated_badge", "sparkline", "sparkline_figure", "sparkline_svg",
+    "preliminary_badge", "published_tag", "simulated_badge", "sparkline", "sparkline_svg",
     "stale_badge", "unit_label",
 ]
 
