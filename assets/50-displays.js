@@ -103,7 +103,8 @@ camera) is handed to the server through the `present-loc` store.
   const st = {
     config: null, ack: null, showing: here(), since: Date.now(), err: "",
     loadedVersion: null, plan: null, step: -1, stepTimer: null, stepEndsAt: 0, lead: 3000, loadAvg: 0,
-    seq: null, ready: null, navigating: false, followLoading: false, navStartedAt: 0, failures: 0, reveals: []
+    seq: null, ready: null, navigating: false, followLoading: false, navStartedAt: 0, failures: 0, reveals: [],
+    nav: 0  // the newest navigation: an older one (a playlist step a presenter overtook) gives way
   };
   window.addEventListener("error", function (e) { st.err = String(e.message || "error").slice(0, 200); });
   window.opsDisplay = st;  // for the browser tests and a person at the console
@@ -227,9 +228,10 @@ camera) is handed to the server through the `present-loc` store.
   }
 
   function show(url) {
+    const nav = ++st.nav;
     st.navigating = true;
-    return load(url).then(function () { return reveal(); })
-      .finally(function () { st.navigating = false; });
+    return load(url).then(function () { return nav === st.nav && reveal(); })
+      .finally(function () { if (nav === st.nav) { st.navigating = false; } });
   }
 
   // --- modes ---
@@ -268,11 +270,13 @@ camera) is handed to the server through the `present-loc` store.
     st.step = (st.step + 1) % steps.length;
     const step = steps[st.step];
     const switchAt = st.stepEndsAt > performance.now() ? st.stepEndsAt : performance.now();
+    const nav = ++st.nav;
     st.navigating = true;
     load(step.url).then(function () {
       const wait = Math.max(0, switchAt - performance.now());
       return new Promise(function (r) { setTimeout(r, wait); });
-    }).then(function () { return reveal(); }).then(function () {
+    }).then(function () { return nav === st.nav && reveal(); }).then(function () {
+      if (nav !== st.nav) { return; }  // overtaken (the screen follows a presenter now)
       st.navigating = false;
       st.stepEndsAt = performance.now() + step.seconds * 1000;
       // Start loading the next item early enough to switch on time.
@@ -341,6 +345,7 @@ camera) is handed to the server through the `present-loc` store.
       return;
     }
     freeze();
+    st.nav += 1;  // a playlist step still loading gives way: it will not lift the cover
     st.navStartedAt = performance.now();
     go(target);
     poll(true);
@@ -378,7 +383,7 @@ camera) is handed to the server through the `present-loc` store.
       appliedMode = "follow";
       banner((c.presenter.banner || {})[screenLang()] || c.presenter.name);
       const target = c.presenter.path + (c.presenter.search || "");
-      if (c.presenter.seq !== st.seq && !(st.navigating && !st.followLoading)) {
+      if (c.presenter.seq !== st.seq) {
         followTo(target, c.presenter.seq);
       } else {
         followScroll();

@@ -125,7 +125,7 @@ class Timing:
 
 
 def watch(since: float, in_db: Callable[[], bool], on_wall: Callable[[], bool],
-          timeout: float) -> Timing:
+          timeout: float, describe: Callable[[], str] = lambda: "") -> Timing:
     """Poll both until the wall shows the change; `since` is the cause's monotonic moment."""
     evaluated: float | None = None
     deadline = since + timeout
@@ -136,7 +136,9 @@ def watch(since: float, in_db: Callable[[], bool], on_wall: Callable[[], bool],
             now = time.monotonic() - since
             return Timing(now if evaluated is None else evaluated, now)
         time.sleep(POLL_S)
-    raise TimeoutError(f"the wall did not change within {timeout:.0f} s")
+    seen = "was" if evaluated is not None or in_db() else "was not"
+    raise TimeoutError(f"the wall did not change within {timeout:.0f} s "
+                       f"(the alert's row {seen} changed; {describe()})")
 
 
 # --- a dam reading past its level: the condition made through the readings API ---------------

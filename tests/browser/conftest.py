@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -157,14 +157,30 @@ def requested_hosts(driver: webdriver.Chrome) -> set[str]:
 
 
 def wait_for(driver: webdriver.Chrome, condition: Callable[[webdriver.Chrome], Any],
-             timeout: float = 20) -> Any:
-    """Wait until condition(driver) is truthy; returns its value.
+             timeout: float = 20, describe: Callable[[], str] | None = None) -> Any:
+    """Wait until condition(driver) is truthy; returns its value. On timeout the failure says
+    `describe()`, what the screens showed then.
 
     Dash replaces components when callbacks answer (a language switch re-renders whole cards), so
     an element found a moment ago may be gone: that is "not yet", not a failure.
     """
-    return WebDriverWait(driver, timeout, poll_frequency=0.1,
-                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    except TimeoutException as exc:
+        if describe is None:
+            raise
+        raise TimeoutException(f"not within {timeout:g} s: {describe()}") from exc
+
+
+def click(driver: webdriver.Chrome, element_id: str, timeout: float = 20) -> None:
+    """Click the element with this id as a person would, finding it again if a callback
+    replaced it between finding and clicking (the wall's live row re-renders every 3 s)."""
+    def clicked(d: webdriver.Chrome) -> bool:
+        d.find_element(By.ID, element_id).click()
+        return True
+
+    wait_for(driver, clicked, timeout)
 
 
 def screenshot(driver: webdriver.Chrome, name: str) -> Path:

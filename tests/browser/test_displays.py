@@ -68,6 +68,14 @@ def _spa_go(driver: Any, url: str) -> None:
                           "window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));", url)
 
 
+def _follow_state(driver: Any) -> Any:
+    """The follower script's own view of where it is going (for a failure's message)."""
+    return driver.execute_script(
+        "const d = window.opsDisplay || {}; return {seq: d.seq, ack: d.ack, ready: d.ready, "
+        "showing: d.showing, navigating: d.navigating, followLoading: d.followLoading, "
+        "err: d.err};")
+
+
 def _settled(driver: Any, url: str) -> bool:
     """The driver shows url (pages may add their defaults to the query: from=, to=, ...)."""
     path, _, query = url.partition("?")
@@ -96,7 +104,9 @@ def test_presenter_and_follower(disp_app: LiveApp) -> None:
             clicked = time.time()
             _spa_go(presenter, url)
             wait_for(follower, lambda d, u=url: _settled(presenter, u)
-                     and _where(d) == _where(presenter), timeout=20)
+                     and _where(d) == _where(presenter), timeout=20,
+                     describe=lambda u=url: f"after {u}: the presenter at {_where(presenter)}, "
+                     f"the follower at {_where(follower)}, its state {_follow_state(follower)}")
             # The follower says "ready" once the new page is painted with its data (the cover
             # lifted): the server's time of that, from the presenter's click.
             wait_for(follower, lambda _d, b=before: (live.display_beat_of("Follower") or {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import make_driver, wait_for
+from tests.browser.conftest import click, make_driver, wait_for
 from tests.browser.test_overview import _loaded, open_wall
 
 HREFS = """return [...document.querySelectorAll('#overview a.drill')].map(
@@ -26,13 +26,13 @@ def test_tiles_alerts_and_tasks_drill_down(live_app, browser) -> None:
                           or h.startswith("/indicators/") for h in alerts), alerts
     assert any(h.startswith("/tasks") for ident, h, *_ in links if ident == "tasks-panel")
 
-    browser.find_element(By.ID, "overview-tile-CPI_YOY").click()
+    click(browser, "overview-tile-CPI_YOY")
     wait_for(browser, lambda d: d.current_url.endswith("/indicators/CPI_YOY"))
     browser.back()
     wait_for(browser, _loaded)
     target = browser.execute_script(
         "const a = document.querySelector('#wall-alerts a.al-item'); return [a.id, a.href];")
-    browser.find_element(By.ID, target[0]).click()
+    click(browser, target[0])
     wait_for(browser, lambda d: d.current_url == target[1])
 
 
