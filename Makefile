@@ -21,7 +21,8 @@ stack: install
 test: install
 	tools/test-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 bench: install
 	$(BIN)/python bench/queries.py

@@ -10,6 +10,17 @@ from core.db import Database
 from settings import Settings, from_env
 from tests.databases import Templates
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects: a browser test is serial wherever it is
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run alone (`serial`): they time what a person sees, and Chromium wants
+    the cores. `make test` runs the rest two at a time first (pytest-xdist)."""
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.serial)
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

@@ -15,6 +15,8 @@ import pytest
 from bench._alertwall import Timing
 from bench.alerts_timing import CAMERA_TARGET_S, OPEN_TARGET_S, WALL_POLL_S, Run
 
+pytestmark = pytest.mark.serial  # times alerts reaching the wall
+
 HALF_POLL = WALL_POLL_S / 2
 
 

@@ -19,6 +19,8 @@ from settings import from_env
 from tests.helpers import wait_for
 from tests.servers import redis_server
 
+pytestmark = pytest.mark.serial  # times cache waits
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

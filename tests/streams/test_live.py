@@ -21,7 +21,7 @@ from streams.simulator import Simulator
 from .conftest import RTSP_OPTIONS, Stack, camera, camera_set, small_video, wait_for
 from .test_relay_live import mjpeg_frames
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.timeout(90), pytest.mark.serial]  # frame rates
 SUB = (320, 180)  # small_video's sub stream
 
 

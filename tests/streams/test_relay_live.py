@@ -16,7 +16,7 @@ from streams.slots import TooManyViewers
 
 from .conftest import RTSP_OPTIONS, Stack, camera, camera_set, wait_for
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.serial]  # frame rates
 GOOD = [f"dam-{i}" for i in range(6)] + ["dam-h264"]
 BAD = ["bad-garbage", "bad-404", "bad-hang"]
 SECRET = "s3cr3t-pw"

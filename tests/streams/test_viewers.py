@@ -30,7 +30,7 @@ from tests.apps import build_app
 
 from .conftest import FAST_RELAY, camera, wait_for
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.serial]  # frame rates with many viewers
 THREADS = 4  # waitress threads: far fewer than the viewers below
 CAMS = ["dam-0", "dam-1", "dam-2"]
 MAX_VIEWERS = 40

@@ -25,7 +25,7 @@ from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS, THREADS, REQUESTS, STARTS = 4, 8, 64, 3
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.serial]  # times every worker's first answers
 
 
 def _page_scripts(data_dir: Path) -> list[str]:

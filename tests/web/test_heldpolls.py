@@ -19,6 +19,8 @@ from tests.helpers import wait_for
 from web import heldpolls
 from web.displays import FOLLOW_POLL_MS, HELD_KEY, live_state
 
+pytestmark = pytest.mark.serial  # times held polls' answers
+
 THREADS = 2  # waitress threads: far fewer than the followers held below
 FOLLOWERS = 12
 

@@ -27,7 +27,7 @@ from tests.web.test_first_requests import _page_scripts
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 3
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.serial]  # a reload under load
 
 
 class Load:

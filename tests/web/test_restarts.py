@@ -29,7 +29,7 @@ from tests.servers import PostgresServer, RedisServer, free_port
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
 PASSWORD = "correct horse battery"
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.serial]  # restarts under load
 # The overview's live panel as a wall screen asks for it every 3 s.
 LIVE = {"output": "..overview-live.children...overview-alerts.children"
                   "...overview-camera-strip.children..",

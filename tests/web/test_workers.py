@@ -30,7 +30,7 @@ from tests.servers import free_port
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
 PASSWORD = "correct horse battery"
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.serial]  # several gunicorn workers; times revocation
 
 
 @dataclass
