@@ -1,4 +1,5 @@
-"""Real PostgreSQL and Redis servers for the tests: private instances on free loopback ports.
+"""Real servers for the tests: private PostgreSQL and Redis instances on free loopback ports, and
+the app under waitress in a thread.
 
 Each test session starts its own throwaway servers from the Debian packages' binaries (so no test
 touches a system service and two runs never collide), and stops them at the end. A missing binary
@@ -13,9 +14,11 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.helpers import wait_for
 
@@ -194,3 +197,25 @@ def redis_server(port: int | None = None) -> Iterator[str]:
     """A private Redis without persistence; yields its URL. Give `port` to restart one there."""
     with RedisServer(port) as server:
         yield server.url
+
+
+class WaitressThread:
+    """A WSGI app under waitress (as `python app.py` serves it) on a free loopback port, in a
+    thread; stopped from inside its own loop, so the loop never polls a socket already closed."""
+
+    def __init__(self, wsgi: Any, **options: Any) -> None:
+        from waitress.server import create_server
+
+        self.server = create_server(wsgi, host="127.0.0.1", port=0, **options)
+        self.port = int(self.server.effective_port)
+        self.thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        from waitress import wasyncore
+
+        # The trigger runs the thunk in the loop's thread: every socket closed, the map empty,
+        # the loop returns; then the worker threads finish what they hold.
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        self.thread.join(10)
+        self.server.task_dispatcher.shutdown()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,20 +14,16 @@ from app import waitress_options
 from core.db import EXTENSION_KEY
 from settings import Settings
 from tests.apps import build_app
+from tests.servers import WaitressThread
 
 
 @pytest.fixture
 def served(settings: Settings, request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
-    from waitress import create_server
-
     settings = settings.with_(trusted_proxies=request.param)
     app = build_app(settings)
-    server = create_server(app.server, host="127.0.0.1", port=0, **waitress_options(settings))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", app
-    server.close()
-    thread.join(5)
+    server = WaitressThread(app.server, **waitress_options(settings))
+    yield f"http://127.0.0.1:{server.port}", app
+    server.stop()
 
 
 def _failed_login_address(base: str, app: Any) -> str:

@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 
 from settings import Settings, from_env
 from tests import helpers
+from tests.servers import WaitressThread
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -48,14 +49,11 @@ class _Waitress:
     """waitress (as `python app.py` serves) behind the two calls the tests make of a server."""
 
     def __init__(self, wsgi: Any) -> None:
-        from waitress.server import create_server
-
-        self._server = create_server(wsgi, host="127.0.0.1", port=0, threads=16, ident="test")
-        self.server_port = int(self._server.effective_port)
-        threading.Thread(target=self._server.run, name="live-app", daemon=True).start()
+        self._server = WaitressThread(wsgi, threads=16, ident="test")
+        self.server_port = self._server.port
 
     def shutdown(self) -> None:
-        self._server.close()
+        self._server.stop()
 
 
 def start_live_app(settings: Settings, waitress: bool = False) -> LiveApp:

@@ -27,6 +27,7 @@ from settings import from_env
 from streams import signing
 from streams.simulator import Simulator
 from tests.apps import build_app
+from tests.servers import WaitressThread
 
 from .conftest import FAST_RELAY, camera, wait_for
 
@@ -43,7 +44,7 @@ class Served:
 
     def __init__(self, app: Any, server: Any) -> None:
         self.app, self.server = app, server
-        self.port = int(server.effective_port)
+        self.port = int(server.port)
         self.url = f"http://127.0.0.1:{self.port}"
         self.service = app.server.extensions["ops_streams"]
         self.relay = self.service.relay
@@ -60,8 +61,6 @@ def mjpeg_sim() -> Iterator[Simulator]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, mjpeg_sim: Simulator,
            _cheap_password_hashing: None) -> Iterator[Served]:
-    from waitress.server import create_server
-
     tmp: Path = tmp_path_factory.mktemp("viewers")
     cams = [camera(c, f"http://127.0.0.1:{mjpeg_sim.port}/cam/{c}.mjpg") for c in CAMS]
     (tmp / "cams.yaml").write_text(yaml.safe_dump(
@@ -69,16 +68,13 @@ def served(tmp_path_factory: pytest.TempPathFactory, mjpeg_sim: Simulator,
     settings = from_env({}, data_dir=tmp / "var", simulate=False, cameras=True, seed_years=1,
                         cameras_file=str(tmp / "cams.yaml"), relay_token=TOKEN)
     app = build_app(settings, background=True)
-    server = create_server(app.server, host="127.0.0.1", port=0, threads=THREADS, ident="test")
-    thread = threading.Thread(target=server.run, name="test-waitress", daemon=True)
-    thread.start()
+    server = WaitressThread(app.server, threads=THREADS, ident="test")
     live = Served(app, server)
     users.add(live.db, "viewer-staff", "staff", PASSWORD)
     wait_for(lambda: all(s["state"] == "LIVE" for s in live.service.status()), 20, "cameras LIVE")
     yield live
-    server.close()
+    server.stop()
     live.service.stop()
-    thread.join(5)
     live.db.dispose()
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +15,7 @@ from displays import registry
 from settings import from_env
 from tests.apps import build_app
 from tests.helpers import wait_for
+from tests.servers import WaitressThread
 from web import heldpolls
 from web.displays import FOLLOW_POLL_MS, HELD_KEY, live_state
 
@@ -28,7 +28,7 @@ FOLLOWERS = 12
 class Served:
     def __init__(self, app: Any, server: Any) -> None:
         self.app, self.server = app, server
-        self.url = f"http://127.0.0.1:{int(server.effective_port)}"
+        self.url = f"http://127.0.0.1:{int(server.port)}"
         self.db = app.server.extensions["ops_db"]
         self.polls: heldpolls.HeldPolls = app.server.extensions[HELD_KEY]
 
@@ -45,16 +45,11 @@ class Served:
 
 @pytest.fixture
 def served(tmp_path) -> Iterator[Served]:
-    from waitress.server import create_server
-
     settings = from_env({}, data_dir=tmp_path / "var", simulate=False, cameras=False, seed_years=1)
     app = build_app(settings)
-    server = create_server(app.server, host="127.0.0.1", port=0, threads=THREADS, ident="test")
-    thread = threading.Thread(target=server.run, name="test-waitress", daemon=True)
-    thread.start()
+    server = WaitressThread(app.server, threads=THREADS, ident="test")
     yield Served(app, server)
-    server.close()
-    thread.join(5)
+    server.stop()
     app.server.extensions["ops_db"].dispose()
 
 
@@ -166,7 +161,7 @@ def test_a_screen_that_leaves_gives_its_place_back_at_once(served: Served) -> No
     record = served.presenter("start", "/savings")
     session = follower(served, "Leaver")
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    port = int(served.server.effective_port)
+    port = int(served.server.port)
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     sock.sendall(f"GET /displays/live?showing=/&hold={record['seq']} HTTP/1.1\r\n"
                  f"Host: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n".encode())
