@@ -102,6 +102,20 @@ def alert_state(database: Database, key: str) -> str | None:
         return s.scalar(select(Alert.state).where(Alert.active_key == key))
 
 
+def wait_first_pass(database: Database, timeout: float = 60) -> None:
+    """Until the evaluator's first pass has committed (the seeded data always opens some: late
+    reports, the demo floods), so a quiet dam or indicator is chosen from what it found."""
+    from sqlalchemy import func
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with database.sessions() as s:
+            if s.scalar(select(func.count(Alert.id))):
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"the evaluator opened no alert within {timeout:.0f} s")
+
+
 def acknowledge_others(database: Database, keep: set[str]) -> int:
     """Acknowledge every open alert but `keep`'s: an operations room that has taken what it
     has, so a new alert is the wall's first item (the panel shows three, critical first)."""

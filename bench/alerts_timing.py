@@ -79,6 +79,7 @@ class Run:
         self.app = _app.start_app(app_env(folder, port, app_file), port, log=self.log)
         self.database = Database(from_env({}, data_dir=folder / "var").sqlalchemy_url)
         base = f"http://127.0.0.1:{port}"
+        aw.wait_first_pass(self.database)
         dam, indicator = aw.quiet_dam(self.database), aw.quiet_indicator(self.database)
         self.wall = aw.Wall(base, aw.display_token(self.database))
         self.dam = aw.DamCondition(base, aw.agency_token(self.database, dam["operator"]), dam)
