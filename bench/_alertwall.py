@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from alerts.models import Alert
 from core.clock import utc_now
@@ -105,8 +105,6 @@ def alert_state(database: Database, key: str) -> str | None:
 def wait_first_pass(database: Database, timeout: float = 60) -> None:
     """Until the evaluator's first pass has committed (the seeded data always opens some: late
     reports, the demo floods), so a quiet dam or indicator is chosen from what it found."""
-    from sqlalchemy import func
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with database.sessions() as s:

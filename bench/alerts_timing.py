@@ -99,7 +99,9 @@ class Run:
         a trial (a slow machine's first evaluator pass) is acknowledged, not left to push the
         trial's alert below the panel's three (it is critical and open; they rank first)."""
         def shown() -> bool:
-            return on_wall() or bool(aw.acknowledge_others(self.database, self.keep)) and on_wall()
+            if on_wall():
+                return True
+            return aw.acknowledge_others(self.database, self.keep) > 0 and on_wall()
         return shown
 
     def describe_wall(self) -> str:

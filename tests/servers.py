@@ -201,21 +201,23 @@ def redis_server(port: int | None = None) -> Iterator[str]:
 
 class WaitressThread:
     """A WSGI app under waitress (as `python app.py` serves it) on a free loopback port, in a
-    thread; stopped from inside its own loop, so the loop never polls a socket already closed."""
+    thread; stopped from inside its own loop, so the loop never polls a socket already closed.
+    It answers to werkzeug's server's two names (server_port, shutdown), so tests take either."""
 
     def __init__(self, wsgi: Any, **options: Any) -> None:
         from waitress.server import create_server
 
         self.server = create_server(wsgi, host="127.0.0.1", port=0, **options)
-        self.port = int(self.server.effective_port)
+        self.server_port = int(self.server.effective_port)
         self.thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
         self.thread.start()
 
-    def stop(self) -> None:
+    def shutdown(self) -> None:
         from waitress import wasyncore
 
         # The trigger runs the thunk in the loop's thread: every socket closed, the map empty,
-        # the loop returns; then the worker threads finish what they hold.
+        # the loop returns; then the worker threads finish what they hold. (A single-socket
+        # server keeps its socket map as `_map`; waitress has no public name for it.)
         self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         self.thread.join(10)
         self.server.task_dispatcher.shutdown()

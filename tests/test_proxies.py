@@ -22,8 +22,8 @@ def served(settings: Settings, request: pytest.FixtureRequest) -> Iterator[tuple
     settings = settings.with_(trusted_proxies=request.param)
     app = build_app(settings)
     server = WaitressThread(app.server, **waitress_options(settings))
-    yield f"http://127.0.0.1:{server.port}", app
-    server.stop()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
 
 
 def _failed_login_address(base: str, app: Any) -> str:

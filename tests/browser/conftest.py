@@ -40,20 +40,9 @@ class LiveApp:
     url: str
     app: Any
     settings: Settings
-    server: Any  # werkzeug's BaseWSGIServer or _Waitress
+    server: Any  # werkzeug's BaseWSGIServer or tests.servers.WaitressThread
     username: str = BROWSER_USER
     password: str = BROWSER_PASSWORD
-
-
-class _Waitress:
-    """waitress (as `python app.py` serves) behind the two calls the tests make of a server."""
-
-    def __init__(self, wsgi: Any) -> None:
-        self._server = WaitressThread(wsgi, threads=16, ident="test")
-        self.server_port = self._server.port
-
-    def shutdown(self) -> None:
-        self._server.stop()
 
 
 def start_live_app(settings: Settings, waitress: bool = False) -> LiveApp:
@@ -67,7 +56,7 @@ def start_live_app(settings: Settings, waitress: bool = False) -> LiveApp:
     with contextlib.suppress(users.UserError):
         users.add(app.server.extensions["ops_db"], BROWSER_USER, "staff", BROWSER_PASSWORD)
     if waitress:
-        server: Any = _Waitress(app.server)
+        server: Any = WaitressThread(app.server, threads=16, ident="test")
     else:
         server = make_server("127.0.0.1", 0, app.server, threaded=True)
         threading.Thread(target=server.serve_forever, name="live-app", daemon=True).start()

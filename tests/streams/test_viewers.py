@@ -44,7 +44,7 @@ class Served:
 
     def __init__(self, app: Any, server: Any) -> None:
         self.app, self.server = app, server
-        self.port = int(server.port)
+        self.port = server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self.service = app.server.extensions["ops_streams"]
         self.relay = self.service.relay
@@ -73,7 +73,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, mjpeg_sim: Simulator,
     users.add(live.db, "viewer-staff", "staff", PASSWORD)
     wait_for(lambda: all(s["state"] == "LIVE" for s in live.service.status()), 20, "cameras LIVE")
     yield live
-    server.stop()
+    server.shutdown()
     live.service.stop()
     live.db.dispose()
 

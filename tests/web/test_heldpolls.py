@@ -28,7 +28,7 @@ FOLLOWERS = 12
 class Served:
     def __init__(self, app: Any, server: Any) -> None:
         self.app, self.server = app, server
-        self.url = f"http://127.0.0.1:{int(server.port)}"
+        self.url = f"http://127.0.0.1:{server.server_port}"
         self.db = app.server.extensions["ops_db"]
         self.polls: heldpolls.HeldPolls = app.server.extensions[HELD_KEY]
 
@@ -49,7 +49,7 @@ def served(tmp_path) -> Iterator[Served]:
     app = build_app(settings)
     server = WaitressThread(app.server, threads=THREADS, ident="test")
     yield Served(app, server)
-    server.stop()
+    server.shutdown()
     app.server.extensions["ops_db"].dispose()
 
 
@@ -161,7 +161,7 @@ def test_a_screen_that_leaves_gives_its_place_back_at_once(served: Served) -> No
     record = served.presenter("start", "/savings")
     session = follower(served, "Leaver")
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    port = int(served.server.port)
+    port = served.server.server_port
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     sock.sendall(f"GET /displays/live?showing=/&hold={record['seq']} HTTP/1.1\r\n"
                  f"Host: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n".encode())
