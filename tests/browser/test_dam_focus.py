@@ -17,7 +17,7 @@ SHOTS = Path(os.environ.get("OPS_SHOTS_DIR", Path(__file__).resolve().parents[2]
 
 CHART = """
 const g = document.querySelector('#cam-dam-chart .js-plotly-plot');
-if (!g || !g.data || !g.layout) { return null; }
+if (!g || !g.data || !g.data.length || !g.layout) { return null; }  // not yet: 'đang tải' has no trace
 return {names: g.data.map(t => t.name), points: g.data[0].x.length,
         lines: (g.layout.shapes || []).map(s => s.y0),
         drawn: g.querySelectorAll('.scatterlayer .trace path.js-line').length};
